@@ -1,0 +1,5 @@
+export * from './errors/cello-error';
+export * from './errors/native-error';
+export * from './errors/frame-corrupt.error';
+export * from './native/native-binding';
+export * from './framing/frames';

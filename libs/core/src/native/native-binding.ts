@@ -1,0 +1,38 @@
+/**
+ * The only module that loads the Rust binding. Libraries import the binding
+ * from here, never from `native/` directly, so that loading and error
+ * mapping happen in one place.
+ */
+import * as binding from '@cello/native';
+import { NativeError } from '../errors/native-error';
+
+export type NativeBinding = typeof binding;
+
+/** The loaded binding (`native/index.js`, built by `npm install`). */
+export const native: NativeBinding = binding;
+
+const CODED_MESSAGE = /^\[([a-z0-9-]+)\] ([\s\S]*)$/;
+
+/**
+ * Splits an error thrown by the binding into its code and message.
+ * Errors without a code (a panic, a type mismatch) get `native-failure`.
+ */
+export function toNativeError(error: unknown): NativeError {
+  if (error instanceof NativeError) return error;
+  // Not `instanceof Error`: errors made by the addon may come from another realm (jest's vm).
+  const raw = (error as { message?: unknown } | null)?.message;
+  const message = typeof raw === 'string' ? raw : String(error);
+  const match = CODED_MESSAGE.exec(message);
+  return match
+    ? new NativeError(match[1], match[2], { cause: error })
+    : new NativeError('native-failure', message, { cause: error });
+}
+
+/** Runs `call` and rethrows any binding error as a {@link NativeError}. */
+export function callNative<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw toNativeError(error);
+  }
+}
