@@ -2,4 +2,8 @@
 //! and errors; the logic lives in the core crate.
 
 mod errors;
+mod event_log;
 mod frame;
+mod router;
+mod saga;
+mod snapshot;

@@ -1,0 +1,1 @@
+//! JavaScript face of cello_core::router.

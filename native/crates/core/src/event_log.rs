@@ -1,0 +1,1 @@
+//! The in-memory event log: streams, the global log, encoded events off the V8 heap.

@@ -1,0 +1,1 @@
+//! Bus routing: message type to handler route table.
