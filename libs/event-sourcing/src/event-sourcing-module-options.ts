@@ -1,0 +1,46 @@
+import type { DataSource } from 'typeorm';
+import type { EventStorage } from './store/event-storage';
+
+/** What a subscriber does with an event that still fails after its retries. */
+export type SubscriberFailurePolicy = 'park-and-continue' | 'stop';
+
+/** Defaults for every subscriber; `@EventSubscriber(...)` overrides them per class. */
+export interface SubscriptionOptions {
+  /** Attempts per event before it is parked. Default 5. */
+  maxAttempts?: number;
+  /** First retry delay in milliseconds, doubled each attempt with jitter. Default 100. */
+  retryDelayMs?: number;
+  /** After the last attempt: park the event and move on, or stop the subscriber. Default 'park-and-continue'. */
+  onFailure?: SubscriberFailurePolicy;
+  /** Events read per batch. Default 500. */
+  batchSize?: number;
+  /** Polling interval when no wake-up arrives, in milliseconds. Default 1000. */
+  pollIntervalMs?: number;
+  /** Lease time-to-live for a processor across instances, in milliseconds. Default 10000. */
+  leaseTtlMs?: number;
+  /** Start subscribers when the application boots. Default true. */
+  autoStart?: boolean;
+}
+
+/** Options of `EventSourcingModule.forRoot`, as the seed's `EventSourcingConfig`. */
+export interface EventSourcingModuleOptions {
+  /**
+   * Where events live: `'memory'` (the Rust in-memory store, default), a
+   * `postgresql://` URL, a TypeORM `DataSource`, or an `EventStorage` instance.
+   */
+  storage?: 'memory' | string | DataSource | EventStorage;
+  /** Snapshot an aggregate automatically every N events; 0 turns it off. Default 100. */
+  snapshotInterval?: number;
+  /** Allow replaying the log into subscribers (reset and rebuild). Default true. */
+  enableReplay?: boolean;
+  /** Prefix of the backend's table names. Default 'cello_'. */
+  tablePrefix?: string;
+  /** Database schema of the tables (PostgreSQL). Default 'public'. */
+  schema?: string;
+  /** Largest serialized event payload accepted, in bytes. Default 1 MiB. */
+  maxEventBytes?: number;
+  /** Most events in one append. Default 10000. */
+  maxBatchSize?: number;
+  /** Subscriber defaults. */
+  subscriptions?: SubscriptionOptions;
+}
