@@ -1,7 +1,45 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppController } from './app.controller';
+import { DemoConfig } from './config/demo-config';
+import { DemoConfigModule } from './config/demo-config.module';
+import { DemoDatabaseModule } from './database/demo-database.module';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { createValidationPipe } from './http/validation.pipe';
+import { FakeServicesModule } from './orders/fake-services/fake-services.module';
 
-@Module({
-  controllers: [AppController],
-})
-export class AppModule {}
+/** The demo application: `AppModule.forRoot(DemoConfig.fromEnv(process.env))`. */
+@Module({})
+export class AppModule implements OnApplicationBootstrap {
+  constructor(private readonly config: DemoConfig) {}
+
+  static forRoot(config: DemoConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DemoConfigModule.forRoot(config),
+        DemoDatabaseModule.forRoot(config),
+        FakeServicesModule.forRoot(config),
+      ],
+      controllers: [AppController],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    const logger = new Logger('Demo');
+    if (this.config.usesPostgres) {
+      logger.log(
+        `Storage: PostgreSQL at ${this.config.redactedDatabaseUrl} (events, saga state, ` +
+          `read model in schema "${this.config.readModelSchema}", ledger in "${this.config.servicesSchema}")`,
+      );
+    } else {
+      logger.log(
+        'Storage: embedded in-memory (DATABASE_URL is not set); everything is lost when the process stops',
+      );
+    }
+  }
+}

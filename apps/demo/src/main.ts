@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { DemoConfig } from './config/demo-config';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule);
+  const config = DemoConfig.fromEnv(process.env);
+  const app = await NestFactory.create(AppModule.forRoot(config));
   app.enableShutdownHooks();
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
-  new Logger('Demo').log(`listening on http://localhost:${port}`);
+  await app.listen(config.port);
+  new Logger('Demo').log(`listening on http://localhost:${config.port}`);
 }
 
 void bootstrap();

@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { isCelloError } from '@cello/core';
+import type { Response } from 'express';
+
+/**
+ * HTTP status of each error code the demo can meet. Matching on the stable
+ * `code` (not on classes) keeps working when two copies of a library load.
+ */
+const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
+  'validation-failed': HttpStatus.BAD_REQUEST,
+  'command-validation-failed': HttpStatus.BAD_REQUEST,
+  'query-validation-failed': HttpStatus.BAD_REQUEST,
+  'order-not-found': HttpStatus.NOT_FOUND,
+  'aggregate-not-found': HttpStatus.NOT_FOUND,
+  'saga-not-found': HttpStatus.NOT_FOUND,
+  'invalid-order-transition': HttpStatus.CONFLICT,
+  'concurrency-conflict': HttpStatus.CONFLICT,
+  'event-store-unavailable': HttpStatus.SERVICE_UNAVAILABLE,
+  'saga-storage-unavailable': HttpStatus.SERVICE_UNAVAILABLE,
+  'command-timeout': HttpStatus.GATEWAY_TIMEOUT,
+  'query-timeout': HttpStatus.GATEWAY_TIMEOUT,
+};
+
+/** Turns the libraries' and the domain's coded errors into HTTP answers; anything else is Nest's. */
+@Catch()
+export class HttpErrorFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  override catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const status = isCelloError(error) ? STATUS_BY_CODE[error.code] : undefined;
+    if (isCelloError(error) && status !== undefined) {
+      if (status >= 500) this.logger.warn(`${error.code}: ${error.message}`);
+      response.status(status).json({
+        statusCode: status,
+        error: httpReason(status),
+        code: error.code,
+        message: problemsOf(error),
+      });
+      return;
+    }
+    super.catch(error, host);
+  }
+}
+
+/** A validation error's list of problems when it has one, else its message. */
+function problemsOf(error: Error): string | string[] {
+  const problems = (error as { problems?: unknown; errors?: unknown }).problems;
+  if (Array.isArray(problems) && problems.every((p) => typeof p === 'string')) return problems;
+  return error.message;
+}
+
+function httpReason(status: HttpStatus): string {
+  switch (status) {
+    case HttpStatus.BAD_REQUEST:
+      return 'Bad Request';
+    case HttpStatus.NOT_FOUND:
+      return 'Not Found';
+    case HttpStatus.CONFLICT:
+      return 'Conflict';
+    case HttpStatus.SERVICE_UNAVAILABLE:
+      return 'Service Unavailable';
+    case HttpStatus.GATEWAY_TIMEOUT:
+      return 'Gateway Timeout';
+    default:
+      return 'Error';
+  }
+}

@@ -1,0 +1,31 @@
+/** Which fake service recorded an entry. */
+export type LedgerService = 'inventory' | 'payment' | 'shipping';
+
+/** What a fake service did: an effect or the compensation that undoes it. */
+export type LedgerAction = 'reserve' | 'release' | 'charge' | 'refund' | 'ship' | 'cancel';
+
+/** One effect a fake service applied, as `GET /demo/ledger` shows it. */
+export interface LedgerEntry {
+  readonly service: LedgerService;
+  readonly action: LedgerAction;
+  readonly orderId: string;
+  /** Units reserved, released, shipped or cancelled; money charged or refunded. */
+  readonly amount: number;
+  /** The caller's idempotency key: a repeated call with it changed nothing. */
+  readonly idempotencyKey: string;
+  /** The reservation, payment or shipment the entry is about. */
+  readonly reference: string;
+  readonly at: Date;
+}
+
+/** An effect to record, with the answer the service gives for it. */
+export interface LedgerWrite {
+  readonly service: LedgerService;
+  readonly action: LedgerAction;
+  readonly orderId: string;
+  readonly amount: number;
+  readonly idempotencyKey: string;
+  readonly reference: string;
+  /** The service's answer, returned again to any repeat of the call. */
+  readonly answer: Record<string, unknown>;
+}
