@@ -1,5 +1,13 @@
+import type {
+  InjectionToken,
+  ModuleMetadata,
+  OptionalFactoryDependency,
+  Type,
+} from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import type { EventClass } from './event/event';
 import type { EventStorage } from './store/event-storage';
+import type { UpcasterRegistration } from './upcasting/upcaster';
 
 /** What a subscriber does with an event that still fails after its retries. */
 export type SubscriberFailurePolicy = 'park-and-continue' | 'stop';
@@ -43,4 +51,30 @@ export interface EventSourcingModuleOptions {
   maxBatchSize?: number;
   /** Subscriber defaults. */
   subscriptions?: SubscriptionOptions;
+  /** Events fetched per round trip when replaying a stream (load, streamEvents). Default 1000. */
+  readPageSize?: number;
+  /** Aggregate classes used app-wide; their `@EventHandler` events are registered. Default []. */
+  aggregates?: (abstract new () => object)[];
+  /** Event classes read back from the store that no listed aggregate handles. Default []. */
+  events?: EventClass[];
+  /** Upcasters of older event schema versions (`@Upcaster` classes or definitions). Default []. */
+  upcasters?: UpcasterRegistration[];
+}
+
+/** A class that creates the module's options, for `forRootAsync({ useClass | useExisting })`. */
+export interface EventSourcingOptionsFactory {
+  createEventSourcingOptions(): EventSourcingModuleOptions | Promise<EventSourcingModuleOptions>;
+}
+
+/** Options of `EventSourcingModule.forRootAsync`. */
+export interface EventSourcingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Creates the options from injected providers. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the injected providers' types are the caller's
+  useFactory?: (...args: any[]) => EventSourcingModuleOptions | Promise<EventSourcingModuleOptions>;
+  /** Providers passed to `useFactory`. Default []. */
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
+  /** A factory class instantiated by the module. */
+  useClass?: Type<EventSourcingOptionsFactory>;
+  /** An existing (imported) provider implementing the factory. */
+  useExisting?: Type<EventSourcingOptionsFactory>;
 }

@@ -1,0 +1,17 @@
+import { EventSourcingError } from './event-sourcing.error';
+
+/** An aggregate applied an event it has no `@EventHandler` for. */
+export class MissingEventHandlerError extends EventSourcingError {
+  static readonly code = 'missing-event-handler';
+
+  constructor(
+    readonly aggregateType: string,
+    readonly eventType: string,
+  ) {
+    super(
+      MissingEventHandlerError.code,
+      `${aggregateType} has no @EventHandler(${eventType}). Add a method decorated with ` +
+        `@EventHandler(${eventType}) that applies the event to the state.`,
+    );
+  }
+}

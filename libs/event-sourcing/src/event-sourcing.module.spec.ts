@@ -1,0 +1,179 @@
+import 'reflect-metadata';
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { EventType } from './decorators/event-type.decorator';
+import { InvalidStorageOptionError } from './errors/invalid-storage-option.error';
+import { InvalidUpcasterConfigurationError } from './errors/invalid-upcaster-configuration.error';
+import { EVENT_STORAGE } from './event-sourcing.constants';
+import type { EventSourcingModuleOptions } from './event-sourcing-module-options';
+import { EventSourcingModule } from './event-sourcing.module';
+import { Event } from './event/event';
+import { EventRegistry } from './event/event-registry';
+import { EventStore } from './store/event-store';
+import { resolveEventStorage } from './store/resolve-event-storage';
+import { Order, OrderCreated } from './__fixtures__/order.fixture';
+import { TinyEventStorage } from './__fixtures__/tiny-event-storage.fixture';
+
+@EventType('InvoiceSent', { schemaVersion: 2 })
+class InvoiceSent extends Event {
+  amount = 0;
+}
+
+@Controller('orders')
+class OrdersController {
+  constructor(readonly store: EventStore) {}
+  @Get()
+  list() {
+    return [];
+  }
+}
+
+@Module({
+  imports: [
+    EventSourcingModule.forFeature({
+      aggregates: [Order],
+      events: [InvoiceSent],
+      upcasters: [{ type: InvoiceSent, fromVersion: 1, upcast: (d: object) => d }],
+    }),
+  ],
+  controllers: [OrdersController],
+})
+class OrdersModule {}
+
+@Injectable()
+class OptionsFactory {
+  createEventSourcingOptions(): EventSourcingModuleOptions {
+    return { storage: new TinyEventStorage(), snapshotInterval: 7 };
+  }
+}
+
+@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+class ConfigModule {}
+
+describe('EventSourcingModule', () => {
+  describe('when booted with forRoot and a feature module', () => {
+    it('should make EventStore injectable and reachable with app.get', async () => {
+      // Given
+      const storage = new TinyEventStorage();
+      const moduleRef = await Test.createTestingModule({
+        imports: [EventSourcingModule.forRoot({ storage }), OrdersModule],
+      }).compile();
+      // When
+      await moduleRef.init();
+      // Then
+      const store = moduleRef.get(EventStore);
+      expect(moduleRef.get(OrdersController).store).toBe(store);
+      expect(moduleRef.get(EVENT_STORAGE)).toBe(storage);
+      expect(storage.initCalls).toBe(1);
+      const registry = moduleRef.get(EventRegistry);
+      expect(registry.findByName('OrderCreated')?.eventClass).toBe(OrderCreated);
+      expect(registry.findByName('InvoiceSent')?.eventClass).toBe(InvoiceSent);
+      expect(registry.isValidated).toBe(true);
+      await store.append(new OrderCreated('o-1', 'c-1', []));
+      expect((await store.load(Order, 'o-1')).status).toBe('created');
+      // And the storage is closed with the app
+      await moduleRef.close();
+      expect(storage.closeCalls).toBe(1);
+    });
+  });
+
+  describe('when booted with forRootAsync', () => {
+    it('should build options with useFactory and injected providers', async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          EventSourcingModule.forRootAsync({
+            imports: [ConfigModule],
+            inject: [OptionsFactory],
+            useFactory: (factory: OptionsFactory) => factory.createEventSourcingOptions(),
+          }),
+        ],
+      }).compile();
+      await moduleRef.init();
+      expect(moduleRef.get(EVENT_STORAGE)).toBeInstanceOf(TinyEventStorage);
+      await moduleRef.close();
+    });
+
+    it('should build options with useClass', async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [EventSourcingModule.forRootAsync({ useClass: OptionsFactory })],
+      }).compile();
+      await moduleRef.init();
+      expect(moduleRef.get(EventStore)).toBeInstanceOf(EventStore);
+      await moduleRef.close();
+    });
+
+    it('should build options with useExisting', async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          EventSourcingModule.forRootAsync({
+            imports: [ConfigModule],
+            useExisting: OptionsFactory,
+          }),
+        ],
+      }).compile();
+      await moduleRef.init();
+      expect(moduleRef.get(EVENT_STORAGE)).toBeInstanceOf(TinyEventStorage);
+      await moduleRef.close();
+    });
+  });
+
+  describe('when the upcasters have a gap', () => {
+    it('should fail at start-up with a fix-it message', async () => {
+      @EventType('Gappy', { schemaVersion: 3 })
+      class Gappy extends Event {}
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          EventSourcingModule.forRoot({
+            storage: new TinyEventStorage(),
+            upcasters: [{ type: Gappy, fromVersion: 1, upcast: (d: object) => d }],
+          }),
+        ],
+      }).compile();
+      const error = await moduleRef.init().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidUpcasterConfigurationError);
+      expect((error as Error).message).toMatch(/"Gappy".*no upcaster from version 2 to 3/);
+    });
+
+    it('should accept a chain that is complete from its lowest version', async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [EventSourcingModule.forRoot({ storage: new TinyEventStorage() }), OrdersModule],
+      }).compile();
+      await expect(moduleRef.init()).resolves.toBeDefined();
+      await moduleRef.close();
+    });
+  });
+
+  describe('when the storage option is not usable', () => {
+    it.each([
+      ['an unknown URL scheme', 'redis://localhost:6379', /scheme "redis:"/],
+      ['an unparsable string', 'not a url', /"not a url" is neither 'memory' nor a URL/],
+      ['an object without EventStorage methods', { foo: 1 }, /without EventStorage methods/],
+      ['a number', 42, /a number/],
+      [
+        'a MySQL DataSource (later issue)',
+        { query: () => 1, options: { type: 'mysql' } },
+        /type "mysql"/,
+      ],
+    ])('should throw InvalidStorageOptionError for %s', (_, storage, message) => {
+      const run = () => resolveEventStorage({ storage: storage as never });
+      expect(run).toThrow(InvalidStorageOptionError);
+      expect(run).toThrow(message);
+      expect(run).toThrow(/option "storage"/);
+    });
+
+    it('should not echo a password from a URL', () => {
+      expect(() => resolveEventStorage({ storage: 'mongodb://user:secret@host/db' })).toThrow(
+        /mongodb:\/\/user:\*\*\*@host/,
+      );
+    });
+
+    it('should fail the application start-up', async () => {
+      const error = await Test.createTestingModule({
+        imports: [EventSourcingModule.forRoot({ storage: 'ftp://x' })],
+      })
+        .compile()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidStorageOptionError);
+    });
+  });
+});

@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_SOURCING_OPTIONS } from '../event-sourcing.constants';
+import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { EventSerializationError } from '../errors/event-serialization.error';
+import { EventTooLargeError } from '../errors/event-too-large.error';
+import { UnknownEventTypeError } from '../errors/unknown-event-type.error';
+import { UpcastingError } from '../errors/upcasting.error';
+import type { Event, EventClass } from '../event/event';
+import { EventRegistry } from '../event/event-registry';
+import type { RecordedEvent } from '../event/recorded-event';
+import type { EventToAppend, StoredEvent } from '../store/event-storage';
+import { isJsonPathList, prepareJson, reviveDates } from './date-paths';
+
+/** Metadata key holding the JSON paths of an event's `Date` fields. */
+export const DATE_PATHS_METADATA_KEY = '$cello.dates';
+
+/** Default `maxEventBytes`: 1 MiB. */
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+/** The event's own fields that are not payload. */
+const NON_PAYLOAD_KEYS: ReadonlySet<string> = new Set(['eventId']);
+
+/**
+ * Turns events into JSON rows for the storage and rows back into instances of
+ * their registered classes: `Date`s restored, older schema versions upcast.
+ */
+@Injectable()
+export class EventSerializer {
+  private readonly maxEventBytes: number;
+
+  constructor(
+    private readonly registry: EventRegistry,
+    @Inject(EVENT_SOURCING_OPTIONS) options: EventSourcingModuleOptions,
+  ) {
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  }
+
+  /** Serializes one event with the given append metadata. */
+  serialize(event: Event, metadata: Record<string, unknown> = {}): EventToAppend {
+    const registered = this.registry.typeOf(event.constructor as EventClass);
+    const prepared = prepareJson(event, NON_PAYLOAD_KEYS);
+    if (prepared.problem) {
+      throw new EventSerializationError(
+        registered.name,
+        prepared.problem.path,
+        prepared.problem.reason,
+      );
+    }
+    let data: string;
+    let metadataText: string;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      const { eventId, ...payload } = event;
+      data = JSON.stringify(payload);
+      metadataText = JSON.stringify(
+        prepared.datePaths.length > 0
+          ? { ...metadata, [DATE_PATHS_METADATA_KEY]: prepared.datePaths }
+          : metadata,
+      );
+    } catch (error) {
+      throw new EventSerializationError(registered.name, '', (error as Error).message, {
+        cause: error,
+      });
+    }
+    const bytes = Buffer.byteLength(data);
+    if (bytes > this.maxEventBytes) {
+      throw new EventTooLargeError(registered.name, bytes, this.maxEventBytes);
+    }
+    return {
+      eventId: event.eventId,
+      type: registered.name,
+      schemaVersion: registered.schemaVersion,
+      data,
+      metadata: metadataText,
+    };
+  }
+
+  /** Turns a stored row into its event: class instance, current schema, `Date`s restored. */
+  deserialize<E extends Event = Event>(stored: StoredEvent): RecordedEvent<E> {
+    const registered = this.registry.findByName(stored.type);
+    if (!registered) {
+      throw new UnknownEventTypeError(
+        stored.type,
+        stored.streamId,
+        stored.version,
+        stored.position,
+      );
+    }
+    const { [DATE_PATHS_METADATA_KEY]: datePaths, ...metadata } = stored.metadata ?? {};
+    let data: unknown = stored.data;
+    if (typeof data === 'string') data = this.parse(stored, data);
+    if (isJsonPathList(datePaths)) reviveDates(data, datePaths);
+    data = this.upcast(stored, data, registered.schemaVersion);
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new EventSerializationError(
+        stored.type,
+        '',
+        `stored payload at stream "${stored.streamId}" version ${stored.version} is not a JSON object`,
+      );
+    }
+    const event = Object.create(registered.eventClass.prototype as object) as E;
+    Object.assign(event, data);
+    event.eventId = stored.eventId;
+    return {
+      event,
+      streamId: stored.streamId,
+      version: stored.version,
+      position: stored.position,
+      eventId: stored.eventId,
+      type: stored.type,
+      metadata,
+      recordedAt: stored.recordedAt,
+    };
+  }
+
+  private parse(stored: StoredEvent, text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new EventSerializationError(
+        stored.type,
+        '',
+        `stored payload at stream "${stored.streamId}" version ${stored.version} is not valid JSON`,
+        { cause: error },
+      );
+    }
+  }
+
+  private upcast(stored: StoredEvent, data: unknown, currentVersion: number): unknown {
+    if (stored.schemaVersion > currentVersion) {
+      throw new UpcastingError(
+        stored.type,
+        stored.schemaVersion,
+        stored.streamId,
+        stored.version,
+        stored.position,
+        `it was stored by a newer schema (${stored.schemaVersion}) than the class's ${currentVersion}; ` +
+          'deploy the newer event class',
+      );
+    }
+    for (let version = stored.schemaVersion; version < currentVersion; version++) {
+      const upcaster = this.registry.upcasterOf(stored.type, version);
+      if (!upcaster) {
+        throw new UpcastingError(
+          stored.type,
+          version,
+          stored.streamId,
+          stored.version,
+          stored.position,
+          `no upcaster from version ${version} to ${version + 1} is registered`,
+        );
+      }
+      try {
+        data = upcaster(data);
+      } catch (error) {
+        throw new UpcastingError(
+          stored.type,
+          version,
+          stored.streamId,
+          stored.version,
+          stored.position,
+          `the upcaster threw: ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        );
+      }
+    }
+    return data;
+  }
+}

@@ -1,0 +1,231 @@
+import 'reflect-metadata';
+import { isCelloError } from '@cello/core';
+import { AggregateRoot } from '../decorators/aggregate-root.decorator';
+import { AggregateNotFoundError } from '../errors/aggregate-not-found.error';
+import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error';
+import { ConcurrencyError } from '../errors/concurrency.error';
+import { MissingStreamIdError } from '../errors/missing-stream-id.error';
+import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { EventRegistry } from '../event/event-registry';
+import { EventSerializer } from '../serialization/event-serializer';
+import { Order, OrderCancelled, OrderCreated, OrderShipped } from '../__fixtures__/order.fixture';
+import { TinyEventStorage } from '../__fixtures__/tiny-event-storage.fixture';
+import { EventStore } from './event-store';
+
+@AggregateRoot({ type: 'Order', snapshotSchemaVersion: 2 })
+class OrderV2 extends Order {}
+
+function setup(options: EventSourcingModuleOptions = {}) {
+  const storage = new TinyEventStorage();
+  const registry = new EventRegistry();
+  const store = new EventStore(storage, new EventSerializer(registry, options), registry, options);
+  return { storage, store };
+}
+
+async function createOrderWithShipments(store: EventStore, id: string, shipments: number) {
+  const order = Order.create(id, 'c-1', [{ sku: 'A', quantity: 1 }]);
+  for (let index = 0; index < shipments; index++) order.ship(`T-${index}`);
+  await store.save(order);
+  return order;
+}
+
+describe('EventStore (facade over a storage)', () => {
+  describe('when append(event) is given an event that names its stream', () => {
+    it('should append it to that stream', async () => {
+      const { store } = setup();
+      const result = await store.append(new OrderCreated('o-1', 'c-1', []));
+      expect(result).toMatchObject({ streamVersion: 1, positions: [1], duplicate: false });
+      const [recorded] = await store.readStream('o-1');
+      expect(recorded).toMatchObject({
+        streamId: 'o-1',
+        version: 1,
+        position: 1,
+        type: 'OrderCreated',
+      });
+      expect(recorded.event).toBeInstanceOf(OrderCreated);
+      expect(recorded.recordedAt).toBeInstanceOf(Date);
+    });
+
+    it('should throw MissingStreamIdError when the event names no stream', async () => {
+      const { store } = setup();
+      const error = await store.append(new OrderCancelled('o-1', 'x')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MissingStreamIdError);
+      expect((error as Error).message).toMatch(/"OrderCancelled" has no streamId/);
+    });
+  });
+
+  describe('when an append is over maxBatchSize', () => {
+    it('should throw AppendBatchTooLargeError and write nothing', async () => {
+      const { store, storage } = setup({ maxBatchSize: 2 });
+      const events = [1, 2, 3].map(() => new OrderCancelled('o-1', 'x'));
+      const error = await store.append('o-1', events).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppendBatchTooLargeError);
+      expect(error).toMatchObject({ streamId: 'o-1', count: 3, limit: 2 });
+      expect(storage.log).toHaveLength(0);
+    });
+  });
+
+  describe('when append metadata is given', () => {
+    it('should store it with every event, without internal keys on read', async () => {
+      const { store } = setup();
+      await store.append('o-1', [new OrderCreated('o-1', 'c', [])], {
+        metadata: { userId: 'u-1' },
+      });
+      const [recorded] = await store.readAll();
+      expect(recorded.metadata).toEqual({ userId: 'u-1' });
+    });
+  });
+
+  describe('when an aggregate is saved and loaded', () => {
+    it('should rebuild it from its events', async () => {
+      // Given
+      const { store } = setup();
+      await createOrderWithShipments(store, 'o-1', 1);
+      // When
+      const loaded = await store.load(Order, 'o-1');
+      // Then
+      expect(loaded).toBeInstanceOf(Order);
+      expect(loaded).toMatchObject({
+        id: 'o-1',
+        status: 'shipped',
+        trackingNumber: 'T-0',
+        version: 2,
+      });
+      expect(loaded.createdAt).toBeInstanceOf(Date);
+      expect(loaded.uncommittedEvents).toHaveLength(0);
+    });
+
+    it('should save with the loaded version as the expected version', async () => {
+      // Given: two copies loaded at the same version
+      const { store } = setup();
+      await createOrderWithShipments(store, 'o-1', 0);
+      const first = await store.load(Order, 'o-1');
+      const second = await store.load(Order, 'o-1');
+      first.ship('T-1');
+      await store.save(first);
+      // When
+      second.cancel('late');
+      const error = await store.save(second).catch((e: unknown) => e);
+      // Then
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamId: 'o-1', expected: 1, actual: 2 });
+      expect(second.uncommittedEvents).toHaveLength(1);
+    });
+
+    it('should clear pending events and move the committed version after a save', async () => {
+      const { store } = setup();
+      const order = await createOrderWithShipments(store, 'o-1', 2);
+      expect(order.uncommittedEvents).toHaveLength(0);
+      expect(order.committedVersion).toBe(3);
+      order.cancel('x');
+      await store.save(order);
+      expect(order.committedVersion).toBe(4);
+    });
+
+    it('should throw AggregateNotFoundError for a stream without events', async () => {
+      const { store } = setup();
+      const error = await store.load(Order, 'nope').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AggregateNotFoundError);
+      expect(isCelloError(error, 'aggregate-not-found')).toBe(true);
+      expect((error as Error).message).toMatch(/Order "nope" not found/);
+    });
+
+    it('should replay a long stream in pages, never in one unbounded read', async () => {
+      // Given
+      const { store, storage } = setup({ readPageSize: 10, snapshotInterval: 0 });
+      await createOrderWithShipments(store, 'o-1', 24);
+      storage.reads.length = 0;
+      // When
+      const loaded = await store.load(Order, 'o-1');
+      // Then
+      expect(loaded.version).toBe(25);
+      expect(storage.reads).toEqual([
+        { fromVersion: 1, limit: 10 },
+        { fromVersion: 11, limit: 10 },
+        { fromVersion: 21, limit: 10 },
+      ]);
+    });
+  });
+
+  describe('when snapshots are taken', () => {
+    it('should snapshot automatically when a save crosses a multiple of snapshotInterval', async () => {
+      const { store, storage } = setup({ snapshotInterval: 5 });
+      const order = await createOrderWithShipments(store, 'o-1', 3); // version 4
+      expect(storage.snapshots.size).toBe(0);
+      order.ship('T-x');
+      order.ship('T-y'); // version 6 crosses 5
+      await store.save(order);
+      expect(storage.snapshots.get('Order/o-1')?.version).toBe(6);
+    });
+
+    it('should load from the snapshot plus the tail only', async () => {
+      // Given
+      const { store, storage } = setup({ snapshotInterval: 0 });
+      await createOrderWithShipments(store, 'o-1', 3);
+      expect(await store.createSnapshot(Order, 'o-1')).toEqual({ version: 4 });
+      const order = await store.load(Order, 'o-1');
+      order.cancel('changed mind');
+      await store.save(order);
+      storage.reads.length = 0;
+      // When
+      const loaded = await store.load(Order, 'o-1');
+      // Then
+      expect(storage.reads[0]).toEqual({ fromVersion: 5, limit: 1000 });
+      expect(loaded).toMatchObject({ status: 'cancelled', trackingNumber: 'T-2', version: 5 });
+      expect(loaded.createdAt).toBeInstanceOf(Date);
+    });
+
+    it('should ignore a snapshot of another schema version, rebuild, and re-snapshot', async () => {
+      // Given: a snapshot written with schema 1
+      const { store, storage } = setup({ snapshotInterval: 0 });
+      await createOrderWithShipments(store, 'o-1', 2);
+      await store.createSnapshot(Order, 'o-1');
+      const tampered = storage.snapshots.get('Order/o-1')!;
+      storage.snapshots.set('Order/o-1', { ...tampered, state: Buffer.from('not even valid') });
+      storage.reads.length = 0;
+      // When: the class now declares schema 2
+      const loaded = await store.load(OrderV2, 'o-1');
+      // Then
+      expect(storage.reads[0]).toEqual({ fromVersion: 1, limit: 1000 });
+      expect(loaded).toMatchObject({ status: 'shipped', version: 3 });
+      expect(storage.snapshots.get('Order/o-1')).toMatchObject({ schemaVersion: 2, version: 3 });
+    });
+
+    it('should rebuild from events when the snapshot bytes are damaged', async () => {
+      const { store, storage } = setup({ snapshotInterval: 0 });
+      await createOrderWithShipments(store, 'o-1', 2);
+      await store.createSnapshot(Order, 'o-1');
+      const snapshot = storage.snapshots.get('Order/o-1')!;
+      const damaged = Buffer.from(snapshot.state);
+      damaged[damaged.length - 1] ^= 0xff;
+      storage.snapshots.set('Order/o-1', { ...snapshot, state: damaged });
+      const loaded = await store.load(Order, 'o-1');
+      expect(loaded).toMatchObject({ status: 'shipped', version: 3 });
+    });
+  });
+
+  describe('when a whole stream is streamed', () => {
+    it('should yield every event in order, page by page', async () => {
+      const { store, storage } = setup({ snapshotInterval: 0 });
+      await createOrderWithShipments(store, 'o-1', 6);
+      storage.reads.length = 0;
+      const versions: number[] = [];
+      for await (const recorded of store.streamEvents('o-1', { pageSize: 3 })) {
+        versions.push(recorded.version);
+        if (recorded.version > 1) expect(recorded.event).toBeInstanceOf(OrderShipped);
+      }
+      expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(storage.reads.every((read) => read.limit === 3)).toBe(true);
+    });
+  });
+
+  describe('when the same events are appended again', () => {
+    it('should pass through the first write as a duplicate', async () => {
+      const { store } = setup();
+      const events = [new OrderCreated('o-1', 'c', []), new OrderShipped('o-1', 'T')];
+      const first = await store.append('o-1', events, { expectedVersion: 0 });
+      const again = await store.append('o-1', events, { expectedVersion: 0 });
+      expect(again).toEqual({ ...first, duplicate: true });
+    });
+  });
+});

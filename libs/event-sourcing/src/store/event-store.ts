@@ -1,0 +1,236 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Aggregate, AggregateClass } from '../aggregate/aggregate';
+import { getAggregateRootMetadata } from '../decorators/aggregate-root.decorator';
+import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from '../event-sourcing.constants';
+import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { AggregateNotFoundError } from '../errors/aggregate-not-found.error';
+import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error';
+import { MissingStreamIdError } from '../errors/missing-stream-id.error';
+import type { Event, EventClass } from '../event/event';
+import { EventRegistry } from '../event/event-registry';
+import type { RecordedEvent } from '../event/recorded-event';
+import { EventSerializer } from '../serialization/event-serializer';
+import { decodeSnapshotState, encodeSnapshotState } from '../serialization/snapshot-codec';
+import type { AppendOptions, StreamEventsOptions } from './append-options';
+import type {
+  AppendResult,
+  EventStorage,
+  ReadAllOptions,
+  ReadStreamOptions,
+} from './event-storage';
+
+/** Default `snapshotInterval`. */
+export const DEFAULT_SNAPSHOT_INTERVAL = 100;
+/** Default `maxBatchSize`. */
+export const DEFAULT_MAX_BATCH_SIZE = 10_000;
+/** Default `readPageSize`: events per round trip when replaying a stream. */
+export const DEFAULT_READ_PAGE_SIZE = 1000;
+
+/**
+ * The event store applications use: appends and reads typed events, loads and
+ * saves aggregates (snapshot plus replay of the tail), takes snapshots. It does
+ * serialization, upcasting and snapshot policy over an `EventStorage` backend.
+ */
+@Injectable()
+export class EventStore {
+  private readonly logger = new Logger('EventStore');
+  private readonly snapshotInterval: number;
+  private readonly maxBatchSize: number;
+  private readonly readPageSize: number;
+
+  constructor(
+    @Inject(EVENT_STORAGE) private readonly storage: EventStorage,
+    private readonly serializer: EventSerializer,
+    private readonly registry: EventRegistry,
+    @Inject(EVENT_SOURCING_OPTIONS) options: EventSourcingModuleOptions,
+  ) {
+    this.snapshotInterval = options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL;
+    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
+  }
+
+  /** Appends an event to the stream it names (`event.streamId`), with no version check. */
+  append(event: Event): Promise<AppendResult>;
+  /** Appends events to `streamId`, all or none, checking `expectedVersion` when given. */
+  append(
+    streamId: string,
+    events: Event | readonly Event[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+  async append(
+    streamOrEvent: string | Event,
+    events?: Event | readonly Event[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    if (typeof streamOrEvent !== 'string') {
+      const streamId = streamOrEvent.streamId;
+      if (typeof streamId !== 'string' || streamId === '') {
+        const eventType = this.registry.typeOf(streamOrEvent.constructor as EventClass).name;
+        throw new MissingStreamIdError(
+          `append(event) needs the event to name its stream, but "${eventType}" has no streamId. ` +
+            'Override `get streamId()` in the event class, or call append(streamId, events).',
+        );
+      }
+      return this.appendEvents(streamId, [streamOrEvent], {});
+    }
+    const list: readonly Event[] =
+      events === undefined ? [] : Array.isArray(events) ? events : [events as Event];
+    return this.appendEvents(streamOrEvent, list, options);
+  }
+
+  /** Events of one stream in version order, as recorded envelopes. */
+  async readStream<E extends Event = Event>(
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): Promise<RecordedEvent<E>[]> {
+    const stored = await this.storage.readStream(streamId, options);
+    return stored.map((row) => this.serializer.deserialize<E>(row));
+  }
+
+  /** Events of all streams in global order, never past a gap still in flight. */
+  async readAll<E extends Event = Event>(
+    options: ReadAllOptions = {},
+  ): Promise<RecordedEvent<E>[]> {
+    const stored = await this.storage.readAll(options);
+    return stored.map((row) => this.serializer.deserialize<E>(row));
+  }
+
+  /** Streams a whole stream page by page (keyset on version): memory stays bounded. */
+  async *streamEvents<E extends Event = Event>(
+    streamId: string,
+    options: StreamEventsOptions = {},
+  ): AsyncGenerator<RecordedEvent<E>, void, undefined> {
+    const pageSize = options.pageSize ?? this.readPageSize;
+    let fromVersion = options.fromVersion ?? 1;
+    for (;;) {
+      const page = await this.storage.readStream(streamId, { fromVersion, limit: pageSize });
+      for (const row of page) yield this.serializer.deserialize<E>(row);
+      if (page.length === 0 || page.length < pageSize) return;
+      fromVersion = page[page.length - 1].version + 1;
+    }
+  }
+
+  /** The stream's current version, 0 when it has no events. */
+  streamVersion(streamId: string): Promise<number> {
+    return this.storage.streamVersion(streamId);
+  }
+
+  /**
+   * Rebuilds an aggregate: its newest snapshot of the current state schema,
+   * then the events after it, read in pages. Throws `AggregateNotFoundError`
+   * when the stream has no events.
+   */
+  async load<A extends Aggregate>(aggregateClass: AggregateClass<A>, id: string): Promise<A> {
+    this.registry.registerAggregate(aggregateClass);
+    const { type, snapshotSchemaVersion } = getAggregateRootMetadata(aggregateClass);
+    const aggregate = new aggregateClass();
+    aggregate.id = id;
+    let staleSnapshot = false;
+    const snapshot = await this.storage.loadSnapshot(id, type);
+    if (snapshot && snapshot.schemaVersion === snapshotSchemaVersion) {
+      try {
+        aggregate.restoreSnapshot(decodeSnapshotState(type, snapshot.state), snapshot.version);
+      } catch (error) {
+        // An unreadable snapshot only costs a full replay; the events are the truth.
+        this.logger.warn(`Ignoring unreadable snapshot of ${type} "${id}": ${String(error)}`);
+        staleSnapshot = true;
+      }
+    } else if (snapshot) {
+      staleSnapshot = true;
+    }
+    const fromVersion = aggregate.version + 1;
+    for await (const recorded of this.streamEvents(id, { fromVersion })) {
+      aggregate.loadFromHistory([recorded.event]);
+    }
+    if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
+    if (staleSnapshot) await this.trySnapshot(aggregate);
+    return aggregate;
+  }
+
+  /**
+   * Appends the aggregate's pending events, expecting the stream to be at the
+   * version it was loaded at, and snapshots it when it crosses a multiple of
+   * `snapshotInterval`. Resolves to undefined when nothing was pending.
+   */
+  async save(aggregate: Aggregate, options: Omit<AppendOptions, 'expectedVersion'> = {}) {
+    const pending = aggregate.uncommittedEvents;
+    if (pending.length === 0) return undefined;
+    this.registry.registerAggregate(aggregate.constructor);
+    if (typeof aggregate.id !== 'string' || aggregate.id === '') {
+      throw new MissingStreamIdError(
+        `Cannot save ${aggregate.constructor.name}: its id is not set. Set \`this.id\` in the ` +
+          'handler of its first event.',
+      );
+    }
+    const before = aggregate.committedVersion;
+    const result = await this.appendEvents(aggregate.id, pending, {
+      ...options,
+      expectedVersion: before,
+    });
+    aggregate.markCommitted(result.streamVersion);
+    const interval = this.snapshotInterval;
+    if (
+      interval > 0 &&
+      Math.floor(before / interval) < Math.floor(result.streamVersion / interval)
+    ) {
+      await this.trySnapshot(aggregate);
+    }
+    return result;
+  }
+
+  /** Takes a snapshot of the aggregate's current state; resolves to the version it reflects. */
+  async createSnapshot<A extends Aggregate>(
+    aggregateClass: AggregateClass<A>,
+    id: string,
+  ): Promise<{ version: number }> {
+    const aggregate = await this.load(aggregateClass, id);
+    await this.saveSnapshot(aggregate);
+    return { version: aggregate.version };
+  }
+
+  private async appendEvents(
+    streamId: string,
+    events: readonly Event[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    if (typeof streamId !== 'string' || streamId === '') {
+      throw new MissingStreamIdError('append(streamId, events) needs a non-empty stream id.');
+    }
+    if (events.length > this.maxBatchSize) {
+      throw new AppendBatchTooLargeError(streamId, events.length, this.maxBatchSize);
+    }
+    const expected = options.expectedVersion ?? 'any';
+    if (events.length === 0) {
+      const version = await this.storage.streamVersion(streamId);
+      return { streamVersion: version, positions: [], duplicate: false };
+    }
+    const metadata = options.metadata ?? {};
+    const rows = events.map((event) => this.serializer.serialize(event, metadata));
+    return this.storage.append(streamId, rows, expected);
+  }
+
+  private async saveSnapshot(aggregate: Aggregate): Promise<void> {
+    const { type, snapshotSchemaVersion } = getAggregateRootMetadata(
+      aggregate.constructor as AggregateClass,
+    );
+    await this.storage.saveSnapshot({
+      streamId: aggregate.id,
+      aggregateType: type,
+      version: aggregate.committedVersion,
+      schemaVersion: snapshotSchemaVersion,
+      state: encodeSnapshotState(type, aggregate.toSnapshot()),
+      createdAt: new Date(),
+    });
+  }
+
+  // A snapshot is an optimisation: failing to take one must not fail the command.
+  private async trySnapshot(aggregate: Aggregate): Promise<void> {
+    try {
+      await this.saveSnapshot(aggregate);
+    } catch (error) {
+      this.logger.warn(
+        `Could not snapshot ${aggregate.constructor.name} "${aggregate.id}": ${String(error)}`,
+      );
+    }
+  }
+}

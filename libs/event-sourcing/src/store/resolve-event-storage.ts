@@ -1,0 +1,88 @@
+import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
+import type { EventStorage } from './event-storage';
+
+// PENDING(B, C): replaced by the real imports when their backends are committed.
+const MemoryEventStorage = class {
+  constructor() {
+    throw new InvalidStorageOptionError("the 'memory' backend is not built yet");
+  }
+} as unknown as new () => EventStorage;
+const PostgresEventStorage = {
+  fromUrl(url: string, options: object): EventStorage {
+    throw new InvalidStorageOptionError(`PostgreSQL is not built yet (${url}, ${String(options)})`);
+  },
+  fromDataSource(source: unknown, options: object): EventStorage {
+    throw new InvalidStorageOptionError(
+      `PostgreSQL is not built yet (${String(source)}, ${String(options)})`,
+    );
+  },
+};
+
+/** True when `value` implements the `EventStorage` contract (duck-typed: it has `append`). */
+export function isEventStorage(value: unknown): value is EventStorage {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { append?: unknown }).append === 'function' &&
+    typeof (value as { readStream?: unknown }).readStream === 'function'
+  );
+}
+
+/** A TypeORM DataSource, recognised without importing TypeORM's class (two copies may be loaded). */
+function isDataSource(value: unknown): value is { options: { type: string } } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { query?: unknown }).query === 'function' &&
+    typeof (value as { options?: { type?: unknown } }).options?.type === 'string'
+  );
+}
+
+/**
+ * Turns the `storage` option into a backend: 'memory' (default), a
+ * `postgres(ql)://` URL, a TypeORM DataSource for PostgreSQL, or an
+ * `EventStorage` given as is. Anything else fails at start-up.
+ */
+export function resolveEventStorage(options: EventSourcingModuleOptions): EventStorage {
+  const storage = options.storage;
+  const tableOptions = { schema: options.schema, tablePrefix: options.tablePrefix };
+  if (storage === undefined || storage === 'memory') {
+    return new MemoryEventStorage();
+  }
+  if (typeof storage === 'string') {
+    let url: URL;
+    try {
+      url = new URL(storage);
+    } catch {
+      throw new InvalidStorageOptionError(`"${redact(storage)}" is neither 'memory' nor a URL`);
+    }
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
+      return PostgresEventStorage.fromUrl(storage, tableOptions);
+    }
+    throw new InvalidStorageOptionError(
+      `the URL scheme "${url.protocol}" is not supported (${redact(storage)})`,
+    );
+  }
+  if (isEventStorage(storage)) return storage;
+  if (isDataSource(storage)) {
+    if (storage.options.type === 'postgres') {
+      return PostgresEventStorage.fromDataSource(storage as never, tableOptions);
+    }
+    throw new InvalidStorageOptionError(
+      `a TypeORM DataSource of type "${storage.options.type}" is not supported yet`,
+    );
+  }
+  throw new InvalidStorageOptionError(`got ${describe(storage)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  return `an object (${(value as object).constructor?.name ?? 'Object'}) without EventStorage methods`;
+}
+
+// Never echo a password from a connection URL into logs.
+function redact(text: string): string {
+  return text.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,3 @@
+export * from './aggregate-assertion.error';
+export * from './aggregate-scenario';
+export * from './event-storage-contract';
