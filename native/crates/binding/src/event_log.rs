@@ -1,1 +1,206 @@
 //! JavaScript face of cello_core::event_log.
+//!
+//! Crossings are batch-shaped: one call appends a whole batch (one framed
+//! buffer), one call reads a whole page (record locations written into a
+//! caller-owned `Uint32Array`). Record bytes are never copied out: JavaScript
+//! holds one Buffer per arena chunk, over Rust-owned memory, and slices it.
+
+use cello_core::event_log::{AppendError, AppendOutcome, EventLog, ExpectedVersion};
+use napi::bindgen_prelude::{BufferSlice, Uint32ArraySlice};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::errors::coded;
+
+/// `expected` as a number: a version (>= 0) or one of these sentinels.
+const EXPECT_ANY: f64 = -1.0;
+const EXPECT_NO_STREAM: f64 = -2.0;
+const EXPECT_STREAM_EXISTS: f64 = -3.0;
+
+/// First entry of an append's result: what happened.
+const OUTCOME_APPENDED: f64 = 0.0;
+const OUTCOME_DUPLICATE: f64 = 1.0;
+const OUTCOME_CONFLICT: f64 = 2.0;
+
+fn expected_version(expected: f64) -> napi::Result<ExpectedVersion> {
+    match expected {
+        EXPECT_ANY => Ok(ExpectedVersion::Any),
+        EXPECT_NO_STREAM => Ok(ExpectedVersion::NoStream),
+        EXPECT_STREAM_EXISTS => Ok(ExpectedVersion::StreamExists),
+        v if v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 => {
+            Ok(ExpectedVersion::Exact(v as u64))
+        }
+        v => Err(coded(
+            "invalid-expected-version",
+            format!("expected version {v} is not a whole number >= 0"),
+        )),
+    }
+}
+
+fn append_error(err: AppendError) -> napi::Error {
+    let code = match err {
+        AppendError::PartlyStored { .. } | AppendError::StoredInOtherStream { .. } => {
+            "event-id-conflict"
+        }
+        _ => "invalid-append",
+    };
+    coded(code, err)
+}
+
+fn position(value: f64) -> u64 {
+    if value.is_finite() && value > 0.0 {
+        value as u64
+    } else {
+        0
+    }
+}
+
+/// The in-memory event log: events stored as bytes off the V8 heap.
+#[napi]
+pub struct NativeEventLog {
+    log: Option<EventLog>,
+}
+
+impl NativeEventLog {
+    fn log(&self) -> napi::Result<&EventLog> {
+        self.log
+            .as_ref()
+            .ok_or_else(|| coded("event-log-disposed", "the event log was disposed"))
+    }
+}
+
+#[napi]
+impl NativeEventLog {
+    /// An empty log; `chunkCapacity` is the arena chunk size in bytes (default 4 MiB).
+    #[napi(constructor)]
+    pub fn new(chunk_capacity: Option<u32>) -> Self {
+        let log = match chunk_capacity {
+            Some(capacity) => EventLog::with_chunk_capacity(capacity as usize),
+            None => EventLog::new(),
+        };
+        NativeEventLog { log: Some(log) }
+    }
+
+    /// Appends a framed batch to `stream`, all or none.
+    ///
+    /// `expected` is a version, or -1 (any), -2 (no stream), -3 (stream exists).
+    /// Returns `[outcome, streamVersion, firstPosition]` for an append (outcome 0),
+    /// `[1, streamVersion, ...positions]` for a re-send (nothing written), and
+    /// `[2, actualVersion]` when the expected version did not hold (nothing written).
+    /// Bad batches fail with `[invalid-append]`; ids stored by another append
+    /// with `[event-id-conflict]`.
+    #[napi]
+    pub fn append(
+        &mut self,
+        stream: String,
+        expected: f64,
+        recorded_at: f64,
+        batch: &[u8],
+    ) -> napi::Result<Vec<f64>> {
+        let expected = expected_version(expected)?;
+        let log = self
+            .log
+            .as_mut()
+            .ok_or_else(|| coded("event-log-disposed", "the event log was disposed"))?;
+        let outcome = log
+            .append(&stream, expected, recorded_at, batch)
+            .map_err(append_error)?;
+        Ok(match outcome {
+            AppendOutcome::Appended {
+                stream_version,
+                first_position,
+                ..
+            } => vec![
+                OUTCOME_APPENDED,
+                stream_version as f64,
+                first_position as f64,
+            ],
+            AppendOutcome::Duplicate {
+                stream_version,
+                positions,
+            } => {
+                let mut out = Vec::with_capacity(2 + positions.len());
+                out.push(OUTCOME_DUPLICATE);
+                out.push(stream_version as f64);
+                out.extend(positions.into_iter().map(|p| p as f64));
+                out
+            }
+            AppendOutcome::Conflict { actual, .. } => vec![OUTCOME_CONFLICT, actual as f64],
+        })
+    }
+
+    /// Writes the locations of up to `out.length / 2` records from global
+    /// position `from` into `out` as (chunk, offset) pairs; returns how many.
+    #[napi]
+    pub fn read_all(&self, from: f64, mut out: Uint32ArraySlice) -> napi::Result<u32> {
+        // SAFETY: JavaScript is blocked in this call; nothing else touches `out`.
+        let out = unsafe { out.as_mut() };
+        let locations = self.log()?.read_all(position(from), out.len() / 2);
+        for (pair, location) in out.chunks_exact_mut(2).zip(locations) {
+            pair[0] = location.chunk;
+            pair[1] = location.offset;
+        }
+        Ok(locations.len() as u32)
+    }
+
+    /// Like `readAll`, for the records of `stream` from version `from`.
+    #[napi]
+    pub fn read_stream(
+        &self,
+        stream: String,
+        from: f64,
+        mut out: Uint32ArraySlice,
+    ) -> napi::Result<u32> {
+        // SAFETY: JavaScript is blocked in this call; nothing else touches `out`.
+        let out = unsafe { out.as_mut() };
+        let locations = self
+            .log()?
+            .read_stream(&stream, position(from), out.len() / 2);
+        for (pair, location) in out.chunks_exact_mut(2).zip(&locations) {
+            pair[0] = location.chunk;
+            pair[1] = location.offset;
+        }
+        Ok(locations.len() as u32)
+    }
+
+    /// A Buffer over arena chunk `index`, without copying. Records never move
+    /// or change once written, so the caller keeps it and reads records by
+    /// offset. Call once per chunk: the chunk stays alive while the Buffer does.
+    #[napi]
+    pub fn chunk<'env>(&self, env: &'env Env, index: u32) -> napi::Result<BufferSlice<'env>> {
+        let chunk = self
+            .log()?
+            .chunk(index as usize)
+            .ok_or_else(|| coded("invalid-chunk", format!("no chunk #{index}")))?;
+        let ptr = chunk.as_ptr();
+        let len = chunk.capacity();
+        // SAFETY: the `Arc` moved into the finalizer keeps the memory alive
+        // until JavaScript collects the Buffer; the chunk never reallocates.
+        unsafe { BufferSlice::from_external(env, ptr, len, chunk, |_, chunk| drop(chunk)) }
+    }
+
+    /// The stream's version (0 when it has no events).
+    #[napi]
+    pub fn stream_version(&self, stream: String) -> napi::Result<f64> {
+        Ok(self.log()?.stream_version(&stream) as f64)
+    }
+
+    /// The highest global position (0 when empty).
+    #[napi]
+    pub fn head_position(&self) -> napi::Result<f64> {
+        Ok(self.log()?.head_position() as f64)
+    }
+
+    /// Bytes held in records (off the V8 heap).
+    #[napi]
+    pub fn stored_bytes(&self) -> napi::Result<f64> {
+        Ok(self.log()?.stored_bytes() as f64)
+    }
+
+    /// Drops the log's indexes and its hold on the chunks; chunks still
+    /// viewed by a Buffer are freed when that Buffer is collected.
+    #[napi]
+    pub fn dispose(&mut self) {
+        self.log = None;
+    }
+}

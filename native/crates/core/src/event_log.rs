@@ -1,1 +1,459 @@
 //! The in-memory event log: streams, the global log, encoded events off the V8 heap.
+//!
+//! Records live as bytes in fixed-capacity chunks ([`chunk`]) laid out as in
+//! [`record`]; the log keeps only small indexes beside them: where each global
+//! position's record is, each stream's positions (version `v` is entry `v - 1`)
+//! and a hash index of event ids for idempotent appends. The rules are those of
+//! the PostgreSQL backend: expected version checked, contiguous versions,
+//! idempotent re-sends, all-or-nothing appends.
+
+pub mod chunk;
+pub mod record;
+
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+use chunk::{Chunk, CHUNK_CAPACITY};
+use record::{parse_batch, BatchError, EventBlock, RecordView};
+
+/// What the stream's version must be for an append to go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// No check.
+    Any,
+    /// The stream has no events (version 0).
+    NoStream,
+    /// The stream has at least one event.
+    StreamExists,
+    /// The stream's version is exactly this (0 = no events).
+    Exact(u64),
+}
+
+impl ExpectedVersion {
+    fn holds(self, actual: u64) -> bool {
+        match self {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => actual == 0,
+            ExpectedVersion::StreamExists => actual > 0,
+            ExpectedVersion::Exact(v) => actual == v,
+        }
+    }
+}
+
+impl fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExpectedVersion::Any => f.write_str("any"),
+            ExpectedVersion::NoStream => f.write_str("no_stream"),
+            ExpectedVersion::StreamExists => f.write_str("stream_exists"),
+            ExpectedVersion::Exact(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// What an append did, when it was a valid request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppendOutcome {
+    /// Stored at `first_position..first_position + count`; the stream is now at `stream_version`.
+    Appended {
+        stream_version: u64,
+        first_position: u64,
+        count: usize,
+    },
+    /// Every event id was already stored in this stream: nothing written;
+    /// these are the first write's positions and the version of its last event.
+    Duplicate {
+        stream_version: u64,
+        positions: Vec<u64>,
+    },
+    /// The expected version did not hold: nothing written.
+    Conflict {
+        expected: ExpectedVersion,
+        actual: u64,
+    },
+}
+
+/// Why an append was refused as a bad request; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppendError {
+    /// The batch holds no event.
+    EmptyBatch,
+    /// The stream id is empty.
+    EmptyStreamId,
+    /// The batch bytes are malformed.
+    Batch(BatchError),
+    /// Two events of the batch share an id.
+    DuplicateInBatch { event_id: String },
+    /// Some, not all, of the batch's ids are already stored: not a re-send.
+    PartlyStored { event_id: String },
+    /// The ids are already stored, in another stream.
+    StoredInOtherStream { event_id: String, stream: String },
+}
+
+impl fmt::Display for AppendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppendError::EmptyBatch => f.write_str("an append needs at least one event"),
+            AppendError::EmptyStreamId => f.write_str("the stream id is empty"),
+            AppendError::Batch(err) => err.fmt(f),
+            AppendError::DuplicateInBatch { event_id } => {
+                write!(
+                    f,
+                    "event id {} appears twice in one append",
+                    quoted(event_id)
+                )
+            }
+            AppendError::PartlyStored { event_id } => write!(
+                f,
+                "event id {} is already stored but other events of the append are not: \
+                 a re-send must repeat the original append exactly",
+                quoted(event_id)
+            ),
+            AppendError::StoredInOtherStream { event_id, stream } => write!(
+                f,
+                "event id {} is already stored in stream {}",
+                quoted(event_id),
+                quoted(stream)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AppendError {}
+
+impl From<BatchError> for AppendError {
+    fn from(err: BatchError) -> Self {
+        AppendError::Batch(err)
+    }
+}
+
+/// Where a record is: chunk index and byte offset in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordLocation {
+    pub chunk: u32,
+    pub offset: u32,
+}
+
+/// Positions sharing one event-id hash (a collision keeps them all).
+#[derive(Debug, Clone)]
+enum IdSlot {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+struct Stream {
+    name: Box<str>,
+    /// Global position of version `v` at index `v - 1`.
+    positions: Vec<u64>,
+}
+
+/// The in-memory event log. Not thread-safe by itself: one owner appends.
+pub struct EventLog {
+    chunks: Vec<Arc<Chunk>>,
+    /// Bytes used in the last chunk.
+    tail_used: usize,
+    chunk_capacity: usize,
+    /// Record of global position `p` at index `p - 1`.
+    records: Vec<RecordLocation>,
+    stream_index: HashMap<Box<str>, u32>,
+    streams: Vec<Stream>,
+    ids: HashMap<u64, IdSlot>,
+    id_hasher: RandomState,
+    payload_bytes: u64,
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventLog {
+    /// An empty log with the default chunk capacity.
+    pub fn new() -> Self {
+        Self::with_chunk_capacity(CHUNK_CAPACITY)
+    }
+
+    /// An empty log whose chunks hold `capacity` bytes (records larger than
+    /// that get a chunk of their own).
+    pub fn with_chunk_capacity(capacity: usize) -> Self {
+        EventLog {
+            chunks: Vec::new(),
+            tail_used: 0,
+            chunk_capacity: capacity.clamp(64, u32::MAX as usize),
+            records: Vec::new(),
+            stream_index: HashMap::new(),
+            streams: Vec::new(),
+            ids: HashMap::new(),
+            id_hasher: RandomState::new(),
+            payload_bytes: 0,
+        }
+    }
+
+    /// The highest global position (0 when empty).
+    pub fn head_position(&self) -> u64 {
+        self.records.len() as u64
+    }
+
+    /// The stream's version: its number of events.
+    pub fn stream_version(&self, stream: &str) -> u64 {
+        self.stream(stream).map_or(0, |s| s.positions.len() as u64)
+    }
+
+    /// Number of streams with at least one event.
+    pub fn stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// Bytes of all stored records (headers, ids and payloads).
+    pub fn stored_bytes(&self) -> u64 {
+        self.payload_bytes
+    }
+
+    /// Number of chunks allocated so far.
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// A chunk, shared: JavaScript keeps it alive while it holds a view.
+    pub fn chunk(&self, index: usize) -> Option<Arc<Chunk>> {
+        self.chunks.get(index).cloned()
+    }
+
+    fn stream(&self, name: &str) -> Option<&Stream> {
+        self.stream_index
+            .get(name)
+            .map(|&i| &self.streams[i as usize])
+    }
+
+    /// Appends the events of `batch` (see [`record`]) to `stream`, all or none.
+    pub fn append(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        recorded_at_ms: f64,
+        batch: &[u8],
+    ) -> Result<AppendOutcome, AppendError> {
+        if stream.is_empty() {
+            return Err(AppendError::EmptyStreamId);
+        }
+        let events = parse_batch(batch)?;
+        if events.is_empty() {
+            return Err(AppendError::EmptyBatch);
+        }
+        if events.len() > 1 {
+            let mut seen = HashSet::with_capacity(events.len());
+            for event in &events {
+                if !seen.insert(event.event_id) {
+                    return Err(AppendError::DuplicateInBatch {
+                        event_id: lossy(event.event_id),
+                    });
+                }
+            }
+        }
+
+        // Idempotency before the version check: a re-send after a timeout
+        // carries the original expectation, which no longer holds.
+        let hashes: Vec<u64> = events
+            .iter()
+            .map(|e| self.id_hasher.hash_one(e.event_id))
+            .collect();
+        if let Some(outcome) = self.find_resend(stream, &events, &hashes)? {
+            return Ok(outcome);
+        }
+
+        let actual = self.stream_version(stream);
+        if !expected.holds(actual) {
+            return Ok(AppendOutcome::Conflict { expected, actual });
+        }
+
+        // Everything is checked: from here on nothing can fail, so the
+        // append is whole or (on a refusal above) absent.
+        let stream_slot = self.stream_slot(stream);
+        let first_position = self.head_position() + 1;
+        for (i, (event, &hash)) in events.iter().zip(&hashes).enumerate() {
+            let position = first_position + i as u64;
+            let version = actual + 1 + i as u64;
+            let location = self.write_record(stream, event, position, version, recorded_at_ms);
+            self.records.push(location);
+            self.streams[stream_slot].positions.push(position);
+            self.ids
+                .entry(hash)
+                .and_modify(|slot| match slot {
+                    IdSlot::One(p) => *slot = IdSlot::Many(vec![*p, position]),
+                    IdSlot::Many(ps) => ps.push(position),
+                })
+                .or_insert(IdSlot::One(position));
+        }
+        Ok(AppendOutcome::Appended {
+            stream_version: actual + events.len() as u64,
+            first_position,
+            count: events.len(),
+        })
+    }
+
+    /// `Some(Duplicate)` when every id is stored in `stream`; an error when
+    /// only some are, or they are in another stream; `None` when none is.
+    fn find_resend(
+        &self,
+        stream: &str,
+        events: &[EventBlock<'_>],
+        hashes: &[u64],
+    ) -> Result<Option<AppendOutcome>, AppendError> {
+        let found: Vec<Option<u64>> = events
+            .iter()
+            .zip(hashes)
+            .map(|(e, &h)| self.position_of_hashed_id(e.event_id, h))
+            .collect();
+        if found.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        if let Some(i) = found.iter().position(Option::is_none) {
+            let stored = found.iter().position(Option::is_some).unwrap_or(i);
+            return Err(AppendError::PartlyStored {
+                event_id: lossy(events[stored].event_id),
+            });
+        }
+        let positions: Vec<u64> = found.into_iter().flatten().collect();
+        let mut stream_version = 0;
+        for (event, &position) in events.iter().zip(&positions) {
+            let view = RecordView::parse(self.record_bytes(position));
+            if view.stream != stream {
+                return Err(AppendError::StoredInOtherStream {
+                    event_id: lossy(event.event_id),
+                    stream: view.stream.to_owned(),
+                });
+            }
+            stream_version = stream_version.max(view.version);
+        }
+        Ok(Some(AppendOutcome::Duplicate {
+            stream_version,
+            positions,
+        }))
+    }
+
+    /// The position of the event stored with `id`, if any.
+    pub fn position_of_id(&self, id: &[u8]) -> Option<u64> {
+        self.position_of_hashed_id(id, self.id_hasher.hash_one(id))
+    }
+
+    fn position_of_hashed_id(&self, id: &[u8], hash: u64) -> Option<u64> {
+        let matches = |p: &u64| RecordView::event_id_of(self.record_bytes(*p)) == id;
+        match self.ids.get(&hash)? {
+            IdSlot::One(p) => Some(*p).filter(matches),
+            IdSlot::Many(ps) => ps.iter().copied().find(matches),
+        }
+    }
+
+    fn stream_slot(&mut self, stream: &str) -> usize {
+        if let Some(&i) = self.stream_index.get(stream) {
+            return i as usize;
+        }
+        let i = self.streams.len();
+        self.streams.push(Stream {
+            name: stream.into(),
+            positions: Vec::new(),
+        });
+        self.stream_index.insert(stream.into(), i as u32);
+        i
+    }
+
+    fn write_record(
+        &mut self,
+        stream: &str,
+        event: &EventBlock<'_>,
+        position: u64,
+        version: u64,
+        recorded_at_ms: f64,
+    ) -> RecordLocation {
+        let len = record::record_len(event, stream);
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - self.tail_used >= len);
+        if !fits {
+            self.chunks
+                .push(Arc::new(Chunk::new(self.chunk_capacity.max(len))));
+            self.tail_used = 0;
+        }
+        let chunk = self.chunks.last().expect("a chunk with room");
+        let at = self.tail_used;
+        let prefix = record::record_prefix(len, stream.len(), position, version, recorded_at_ms);
+        // SAFETY: `at..at + len` is within the capacity (checked above) and past
+        // every record already published.
+        unsafe {
+            chunk.write(at, &prefix);
+            chunk.write(at + prefix.len(), event.bytes);
+            chunk.write(at + prefix.len() + event.bytes.len(), stream.as_bytes());
+        }
+        self.tail_used += len;
+        self.payload_bytes += len as u64;
+        RecordLocation {
+            chunk: (self.chunks.len() - 1) as u32,
+            offset: at as u32,
+        }
+    }
+
+    /// The stored bytes of the record at `position` (1-based).
+    pub fn record_bytes(&self, position: u64) -> &[u8] {
+        let location = self.records[(position - 1) as usize];
+        let chunk = &self.chunks[location.chunk as usize];
+        let start = location.offset as usize;
+        let len = record::stored_record_len(chunk.slice(start, start + 4));
+        chunk.slice(start, start + len)
+    }
+
+    /// The record at `position`, read in place.
+    pub fn record(&self, position: u64) -> Option<RecordView<'_>> {
+        (position >= 1 && position <= self.head_position())
+            .then(|| RecordView::parse(self.record_bytes(position)))
+    }
+
+    /// Locations of up to `limit` records from global position `from` (inclusive; 0 reads as 1).
+    pub fn read_all(&self, from: u64, limit: usize) -> &[RecordLocation] {
+        let start = from.max(1) - 1;
+        if start >= self.head_position() {
+            return &[];
+        }
+        let start = start as usize;
+        let end = start.saturating_add(limit).min(self.records.len());
+        &self.records[start..end]
+    }
+
+    /// Locations of up to `limit` records of `stream` from version `from`
+    /// (inclusive; 0 reads as 1).
+    pub fn read_stream(&self, stream: &str, from: u64, limit: usize) -> Vec<RecordLocation> {
+        let Some(stream) = self.stream(stream) else {
+            return Vec::new();
+        };
+        let start = from.max(1) - 1;
+        if start >= stream.positions.len() as u64 {
+            return Vec::new();
+        }
+        stream.positions[start as usize..]
+            .iter()
+            .take(limit)
+            .map(|&p| self.records[(p - 1) as usize])
+            .collect()
+    }
+
+    /// Names of all streams, in the order they were created.
+    pub fn stream_names(&self) -> impl Iterator<Item = &str> {
+        self.streams.iter().map(|s| &*s.name)
+    }
+}
+
+/// `text` as a JSON string, so a reader can take it back out of a message.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serializes")
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[cfg(test)]
+mod tests;

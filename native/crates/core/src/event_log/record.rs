@@ -1,0 +1,329 @@
+//! Byte layouts of an append batch (what JavaScript sends) and of a stored
+//! record (what the log keeps and JavaScript reads in place). Little endian.
+//!
+//! An event in a batch is a block:
+//! `[schema_version u32][event_id_len u32][type_len u32][data_len u32][metadata_len u32]`
+//! followed by the event id, type, data and metadata bytes (UTF-8; data and
+//! metadata are JSON text).
+//!
+//! A stored record is the block, framed by what the log assigns:
+//! `[record_len u32][stream_len u32][position f64][version f64][recorded_at_ms f64]`,
+//! then the event block unchanged, then the stream id bytes. Numbers are f64
+//! so JavaScript reads them with one `readDoubleLE` (exact below 2^53).
+
+use std::fmt;
+
+/// Bytes of an event block's header.
+pub const BLOCK_HEADER_LEN: usize = 20;
+/// Bytes a stored record adds before the event block.
+pub const RECORD_PREFIX_LEN: usize = 32;
+/// Offset of the event block inside a stored record.
+pub const RECORD_BLOCK_OFFSET: usize = RECORD_PREFIX_LEN;
+
+/// One event of an append batch, borrowed from the batch bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventBlock<'a> {
+    /// The whole block, header included: copied into the record as is.
+    pub bytes: &'a [u8],
+    pub schema_version: u32,
+    pub event_id: &'a [u8],
+    pub event_type: &'a [u8],
+    pub data: &'a [u8],
+    pub metadata: &'a [u8],
+}
+
+/// Why an append batch could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchError {
+    /// The bytes end inside event `index`.
+    Truncated { index: usize },
+    /// Event `index` has an empty id.
+    EmptyEventId { index: usize },
+    /// Event `index` has an empty type name.
+    EmptyType { index: usize },
+    /// Event `index` has text that is not UTF-8.
+    NotUtf8 { index: usize, field: &'static str },
+    /// Event `index` has data or metadata that is not JSON.
+    NotJson {
+        index: usize,
+        field: &'static str,
+        detail: String,
+    },
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchError::Truncated { index } => {
+                write!(f, "event #{index} of the batch is truncated")
+            }
+            BatchError::EmptyEventId { index } => write!(f, "event #{index} has an empty event id"),
+            BatchError::EmptyType { index } => write!(f, "event #{index} has an empty type"),
+            BatchError::NotUtf8 { index, field } => {
+                write!(f, "event #{index} has a {field} that is not valid UTF-8")
+            }
+            BatchError::NotJson {
+                index,
+                field,
+                detail,
+            } => write!(f, "event #{index} has {field} that is not JSON: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for BatchError {}
+
+fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn read_f64(bytes: &[u8], at: usize) -> f64 {
+    f64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// Splits an append batch into its events, checking every length.
+pub fn parse_batch(bytes: &[u8]) -> Result<Vec<EventBlock<'_>>, BatchError> {
+    let mut events = Vec::new();
+    let mut offset = 0;
+    while offset < bytes.len() {
+        let index = events.len();
+        let header = bytes
+            .get(offset..offset + BLOCK_HEADER_LEN)
+            .ok_or(BatchError::Truncated { index })?;
+        let lens = [4, 8, 12, 16].map(|at| read_u32(header, at) as usize);
+        let total = lens
+            .iter()
+            .try_fold(BLOCK_HEADER_LEN, |acc, len| acc.checked_add(*len));
+        let end = total
+            .and_then(|t| offset.checked_add(t))
+            .filter(|end| *end <= bytes.len())
+            .ok_or(BatchError::Truncated { index })?;
+        let mut at = offset + BLOCK_HEADER_LEN;
+        let mut take = |len: usize| {
+            let field = &bytes[at..at + len];
+            at += len;
+            field
+        };
+        let event = EventBlock {
+            bytes: &bytes[offset..end],
+            schema_version: read_u32(header, 0),
+            event_id: take(lens[0]),
+            event_type: take(lens[1]),
+            data: take(lens[2]),
+            metadata: take(lens[3]),
+        };
+        if event.event_id.is_empty() {
+            return Err(BatchError::EmptyEventId { index });
+        }
+        if event.event_type.is_empty() {
+            return Err(BatchError::EmptyType { index });
+        }
+        for (field, text) in [
+            ("event id", event.event_id),
+            ("type", event.event_type),
+            ("data", event.data),
+            ("metadata", event.metadata),
+        ] {
+            if std::str::from_utf8(text).is_err() {
+                return Err(BatchError::NotUtf8 { index, field });
+            }
+        }
+        // Refused here, as PostgreSQL's jsonb would refuse it, rather than
+        // failing every later read of the stream.
+        for (field, json) in [("data", event.data), ("metadata", event.metadata)] {
+            if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(json) {
+                return Err(BatchError::NotJson {
+                    index,
+                    field,
+                    detail: err.to_string(),
+                });
+            }
+        }
+        events.push(event);
+        offset = end;
+    }
+    Ok(events)
+}
+
+/// Encodes one event as a batch block (what the TypeScript side does).
+pub fn encode_block(
+    out: &mut Vec<u8>,
+    schema_version: u32,
+    event_id: &str,
+    event_type: &str,
+    data: &str,
+    metadata: &str,
+) {
+    out.extend_from_slice(&schema_version.to_le_bytes());
+    for field in [event_id, event_type, data, metadata] {
+        out.extend_from_slice(&(field.len() as u32).to_le_bytes());
+    }
+    for field in [event_id, event_type, data, metadata] {
+        out.extend_from_slice(field.as_bytes());
+    }
+}
+
+/// Bytes of the stored record for `block` in stream `stream`.
+pub fn record_len(block: &EventBlock<'_>, stream: &str) -> usize {
+    RECORD_PREFIX_LEN + block.bytes.len() + stream.len()
+}
+
+/// The fixed prefix of a stored record.
+pub fn record_prefix(
+    record_len: usize,
+    stream_len: usize,
+    position: u64,
+    version: u64,
+    recorded_at_ms: f64,
+) -> [u8; RECORD_PREFIX_LEN] {
+    let mut prefix = [0u8; RECORD_PREFIX_LEN];
+    prefix[0..4].copy_from_slice(&(record_len as u32).to_le_bytes());
+    prefix[4..8].copy_from_slice(&(stream_len as u32).to_le_bytes());
+    prefix[8..16].copy_from_slice(&(position as f64).to_le_bytes());
+    prefix[16..24].copy_from_slice(&(version as f64).to_le_bytes());
+    prefix[24..32].copy_from_slice(&recorded_at_ms.to_le_bytes());
+    prefix
+}
+
+/// Length of the record that starts at `bytes[0]`.
+pub fn stored_record_len(bytes: &[u8]) -> usize {
+    read_u32(bytes, 0) as usize
+}
+
+/// A stored record read in place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordView<'a> {
+    pub position: u64,
+    pub version: u64,
+    pub recorded_at_ms: f64,
+    pub stream: &'a str,
+    pub schema_version: u32,
+    pub event_id: &'a [u8],
+    pub event_type: &'a [u8],
+    pub data: &'a [u8],
+    pub metadata: &'a [u8],
+}
+
+impl<'a> RecordView<'a> {
+    /// Reads the record occupying exactly `bytes`.
+    pub fn parse(bytes: &'a [u8]) -> Self {
+        let stream_len = read_u32(bytes, 4) as usize;
+        let block = &bytes[RECORD_BLOCK_OFFSET..bytes.len() - stream_len];
+        let lens = [4, 8, 12, 16].map(|at| read_u32(block, at) as usize);
+        let mut at = BLOCK_HEADER_LEN;
+        let mut take = |len: usize| {
+            let field = &block[at..at + len];
+            at += len;
+            field
+        };
+        RecordView {
+            position: read_f64(bytes, 8) as u64,
+            version: read_f64(bytes, 16) as u64,
+            recorded_at_ms: read_f64(bytes, 24),
+            stream: std::str::from_utf8(&bytes[bytes.len() - stream_len..])
+                .expect("stream ids are stored from &str"),
+            schema_version: read_u32(block, 0),
+            event_id: take(lens[0]),
+            event_type: take(lens[1]),
+            data: take(lens[2]),
+            metadata: take(lens[3]),
+        }
+    }
+
+    /// The event id of the record occupying `bytes`, without parsing the rest.
+    pub fn event_id_of(bytes: &'a [u8]) -> &'a [u8] {
+        let id_len = read_u32(bytes, RECORD_BLOCK_OFFSET + 4) as usize;
+        let start = RECORD_BLOCK_OFFSET + BLOCK_HEADER_LEN;
+        &bytes[start..start + id_len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_round_trips_through_its_blocks() {
+        let mut batch = Vec::new();
+        encode_block(&mut batch, 2, "id-1", "OrderPlaced", "{\"a\":1}", "{}");
+        encode_block(&mut batch, 1, "id-2", "OrderShipped", "{}", "{\"c\":\"x\"}");
+        let events = parse_batch(&batch).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].schema_version, 2);
+        assert_eq!(events[0].event_id, b"id-1");
+        assert_eq!(events[1].event_type, b"OrderShipped");
+        assert_eq!(events[1].metadata, b"{\"c\":\"x\"}");
+    }
+
+    #[test]
+    fn a_cut_batch_names_the_event() {
+        let mut batch = Vec::new();
+        encode_block(&mut batch, 1, "id-1", "T", "{}", "{}");
+        encode_block(&mut batch, 1, "id-2", "T", "{}", "{}");
+        assert_eq!(
+            parse_batch(&batch[..batch.len() - 1]),
+            Err(BatchError::Truncated { index: 1 })
+        );
+        assert_eq!(
+            parse_batch(&batch[..3]),
+            Err(BatchError::Truncated { index: 0 })
+        );
+    }
+
+    #[test]
+    fn huge_lengths_do_not_overflow() {
+        let mut batch = vec![0u8; BLOCK_HEADER_LEN];
+        batch[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        batch[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(parse_batch(&batch), Err(BatchError::Truncated { index: 0 }));
+    }
+
+    #[test]
+    fn empty_ids_and_types_and_bad_utf8_are_refused() {
+        let mut batch = Vec::new();
+        encode_block(&mut batch, 1, "", "T", "{}", "{}");
+        assert_eq!(
+            parse_batch(&batch),
+            Err(BatchError::EmptyEventId { index: 0 })
+        );
+        let mut batch = Vec::new();
+        encode_block(&mut batch, 1, "id", "", "{}", "{}");
+        assert_eq!(parse_batch(&batch), Err(BatchError::EmptyType { index: 0 }));
+        let mut batch = Vec::new();
+        encode_block(&mut batch, 1, "id", "T", "{}", "{}");
+        let last = batch.len() - 1;
+        batch[last] = 0xff;
+        assert_eq!(
+            parse_batch(&batch),
+            Err(BatchError::NotUtf8 {
+                index: 0,
+                field: "metadata"
+            })
+        );
+    }
+
+    #[test]
+    fn data_or_metadata_that_is_not_json_is_refused() {
+        let mut batch = Vec::new();
+        encode_block(&mut batch, 1, "a", "T", "{}", "{}");
+        encode_block(&mut batch, 1, "b", "T", "{\"open\":", "{}");
+        assert!(matches!(
+            parse_batch(&batch),
+            Err(BatchError::NotJson {
+                index: 1,
+                field: "data",
+                ..
+            })
+        ));
+        let mut batch = Vec::new();
+        encode_block(&mut batch, 1, "a", "T", "{}", "not json");
+        assert!(matches!(
+            parse_batch(&batch),
+            Err(BatchError::NotJson {
+                index: 0,
+                field: "metadata",
+                ..
+            })
+        ));
+    }
+}
