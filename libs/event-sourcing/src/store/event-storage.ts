@@ -181,6 +181,13 @@ export interface EventStorage {
    */
   storeCheckpoint(lease: ProcessorLease, position: number): Promise<boolean>;
 
+  /**
+   * The processor's durable checkpoint (0 when it has none), whoever holds its
+   * lease. Optional: without it, `waitForPosition` only sees processors run by
+   * this instance.
+   */
+  readCheckpoint?(processor: string): Promise<number>;
+
   /** Moves a processor's checkpoint back (to rebuild it), whoever holds its lease. */
   resetCheckpoint(processor: string, position: number): Promise<void>;
 

@@ -1,8 +1,15 @@
 import type { Provider } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { SubscriberExplorer } from './subscriber-explorer';
+import { SubscriptionManager } from './subscription-manager';
 
 /**
  * Providers the event-sourcing module adds for subscriptions (discovery of
- * `@EventHandler` subscribers, the processors that feed them). Filled in by
- * the subscriptions work; the module spreads this list into its providers.
+ * `@EventHandler` subscribers, the processors that feed them). The module
+ * spreads this list into its providers and exports.
  */
-export const subscriptionProviders: Provider[] = [];
+export const subscriptionProviders: Provider[] = [
+  DiscoveryService,
+  SubscriberExplorer,
+  SubscriptionManager,
+];

@@ -1,0 +1,45 @@
+import { EVENT_SUBSCRIBER_METADATA } from '../event-sourcing.constants';
+import type { SubscriberFailurePolicy } from '../event-sourcing-module-options';
+
+/** Where a subscriber with no checkpoint yet starts reading the global log. */
+export type SubscriberStartFrom = 'beginning' | 'end' | number;
+
+/** Options of `@EventSubscriber`; unset fields take the module's `subscriptions` defaults. */
+export interface EventSubscriberOptions {
+  /**
+   * Stable name of the subscriber: it keys the durable checkpoint, the lease and
+   * parked events. Default: the class name — set it, so renaming or minifying the
+   * class does not restart the subscriber from the beginning.
+   */
+  name?: string;
+  /** Attempts per event before it is parked. Default: module's `subscriptions.maxAttempts` (5). */
+  maxAttempts?: number;
+  /** First retry delay in ms, doubled per attempt with jitter. Default: module's (100). */
+  retryDelayMs?: number;
+  /** After the last attempt: park and move on, or park and stop. Default: module's ('park-and-continue'). */
+  onFailure?: SubscriberFailurePolicy;
+  /** Events read per batch (the checkpoint is written once per batch). Default: module's (500). */
+  batchSize?: number;
+  /**
+   * Where a subscriber without a checkpoint starts: 'beginning' (replays the whole
+   * log), 'end' (only events appended from now on) or after a given position.
+   * Default 'beginning'.
+   */
+  startFrom?: SubscriberStartFrom;
+}
+
+/**
+ * Optional class decorator of a subscriber (a provider with `@EventHandler`
+ * methods that is not an aggregate): names it and tunes its retries.
+ */
+export function EventSubscriber(options: EventSubscriberOptions = {}): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(EVENT_SUBSCRIBER_METADATA, { ...options }, target);
+  };
+}
+
+/** The `@EventSubscriber` options of `target`, or undefined when it has none. */
+export function getEventSubscriberOptions(target: object): EventSubscriberOptions | undefined {
+  return Reflect.getOwnMetadata(EVENT_SUBSCRIBER_METADATA, target) as
+    EventSubscriberOptions | undefined;
+}

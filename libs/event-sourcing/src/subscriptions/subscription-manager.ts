@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from '../event-sourcing.constants';
+import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { ParkedEventNotFoundError } from '../errors/parked-event-not-found.error';
+import { ReplayDisabledError } from '../errors/replay-disabled.error';
+import { SubscriberNotFoundError } from '../errors/subscriber-not-found.error';
+import {
+  WaitForPositionTimeoutError,
+  type LaggingSubscriber,
+} from '../errors/wait-for-position-timeout.error';
+import { EventRegistry } from '../event/event-registry';
+import { EventSerializer } from '../serialization/event-serializer';
+import type { EventStorage, ParkedEvent } from '../store/event-storage';
+import { SubscriberExplorer } from './subscriber-explorer';
+import type { OnSubscriberReset } from './subscriber-definition';
+import { SubscriptionProcessor } from './subscription-processor';
+import type { SubscriptionStatus } from './subscription-status';
+
+/** Options of `SubscriptionManager.waitForPosition`. */
+export interface WaitForPositionOptions {
+  /** Names of the subscribers to wait for. Default: all. */
+  subscribers?: readonly string[];
+  /** Give up after this many milliseconds. Default 5000. */
+  timeoutMs?: number;
+}
+
+/** Default bound of `waitForPosition`. */
+const DEFAULT_WAIT_TIMEOUT_MS = 5000;
+/** How often `waitForPosition` reads the durable checkpoint of a subscriber run elsewhere. */
+const REMOTE_CHECKPOINT_POLL_MS = 50;
+
+/**
+ * Runs the application's subscribers: one processor per subscriber, started
+ * at bootstrap (`subscriptions.autoStart`) and stopped at shutdown. Also the
+ * operator's handle on them: status, reset and rebuild, parked events, and
+ * `waitForPosition` for read-your-writes.
+ */
+@Injectable()
+export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SubscriptionManager.name);
+  /** This instance's lease owner id: unique per application instance, even within one process. */
+  readonly instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly processors = new Map<string, SubscriptionProcessor>();
+  private unsubscribeAppended?: () => void;
+  private discovered = false;
+  private started = false;
+
+  constructor(
+    @Inject(EVENT_STORAGE) private readonly storage: EventStorage,
+    @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingModuleOptions,
+    private readonly explorer: SubscriberExplorer,
+    private readonly serializer: EventSerializer,
+    private readonly registry: EventRegistry,
+  ) {}
+
+  /** Discovers the subscribers (once) and starts them unless `subscriptions.autoStart` is false. */
+  onApplicationBootstrap(): void {
+    this.discover();
+    if (this.options.subscriptions?.autoStart !== false) this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Names of the discovered subscribers. */
+  get subscriberNames(): string[] {
+    return [...this.processors.keys()];
+  }
+
+  /**
+   * Starts every subscriber, or the named one (also after it failed). Returns at
+   * once: processors connect in the background and retry while the storage is down.
+   */
+  start(name?: string): void {
+    this.discover();
+    if (name !== undefined) {
+      this.processor(name).start();
+      this.listenForAppends();
+      return;
+    }
+    this.started = true;
+    this.listenForAppends();
+    for (const processor of this.processors.values()) processor.start();
+  }
+
+  /** Stops every subscriber (or the named one) after its event in progress, releasing leases. */
+  async stop(name?: string): Promise<void> {
+    if (name !== undefined) {
+      await this.processor(name).stop();
+      return;
+    }
+    this.started = false;
+    this.unsubscribeAppended?.();
+    this.unsubscribeAppended = undefined;
+    await Promise.all([...this.processors.values()].map((processor) => processor.stop()));
+  }
+
+  /**
+   * Moves a subscriber's checkpoint back to `position` (0 = the beginning) and
+   * lets it replay from there. Calls its `onSubscriberReset(position)` hook first.
+   * Needs `enableReplay`. Run it where the subscriber runs, or with all instances' processors stopped.
+   */
+  async reset(name: string, position = 0): Promise<void> {
+    const processor = this.processor(name);
+    if (this.options.enableReplay === false) throw new ReplayDisabledError(name);
+    if (!Number.isInteger(position) || position < 0) {
+      throw new RangeError(`reset position must be an integer >= 0, got ${position}`);
+    }
+    const wasRunning = processor.state !== 'stopped' || this.started;
+    await processor.stop();
+    const hook = (processor.definition.instance as Partial<OnSubscriberReset>).onSubscriberReset;
+    if (typeof hook === 'function') await hook.call(processor.definition.instance, position);
+    await this.storage.resetCheckpoint(name, position);
+    processor.checkpointMovedTo(position);
+    this.logger.log(`Subscriber "${name}" reset to position ${position}`);
+    if (wasRunning) processor.start();
+  }
+
+  /**
+   * Rebuilds a subscriber from the beginning of the log and resolves when it
+   * has caught up with the head as it was when called (bounded by `timeoutMs`).
+   */
+  async rebuild(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    const head = await this.storage.headPosition();
+    await this.reset(name, 0);
+    if (!this.started) this.start(name);
+    await this.waitForPosition(head, {
+      subscribers: [name],
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
+  }
+
+  /** Parked events, oldest first: of one subscriber, or of all. */
+  async listParked(name?: string): Promise<ParkedEvent[]> {
+    if (name !== undefined) this.processor(name);
+    return this.storage.listParked(name);
+  }
+
+  /**
+   * Delivers a parked event to its subscriber again, once; removes it from the
+   * parked events when the handler succeeds, and throws what it throws when not.
+   */
+  async replayParked(id: number): Promise<void> {
+    const parked = (await this.storage.listParked()).find((p) => p.id === id);
+    if (!parked) throw new ParkedEventNotFoundError(id);
+    const processor = this.processor(parked.processor);
+    const [stored] = await this.storage.readAll({ fromPosition: parked.position, limit: 1 });
+    if (!stored || stored.position !== parked.position || stored.eventId !== parked.eventId) {
+      throw new ParkedEventNotFoundError(id);
+    }
+    await processor.deliverOnce(stored);
+    await this.storage.removeParked(id);
+    this.logger.log(
+      `Parked event ${id} (position ${parked.position}) replayed into "${parked.processor}"`,
+    );
+  }
+
+  /** Every subscriber's state, checkpoint, head position and lag. */
+  async status(): Promise<SubscriptionStatus[]> {
+    let headPosition = 0;
+    try {
+      headPosition = await this.storage.headPosition();
+    } catch {
+      // Reported through each processor's lastError; status must answer while the storage is down.
+    }
+    const statuses: SubscriptionStatus[] = [];
+    for (const processor of this.processors.values()) {
+      const checkpoint = await this.knownCheckpoint(processor);
+      statuses.push({
+        name: processor.name,
+        state: processor.state,
+        checkpoint,
+        headPosition,
+        lag: Math.max(0, headPosition - checkpoint),
+        ...(processor.lastError !== undefined ? { lastError: processor.lastError } : {}),
+      });
+    }
+    return statuses;
+  }
+
+  /**
+   * Resolves when the named subscribers (default: all) have finished every event
+   * up to `position` — read-your-writes after a command that appended there.
+   * Rejects with `WaitForPositionTimeoutError` naming who lagged after `timeoutMs`.
+   */
+  async waitForPosition(position: number, options: WaitForPositionOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    this.discover();
+    const targets = (options.subscribers ?? this.subscriberNames).map((name) =>
+      this.processor(name),
+    );
+    const deadline = Date.now() + timeoutMs;
+    let pending = targets;
+    for (;;) {
+      const checkpoints = await Promise.all(pending.map((p) => this.knownCheckpoint(p)));
+      pending = pending.filter((_, i) => checkpoints[i] < position);
+      if (pending.length === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const lagging: LaggingSubscriber[] = await Promise.all(
+          pending.map(async (p) => ({
+            name: p.name,
+            checkpoint: await this.knownCheckpoint(p),
+            state: p.state,
+          })),
+        );
+        throw new WaitForPositionTimeoutError(position, timeoutMs, lagging);
+      }
+      await this.nextProgress(pending, Math.min(left, REMOTE_CHECKPOINT_POLL_MS));
+    }
+  }
+
+  private discover(): void {
+    if (this.discovered) return;
+    this.discovered = true;
+    const definitions = this.explorer.explore(this.options.subscriptions);
+    const decode = this.serializer.deserialize.bind(this.serializer);
+    for (const definition of definitions) {
+      for (const handled of definition.handledTypes.values()) {
+        this.registry.registerEvent(handled.eventClass);
+      }
+      const processor = new SubscriptionProcessor(definition, {
+        storage: this.storage,
+        owner: this.instanceId,
+        decode: (stored) => decode(stored).event,
+        logger: this.logger,
+      });
+      this.processors.set(definition.name, processor);
+    }
+    if (definitions.length > 0) {
+      this.logger.log(
+        `Subscribers: ${definitions.map((d) => `"${d.name}" (${d.className})`).join(', ')}`,
+      );
+    }
+  }
+
+  private listenForAppends(): void {
+    if (this.unsubscribeAppended) return;
+    this.unsubscribeAppended = this.storage.onAppended(() => {
+      for (const processor of this.processors.values()) processor.wake();
+    });
+  }
+
+  private processor(name: string): SubscriptionProcessor {
+    this.discover();
+    const processor = this.processors.get(name);
+    if (!processor) throw new SubscriberNotFoundError(name, this.subscriberNames);
+    return processor;
+  }
+
+  /** The checkpoint as this instance runs it, or as stored when another instance runs it. */
+  private async knownCheckpoint(processor: SubscriptionProcessor): Promise<number> {
+    if (processor.isActive || !this.storage.readCheckpoint) return processor.checkpoint;
+    try {
+      return Math.max(processor.checkpoint, await this.storage.readCheckpoint(processor.name));
+    } catch {
+      return processor.checkpoint;
+    }
+  }
+
+  /** Waits until one of `processors` reports progress, or `ms`. */
+  private nextProgress(processors: SubscriptionProcessor[], ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const unsubscribes: (() => void)[] = [];
+      const done = () => {
+        clearTimeout(timer);
+        for (const unsubscribe of unsubscribes) unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      for (const processor of processors) unsubscribes.push(processor.onProgress(done));
+    });
+  }
+}

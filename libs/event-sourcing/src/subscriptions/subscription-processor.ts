@@ -1,0 +1,400 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Event } from '../event/event';
+import type { EventStorage, ProcessorLease, StoredEvent } from '../store/event-storage';
+import { retryDelayMs } from './retry-backoff';
+import type { HandledEventType, SubscriberDefinition } from './subscriber-definition';
+import type { SubscriptionEnvelope } from './subscription-envelope';
+import type { SubscriptionState } from './subscription-status';
+
+/** Turns a stored event into an instance of its class (upcasting older schema versions). */
+export type SubscriptionEventDecoder = (stored: StoredEvent) => Event;
+
+/** What a processor needs from its manager. */
+export interface SubscriptionProcessorContext {
+  readonly storage: EventStorage;
+  /** This instance's lease owner id. */
+  readonly owner: string;
+  readonly decode: SubscriptionEventDecoder;
+  readonly logger: LoggerService;
+}
+
+/** How long `stop()` waits for a handler in progress before giving up on it. */
+const STOP_GRACE_MS = 10_000;
+/** Storage failures back off from this delay... */
+const STORAGE_RETRY_BASE_MS = 250;
+/** ...up to this one. */
+const STORAGE_RETRY_CAP_MS = 10_000;
+
+type Delivery = 'delivered' | 'parked' | 'stop' | 'interrupted';
+
+/**
+ * Feeds one subscriber from the global log: holds its lease (one active
+ * processor per subscriber across instances), reads in batches after the
+ * durable checkpoint, delivers the handled event types in position order with
+ * retries, parks what keeps failing, and writes the checkpoint (fenced) after
+ * each batch. Storage failures never end it: it logs, backs off and retries.
+ */
+export class SubscriptionProcessor {
+  private currentState: SubscriptionState = 'stopped';
+  private currentCheckpoint = 0;
+  private lastErrorText?: string;
+  private lease?: ProcessorLease;
+  private leaseLost = false;
+  private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
+  private loop?: Promise<void>;
+  private stopping = false;
+  /** A wake-up arrived while the processor was busy: skip the next idle wait. */
+  private pendingWake = false;
+  private readonly idleWakers = new Set<() => void>();
+  private readonly stopWakers = new Set<() => void>();
+  private readonly progressListeners = new Set<() => void>();
+  /** Events of this subscriber parked earlier and not yet past the checkpoint: position -> parked id. */
+  private parkedAhead = new Map<number, number>();
+
+  constructor(
+    readonly definition: SubscriberDefinition,
+    private readonly context: SubscriptionProcessorContext,
+  ) {}
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get state(): SubscriptionState {
+    return this.currentState;
+  }
+
+  /** The last position finished, as known by this instance. */
+  get checkpoint(): number {
+    return this.currentCheckpoint;
+  }
+
+  get lastError(): string | undefined {
+    return this.lastErrorText;
+  }
+
+  /** True while this instance holds the lease and feeds the subscriber. */
+  get isActive(): boolean {
+    return this.lease !== undefined && !this.leaseLost && this.currentState === 'running';
+  }
+
+  /** Starts the loop (no-op when it runs). Never waits for the storage. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.currentState = 'standby';
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  /** Stops after the event in progress, writes nothing more and releases the lease. */
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    if (!loop) {
+      if (this.currentState !== 'failed') this.currentState = 'stopped';
+      return;
+    }
+    this.stopping = true;
+    for (const wake of [...this.idleWakers, ...this.stopWakers]) wake();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_GRACE_MS);
+      timer.unref();
+    });
+    await Promise.race([loop, grace]);
+    clearTimeout(timer);
+  }
+
+  /** Forgets the known checkpoint after the durable one was moved back (while stopped). */
+  checkpointMovedTo(position: number): void {
+    this.currentCheckpoint = position;
+    this.parkedAhead.clear();
+    this.notifyProgress();
+  }
+
+  /** New events may be there: read now instead of at the next poll. */
+  wake(): void {
+    this.pendingWake = true;
+    for (const wake of this.idleWakers) wake();
+  }
+
+  /** Calls `listener` whenever the checkpoint or state changes. Returns an unsubscribe function. */
+  onProgress(listener: () => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  /** Delivers one event once, outside the loop (replay of a parked event). Throws what the handler throws. */
+  async deliverOnce(stored: StoredEvent): Promise<boolean> {
+    const handled = this.definition.handledTypes.get(stored.type);
+    if (!handled) return false;
+    await this.invoke(stored, handled, 1);
+    return true;
+  }
+
+  private async run(): Promise<void> {
+    let storageFailures = 0;
+    try {
+      while (!this.stopping) {
+        try {
+          if (this.leaseLost) this.dropLease('the lease was taken over by another instance');
+          if (!this.lease && !(await this.takeLease())) {
+            this.setState('standby');
+            await this.idle(Math.min(this.settings.pollIntervalMs, this.settings.leaseTtlMs / 4));
+            continue;
+          }
+          const outcome = await this.processBatch();
+          storageFailures = 0;
+          if (outcome === 'failed') return;
+          if (outcome === 'idle') await this.idle(this.settings.pollIntervalMs);
+        } catch (error) {
+          storageFailures += 1;
+          this.lastErrorText = describeError(error);
+          this.context.logger.warn?.(
+            `Subscriber "${this.name}" cannot reach the event storage (attempt ${storageFailures}), ` +
+              `retrying: ${this.lastErrorText}`,
+          );
+          await this.pause(
+            retryDelayMs(storageFailures, STORAGE_RETRY_BASE_MS, STORAGE_RETRY_CAP_MS),
+          );
+        }
+      }
+    } finally {
+      await this.releaseLease();
+      if (this.currentState !== 'failed') this.setState('stopped');
+    }
+  }
+
+  private get settings() {
+    return this.definition.settings;
+  }
+
+  /** Tries to take the lease; on success loads the checkpoint and starts renewing. */
+  private async takeLease(): Promise<boolean> {
+    const { storage, owner } = this.context;
+    const lease = await storage.acquireLease(this.name, owner, this.settings.leaseTtlMs);
+    if (!lease) return false;
+    let checkpoint = lease.checkpoint;
+    const { startFrom } = this.settings;
+    if (checkpoint === 0 && startFrom !== 'beginning') {
+      const start = startFrom === 'end' ? await storage.headPosition() : startFrom;
+      if (start > 0) {
+        if (!(await storage.storeCheckpoint(lease, start))) return false;
+        checkpoint = start;
+      }
+    }
+    const parked = await storage.listParked(this.name);
+    this.parkedAhead = new Map(
+      parked.filter((p) => p.position > checkpoint).map((p) => [p.position, p.id]),
+    );
+    this.lease = lease;
+    this.leaseLost = false;
+    this.currentCheckpoint = checkpoint;
+    this.startRenewing();
+    this.setState('running');
+    this.context.logger.log?.(
+      `Subscriber "${this.name}" runs here from position ${checkpoint} (fencing token ${lease.fencingToken})`,
+    );
+    return true;
+  }
+
+  /** Reads one batch after the checkpoint, delivers it and writes the checkpoint. */
+  private async processBatch(): Promise<'progressed' | 'idle' | 'failed'> {
+    const lease = this.lease!;
+    const batch = await this.context.storage.readAll({
+      fromPosition: this.currentCheckpoint + 1,
+      limit: this.settings.batchSize,
+    });
+    if (batch.length === 0) return 'idle';
+
+    let finished = this.currentCheckpoint;
+    let failed = false;
+    for (const stored of batch) {
+      if (this.stopping || this.leaseLost) break;
+      const handled = this.definition.handledTypes.get(stored.type);
+      if (handled) {
+        const delivery = await this.deliver(stored, handled);
+        if (delivery === 'interrupted') break;
+        if (delivery === 'stop') {
+          failed = true;
+          break;
+        }
+      }
+      finished = stored.position;
+    }
+
+    if (finished > this.currentCheckpoint) {
+      if (!(await this.context.storage.storeCheckpoint(lease, finished))) {
+        this.dropLease('its checkpoint write was fenced off: another instance took the lease');
+        return 'progressed';
+      }
+      this.currentCheckpoint = finished;
+      for (const position of this.parkedAhead.keys()) {
+        if (position <= finished) this.parkedAhead.delete(position);
+      }
+      this.notifyProgress();
+    }
+    if (failed) {
+      this.setState('failed');
+      return 'failed';
+    }
+    return 'progressed';
+  }
+
+  /** Delivers with retries; parks the event after the last attempt. */
+  private async deliver(stored: StoredEvent, handled: HandledEventType): Promise<Delivery> {
+    const { maxAttempts, retryDelayMs: baseDelay, onFailure } = this.settings;
+    let errorText = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        await this.invoke(stored, handled, attempt);
+        const parkedId = this.parkedAhead.get(stored.position);
+        if (parkedId !== undefined) {
+          // It failed before and stopped the subscriber; now it went through.
+          await this.context.storage.removeParked(parkedId);
+          this.parkedAhead.delete(stored.position);
+        }
+        return 'delivered';
+      } catch (error) {
+        errorText = describeError(error);
+        this.lastErrorText = `position ${stored.position} (${stored.type} in "${stored.streamId}"): ${errorText}`;
+        if (attempt === maxAttempts) break;
+        this.context.logger.warn?.(
+          `Subscriber "${this.name}" failed on ${this.lastErrorText} (attempt ${attempt} of ${maxAttempts}); retrying`,
+        );
+        await this.pause(retryDelayMs(attempt, baseDelay));
+        if (this.stopping || this.leaseLost) return 'interrupted';
+      }
+    }
+    if (!this.parkedAhead.has(stored.position)) {
+      await this.context.storage.parkEvent(this.name, stored, errorText, maxAttempts);
+    }
+    this.context.logger.error?.(
+      `Subscriber "${this.name}" parked ${this.lastErrorText} after ${maxAttempts} attempts; ` +
+        (onFailure === 'stop'
+          ? 'it stops here (onFailure: stop). Fix the cause, then restart it with SubscriptionManager.start().'
+          : 'moving on. Replay it with SubscriptionManager.replayParked().'),
+    );
+    return onFailure === 'stop' ? 'stop' : 'parked';
+  }
+
+  private async invoke(stored: StoredEvent, handled: HandledEventType, attempt: number) {
+    const event = this.context.decode(stored);
+    const envelope: SubscriptionEnvelope = {
+      position: stored.position,
+      streamId: stored.streamId,
+      version: stored.version,
+      eventId: stored.eventId,
+      type: stored.type,
+      metadata: stored.metadata,
+      recordedAt: stored.recordedAt,
+      subscriber: this.name,
+      attempt,
+    };
+    for (const handler of handled.handlers) await handler(event, envelope);
+  }
+
+  private startRenewing(): void {
+    this.stopRenewing();
+    const every = Math.max(50, Math.floor(this.settings.leaseTtlMs / 3));
+    this.renewTimer = setInterval(() => void this.renew(), every);
+    this.renewTimer.unref();
+  }
+
+  private stopRenewing(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
+  private async renew(): Promise<void> {
+    const lease = this.lease;
+    if (!lease || this.renewing || this.leaseLost) return;
+    this.renewing = true;
+    try {
+      const renewed = await this.context.storage.renewLease(lease, this.settings.leaseTtlMs);
+      if (this.lease !== lease) return;
+      if (renewed) this.lease = renewed;
+      else this.loseLease();
+    } catch (error) {
+      this.lastErrorText = describeError(error);
+      // Past its expiry another instance may hold it: stop delivering until it is taken again.
+      if (this.lease === lease && Date.now() >= lease.expiresAt.getTime()) this.loseLease();
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private loseLease(): void {
+    this.leaseLost = true;
+    this.wake();
+    for (const wake of this.stopWakers) wake();
+  }
+
+  private dropLease(reason: string): void {
+    this.stopRenewing();
+    if (this.lease) {
+      this.context.logger.warn?.(`Subscriber "${this.name}" stops here: ${reason}`);
+    }
+    this.lease = undefined;
+    this.leaseLost = false;
+    this.setState('standby');
+  }
+
+  private async releaseLease(): Promise<void> {
+    this.stopRenewing();
+    const lease = this.lease;
+    this.lease = undefined;
+    if (!lease || this.leaseLost) return;
+    try {
+      await this.context.storage.releaseLease(lease);
+    } catch {
+      // It expires by itself after leaseTtlMs.
+    }
+  }
+
+  private setState(state: SubscriptionState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.notifyProgress();
+  }
+
+  private notifyProgress(): void {
+    for (const listener of this.progressListeners) listener();
+  }
+
+  /** Waits `ms`, or less when woken by an append or by stop. */
+  private idle(ms: number): Promise<void> {
+    if (this.pendingWake || this.stopping) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return this.waitOn(this.idleWakers, ms).then(() => {
+      this.pendingWake = false;
+    });
+  }
+
+  /** Waits `ms`, or less when stopping or losing the lease (a retry backoff). */
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return this.waitOn(this.stopWakers, ms);
+  }
+
+  private waitOn(wakers: Set<() => void>, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,22 @@
+/**
+ * What a subscriber's processor is doing in this instance:
+ * - `running`: holds the lease and feeds the subscriber;
+ * - `standby`: another instance holds the lease (or it is being taken);
+ * - `stopped`: not started, or stopped by `stop()`;
+ * - `failed`: stopped on an event that kept failing (`onFailure: 'stop'`).
+ */
+export type SubscriptionState = 'running' | 'standby' | 'stopped' | 'failed';
+
+/** One subscriber's progress, from `SubscriptionManager.status()`. */
+export interface SubscriptionStatus {
+  readonly name: string;
+  readonly state: SubscriptionState;
+  /** The last global position this subscriber finished, as known here. */
+  readonly checkpoint: number;
+  /** The log's head position now. */
+  readonly headPosition: number;
+  /** Events between the checkpoint and the head (`headPosition - checkpoint`). */
+  readonly lag: number;
+  /** The last error met (handler or storage), if any since start. */
+  readonly lastError?: string;
+}
