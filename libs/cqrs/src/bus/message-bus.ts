@@ -1,0 +1,44 @@
+import { HandlerNotFoundError } from '../errors/handler-not-found.error';
+import type { MessageClass, MessageKind } from '../message/message-class';
+import type { DeadlineScheduler } from '../timeouts/deadline-scheduler';
+import type { Route } from './route';
+
+/** What both buses share: the route table and the lookup. */
+export abstract class MessageBus {
+  /** Message class -> compiled route; filled once at start-up. */
+  protected routes = new Map<unknown, Route>();
+  private scheduler: DeadlineScheduler | undefined = undefined;
+
+  protected abstract readonly kind: MessageKind;
+
+  /** @internal Installs the routes built at start-up. */
+  useRoutes(routes: Map<MessageClass, Route>, scheduler: DeadlineScheduler): void {
+    this.routes = routes;
+    this.scheduler = scheduler;
+  }
+
+  /** The message classes this bus has a handler for. */
+  messageTypes(): MessageClass[] {
+    return [...this.routes.keys()] as MessageClass[];
+  }
+
+  /** @internal Stops the deadline clock (application shutdown). */
+  stop(): void {
+    this.scheduler?.stop();
+  }
+
+  protected send(message: object, request: unknown): Promise<unknown> {
+    const route = this.routes.get(
+      (message as { constructor?: unknown } | null | undefined)?.constructor,
+    );
+    if (route === undefined) return Promise.reject(this.notFound(message));
+    return route.dispatch(message, request);
+  }
+
+  private notFound(message: unknown): Error {
+    if (typeof message !== 'object' || message === null) {
+      return new TypeError(`dispatch() needs a ${this.kind} object, got ${String(message)}`);
+    }
+    return new HandlerNotFoundError(message.constructor?.name ?? 'anonymous object', this.kind);
+  }
+}

@@ -1,0 +1,19 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { CqrsModuleOptions } from './cqrs-module-options';
+
+/**
+ * `forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`
+ * and the options token, from Nest's own builder.
+ */
+export const {
+  ConfigurableModuleClass: CqrsConfigurableModule,
+  MODULE_OPTIONS_TOKEN: CQRS_MODULE_OPTIONS,
+  OPTIONS_TYPE: CQRS_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: CQRS_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<CqrsModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createCqrsOptions')
+  .build();
+
+/** Options of `CqrsModule.forRootAsync`. */
+export type CqrsModuleAsyncOptions = typeof CQRS_ASYNC_OPTIONS_TYPE;

@@ -1,0 +1,8 @@
+import type { MessageRouteOptions } from '../cqrs-module-options';
+import type { MessageClass } from '../message/message-class';
+
+/** What `@CommandHandler`/`@QueryHandler` record on a handler class. */
+export interface HandlerMetadata {
+  readonly message: MessageClass;
+  readonly options: MessageRouteOptions;
+}

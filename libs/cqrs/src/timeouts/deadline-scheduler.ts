@@ -1,0 +1,103 @@
+/** Something with a deadline, kept in a {@link DeadlineQueue} until it settles or expires. */
+export abstract class Deadline {
+  /** @internal */ prev: Deadline | null = null;
+  /** @internal */ next: Deadline | null = null;
+  /** @internal Scheduler tick at which this deadline expires. */ dueTick = 0;
+  /** @internal Which queue holds it; null once removed. */ queue: DeadlineQueue | null = null;
+
+  /** Called once when the deadline passes before `remove`. */
+  abstract expire(): void;
+}
+
+/**
+ * The pending deadlines of one time limit, oldest first. Every entry has the
+ * same limit, so entries arrive in deadline order and the queue is a FIFO
+ * linked list: add and remove are O(1) and expiry only looks at the head.
+ */
+export class DeadlineQueue {
+  private head: Deadline | null = null;
+  private tail: Deadline | null = null;
+
+  constructor(
+    private readonly scheduler: DeadlineScheduler,
+    /** Ticks from now until expiry, rounded up plus one so no deadline fires early. */
+    private readonly ticks: number,
+  ) {}
+
+  /** Starts tracking `deadline`. */
+  add(deadline: Deadline): void {
+    deadline.dueTick = this.scheduler.currentTick + this.ticks;
+    deadline.queue = this;
+    deadline.prev = this.tail;
+    if (this.tail === null) this.head = deadline;
+    else this.tail.next = deadline;
+    this.tail = deadline;
+    this.scheduler.wake();
+  }
+
+  /** Stops tracking `deadline` (it settled in time). */
+  remove(deadline: Deadline): void {
+    if (deadline.queue !== this) return;
+    deadline.queue = null;
+    if (deadline.prev === null) this.head = deadline.next;
+    else deadline.prev.next = deadline.next;
+    if (deadline.next === null) this.tail = deadline.prev;
+    else deadline.next.prev = deadline.prev;
+    deadline.prev = deadline.next = null;
+  }
+
+  /** @internal Expires every deadline due at `tick`; true while entries remain. */
+  expireUpTo(tick: number): boolean {
+    while (this.head !== null && this.head.dueTick <= tick) {
+      const due = this.head;
+      this.remove(due);
+      due.expire();
+    }
+    return this.head !== null;
+  }
+}
+
+/**
+ * Time limits for many concurrent dispatches without a timer each.
+ *
+ * A `setTimeout` + `clearTimeout` per dispatch costs more than the whole
+ * dispatch; here one interval ticks (only while something is pending) and each
+ * tick expires the heads of the queues. A deadline fires between its limit
+ * and its limit plus one tick (`resolutionMs`).
+ */
+export class DeadlineScheduler {
+  /** @internal Ticks elapsed; the clock the queues count in. */
+  currentTick = 0;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private readonly queues: DeadlineQueue[] = [];
+
+  constructor(
+    /** Tick length in milliseconds: the precision of every limit. */
+    readonly resolutionMs: number,
+  ) {}
+
+  /** The queue for deadlines `limitMs` from their start. */
+  queueFor(limitMs: number): DeadlineQueue {
+    const queue = new DeadlineQueue(this, Math.ceil(limitMs / this.resolutionMs) + 1);
+    this.queues.push(queue);
+    return queue;
+  }
+
+  /** @internal Makes sure the clock runs while deadlines are pending. */
+  wake(): void {
+    if (this.timer === undefined) this.timer = setInterval(this.onTick, this.resolutionMs);
+  }
+
+  /** Stops the clock; pending deadlines no longer expire (used at shutdown). */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onTick = (): void => {
+    const tick = ++this.currentTick;
+    let pending = false;
+    for (const queue of this.queues) if (queue.expireUpTo(tick)) pending = true;
+    if (!pending) this.stop();
+  };
+}
