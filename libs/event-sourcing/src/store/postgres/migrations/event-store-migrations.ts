@@ -1,0 +1,12 @@
+import type { MigrationInterface } from 'typeorm';
+import type { PostgresTables } from '../postgres-tables';
+import { CreateEventStoreTables1764300000000 } from './create-event-store-tables.migration';
+
+/**
+ * Every shipped migration of the PostgreSQL event store, oldest first, bound
+ * to one schema and table prefix. Add new ones at the end; never edit a
+ * migration that has shipped.
+ */
+export function eventStoreMigrations(tables: PostgresTables): MigrationInterface[] {
+  return [new CreateEventStoreTables1764300000000(tables)];
+}
