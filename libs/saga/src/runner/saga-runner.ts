@@ -1,0 +1,500 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { isCelloError } from '@cello/core';
+import type { CompiledSaga } from '../definition/compiled-saga';
+import { compileSaga } from '../definition/saga-compiler';
+import { getSagaStepsMetadata } from '../decorators/saga-step.decorator';
+import { SagaRegistry } from '../definition/saga-registry';
+import type { SagaContext, SagaStepExecution } from '../definition/saga-step-execution';
+import { InvalidSagaContextError } from '../errors/invalid-saga-context.error';
+import { InvalidSagaStateError } from '../errors/invalid-saga-state.error';
+import { NonRetryableError } from '../errors/non-retryable.error';
+import { SagaCompensationFailedError } from '../errors/saga-compensation-failed.error';
+import { SagaLeaseLostError } from '../errors/saga-lease-lost.error';
+import { SagaNotFoundError } from '../errors/saga-not-found.error';
+import { SagaRunnerStoppedError } from '../errors/saga-runner-stopped.error';
+import { SagaStepFailedError } from '../errors/saga-step-failed.error';
+import { SagaTimeoutError } from '../errors/saga-timeout.error';
+import { jitterSeed, SagaMachine } from '../machine/saga-machine';
+import type {
+  SagaCommand,
+  SagaMachineEvent,
+  SagaMachineState,
+  SagaStatus,
+} from '../machine/saga-machine.types';
+import { SAGA_MODULE_OPTIONS, SAGA_STORAGE } from '../saga.constants';
+import type { ResolvedSagaOptions } from '../saga-module-options';
+import type { SagaRecord, SagaStorage } from '../storage/saga-storage';
+import type { SagaResult, SagaStatusView } from './saga-result';
+import { runWithDeadlines, sleep } from './run-with-deadlines';
+
+type SagaType = abstract new (...args: never[]) => object;
+
+/** One saga this instance is driving. */
+interface ActiveRun {
+  readonly saga: CompiledSaga;
+  readonly id: string;
+  readonly fencingToken: number;
+  state: SagaMachineState;
+  context: SagaContext;
+  /** Aborted when the lease is lost or the app stops. */
+  readonly stop: AbortController;
+  stopReason?: Error;
+  lastError?: unknown;
+}
+
+const CLAIM_BATCH = 50;
+
+/**
+ * Runs sagas: `execute` (wait for the result), `start` (get the id at once),
+ * `getStatus`, `list`, `retryCompensation`. Every transition is decided by
+ * the Rust state machine and saved (fenced by this instance's lease) before
+ * the next action starts; abandoned sagas are recovered on start-up and
+ * periodically.
+ */
+@Injectable()
+export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SagaRunner');
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly running = new Set<Promise<unknown>>();
+  private recoveryTimer?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private recovering?: Promise<void>;
+
+  constructor(
+    private readonly registry: SagaRegistry,
+    @Inject(SAGA_STORAGE) private readonly storage: SagaStorage,
+    @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaOptions,
+  ) {}
+
+  /** Identity of this instance in lease rows. */
+  get instanceId(): string {
+    return this.options.instanceId;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.options.recovery) return;
+    // Our own leases from before a restart (same instanceId) are taken at once.
+    void this.recoverAbandoned(this.options.instanceId);
+    this.recoveryTimer = setInterval(
+      () => void this.recoverAbandoned(),
+      Math.max(50, this.options.recoveryIntervalMs),
+    );
+    this.renewTimer = setInterval(
+      () => void this.renewLeases(),
+      Math.max(30, Math.floor(this.options.leaseTtlMs / 3)),
+    );
+    this.recoveryTimer.unref();
+    this.renewTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.recoveryTimer);
+    clearInterval(this.renewTimer);
+    for (const run of this.active.values()) this.halt(run, new SagaRunnerStoppedError(run.id));
+    await this.recovering;
+    await Promise.allSettled([...this.running]);
+    await this.storage.close();
+  }
+
+  /** Runs a saga to its end and resolves with its result (failures are results, not rejections). */
+  async execute<C extends object>(type: SagaType, context: C): Promise<SagaResult<C>> {
+    const run = await this.begin(type, context);
+    return this.track(this.drive(run)) as Promise<SagaResult<C>>;
+  }
+
+  /** Starts a saga and resolves with its id once its first state is saved. */
+  async start<C extends object>(type: SagaType, context: C): Promise<string> {
+    const run = await this.begin(type, context);
+    this.background(run);
+    return run.id;
+  }
+
+  /** Where a saga stands; `SagaNotFoundError` for an unknown id. */
+  async getStatus(sagaId: string): Promise<SagaStatusView> {
+    const record = await this.storage.load(sagaId);
+    if (!record) throw new SagaNotFoundError(sagaId);
+    return toView(record);
+  }
+
+  /** Sagas for a dashboard, newest first. */
+  async list(
+    query: { status?: SagaStatus | SagaStatus[]; sagaName?: string; limit?: number } = {},
+  ) {
+    return (await this.storage.list(query)).map(toView);
+  }
+
+  /** Tries the compensations of a `compensation_failed` saga again and resolves with the new result. */
+  async retryCompensation(sagaId: string): Promise<SagaResult> {
+    const record = await this.storage.claim(
+      sagaId,
+      'compensation_failed',
+      this.options.instanceId,
+      this.options.leaseTtlMs,
+    );
+    if (!record) {
+      const existing = await this.storage.load(sagaId);
+      if (!existing) throw new SagaNotFoundError(sagaId);
+      throw new InvalidSagaStateError(sagaId, existing.status, 'retry the compensation of');
+    }
+    const run = this.resume(record);
+    return this.track(this.drive(run, { type: 'retry_compensation' }));
+  }
+
+  /** Claims abandoned sagas once and drives them; the periodic scan calls it too. */
+  async recoverAbandoned(includeOwnedBy?: string): Promise<number> {
+    if (this.stopped) return 0;
+    if (this.recovering) {
+      await this.recovering;
+      return 0;
+    }
+    let count = 0;
+    this.recovering = (async () => {
+      try {
+        const records = await this.storage.claimAbandoned(
+          this.options.instanceId,
+          this.options.leaseTtlMs,
+          CLAIM_BATCH,
+          includeOwnedBy,
+        );
+        for (const record of records) {
+          if (!this.registry.findByName(record.sagaName)) {
+            this.logger.error(
+              `Saga ${record.id} is a "${record.sagaName}", which this app does not register; left for another instance.`,
+            );
+            continue;
+          }
+          count += 1;
+          const run = this.resume(record);
+          this.logger.log(`Recovering saga ${record.id} (${record.sagaName}, ${record.status})`);
+          this.background(run, { type: 'recover', nowMs: Date.now(), seed: jitterSeed() });
+        }
+      } catch (error) {
+        this.logger.warn(`Saga recovery scan failed: ${(error as Error).message}`);
+      }
+    })();
+    try {
+      await this.recovering;
+    } finally {
+      this.recovering = undefined;
+    }
+    return count;
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.active.size === 0 || this.stopped) return;
+    const leases = new Map([...this.active.values()].map((r) => [r.id, r.fencingToken]));
+    try {
+      const held = new Set(
+        await this.storage.renewLeases(this.options.instanceId, leases, this.options.leaseTtlMs),
+      );
+      for (const [id, token] of leases) {
+        const run = this.active.get(id);
+        if (run && !held.has(id)) this.halt(run, new SagaLeaseLostError(id, token));
+      }
+    } catch (error) {
+      this.logger.warn(`Saga lease renewal failed: ${(error as Error).message}`);
+    }
+  }
+
+  private compiled(type: SagaType): CompiledSaga {
+    if (!this.registry.has(type)) {
+      // The explicit form is self-contained: register it on first use.
+      const candidate = type as unknown as new () => object;
+      const decorated = getSagaStepsMetadata(candidate).length > 0;
+      const instance = decorated ? undefined : safeInstance(candidate);
+      if (instance && Array.isArray((instance as { steps?: unknown }).steps)) {
+        this.registry.register(compileSaga(instance, this.options));
+      }
+    }
+    return this.registry.get(type);
+  }
+
+  private async begin(type: SagaType, context: object): Promise<ActiveRun> {
+    const saga = this.compiled(type);
+    if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+      throw new InvalidSagaContextError(saga.name, 'must be a plain object.');
+    }
+    let copy: SagaContext;
+    try {
+      copy = JSON.parse(JSON.stringify(context)) as SagaContext;
+    } catch (error) {
+      throw new InvalidSagaContextError(
+        saga.name,
+        `cannot be saved as JSON: ${(error as Error).message}`,
+      );
+    }
+    const first = SagaMachine.transition(SagaMachine.init(saga.machine), {
+      type: 'start',
+      nowMs: Date.now(),
+    });
+    const run: ActiveRun = {
+      saga,
+      id: randomUUID(),
+      fencingToken: 1,
+      state: first.state,
+      context: copy,
+      stop: new AbortController(),
+    };
+    await this.storage.create({
+      id: run.id,
+      sagaName: saga.name,
+      status: first.state.status,
+      state: first.state,
+      context: copy,
+      owner: this.options.instanceId,
+      fencingToken: 1,
+      leaseTtlMs: this.options.leaseTtlMs,
+    });
+    return run;
+  }
+
+  private resume(record: SagaRecord): ActiveRun {
+    const saga = this.registry.findByName(record.sagaName);
+    if (!saga) throw new SagaNotFoundError(record.id);
+    return {
+      saga,
+      id: record.id,
+      fencingToken: record.fencingToken,
+      state: record.state,
+      context: record.context,
+      stop: new AbortController(),
+    };
+  }
+
+  private background(run: ActiveRun, event?: SagaMachineEvent): void {
+    this.track(this.drive(run, event)).catch((error: unknown) => {
+      if (!isCelloError(error, SagaRunnerStoppedError.code)) {
+        this.logger.error(`Saga ${run.id} stopped: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.running.add(promise);
+    void promise.finally(() => this.running.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  private halt(run: ActiveRun, reason: Error): void {
+    run.stopReason ??= reason;
+    run.stop.abort();
+  }
+
+  /** Applies events until the machine says finish: save, then act, repeatedly. */
+  private async drive(run: ActiveRun, firstEvent?: SagaMachineEvent): Promise<SagaResult> {
+    this.active.set(run.id, run);
+    try {
+      let command: SagaCommand | undefined = run.state.inFlight ?? undefined;
+      if (firstEvent) command = await this.apply(run, firstEvent);
+      for (;;) {
+        if (!command || command.type === 'finish') return this.resultOf(run);
+        if (!(await sleep(command.delayMs, run.stop.signal))) throw this.stopError(run);
+        const event =
+          command.type === 'run_step'
+            ? await this.runStep(run, command.index, command.attempt)
+            : await this.runCompensation(run, command.index, command.attempt);
+        command = await this.apply(run, event);
+      }
+    } finally {
+      this.active.delete(run.id);
+    }
+  }
+
+  /** One transition, saved (fenced) before anything else happens. */
+  private async apply(run: ActiveRun, event: SagaMachineEvent): Promise<SagaCommand | undefined> {
+    if (run.stop.signal.aborted) throw this.stopError(run);
+    const next = SagaMachine.transition(run.state, event);
+    const saved = await this.storage.save({
+      id: run.id,
+      status: next.state.status,
+      state: next.state,
+      context: run.context,
+      owner: this.options.instanceId,
+      fencingToken: run.fencingToken,
+      leaseTtlMs: this.options.leaseTtlMs,
+    });
+    if (!saved) {
+      this.halt(run, new SagaLeaseLostError(run.id, run.fencingToken));
+      throw this.stopError(run);
+    }
+    run.state = next.state;
+    return next.commands[0];
+  }
+
+  private stopError(run: ActiveRun): Error {
+    return run.stopReason ?? new SagaRunnerStoppedError(run.id);
+  }
+
+  private execution(run: ActiveRun, index: number, attempt: number, compensate: boolean) {
+    const step = run.saga.steps[index];
+    const controller = new AbortController();
+    const execution: SagaStepExecution = {
+      context: structuredClone(run.context),
+      sagaId: run.id,
+      sagaName: run.saga.name,
+      stepName: step.name,
+      idempotencyKey: `${run.id}:${step.name}${compensate ? ':compensate' : ''}`,
+      attempt,
+      signal: controller.signal,
+    };
+    return { step, controller, execution };
+  }
+
+  private async runStep(run: ActiveRun, index: number, attempt: number): Promise<SagaMachineEvent> {
+    const { step, controller, execution } = this.execution(run, index, attempt, false);
+    const outcome = await runWithDeadlines(
+      () => (step.action as (e: SagaStepExecution) => unknown)(execution),
+      controller,
+      step.timeoutMs,
+      run.state.deadlineMs,
+      run.stop.signal,
+    );
+    switch (outcome.kind) {
+      case 'ok':
+        run.context = execution.context;
+        return { type: 'step_succeeded', index, nowMs: Date.now() };
+      case 'error':
+        run.lastError = outcome.error;
+        return {
+          type: 'step_failed',
+          index,
+          retryable: step.retryable && !isCelloError(outcome.error, NonRetryableError.code),
+          error: messageOf(outcome.error),
+          nowMs: Date.now(),
+          seed: jitterSeed(),
+        };
+      case 'step_timeout':
+        return {
+          type: 'step_timed_out',
+          index,
+          error: `step "${step.name}" exceeded its timeout of ${step.timeoutMs} ms`,
+        };
+      case 'saga_timeout':
+        return { type: 'timeout', nowMs: Math.max(Date.now(), run.state.deadlineMs ?? 0) };
+      case 'aborted':
+        throw this.stopError(run);
+    }
+  }
+
+  private async runCompensation(
+    run: ActiveRun,
+    index: number,
+    attempt: number,
+  ): Promise<SagaMachineEvent> {
+    const { step, controller, execution } = this.execution(run, index, attempt, true);
+    const outcome = await runWithDeadlines(
+      () => (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+      controller,
+      step.timeoutMs,
+      null,
+      run.stop.signal,
+    );
+    if (outcome.kind === 'aborted') throw this.stopError(run);
+    if (outcome.kind === 'ok') {
+      run.context = execution.context;
+      return { type: 'compensation_succeeded', index };
+    }
+    const error =
+      outcome.kind === 'error'
+        ? outcome.error
+        : new Error(`compensation exceeded its timeout of ${step.timeoutMs} ms`);
+    run.lastError = error;
+    return {
+      type: 'compensation_failed',
+      index,
+      error: messageOf(error),
+      nowMs: Date.now(),
+      seed: jitterSeed(),
+    };
+  }
+
+  private resultOf(run: ActiveRun): SagaResult {
+    const { state, saga } = run;
+    const names = state.definition.steps.map((s) => s.name);
+    const failed = state.failedStep ?? undefined;
+    const actionDone = (i: number) =>
+      i !== failed &&
+      ['completed', 'compensating', 'compensated', 'compensation_failed'].includes(
+        state.steps[i].status,
+      );
+    const stepsCompleted = names.filter((_, i) => actionDone(i));
+    const compensatedSteps = names
+      .map((name, i) => ({ name, i }))
+      .filter(
+        ({ i }) =>
+          state.definition.steps[i].hasCompensation && state.steps[i].status === 'compensated',
+      )
+      .reverse()
+      .map(({ name }) => name);
+    const failedName = failed === undefined ? undefined : names[failed];
+    const reason = state.error ?? 'unknown cause';
+    let error: Error | undefined;
+    if (state.status === 'compensation_failed') {
+      const index = state.steps.findIndex((s) => s.status === 'compensation_failed');
+      error = new SagaCompensationFailedError(saga.name, run.id, names[index], reason, {
+        cause: run.lastError,
+      });
+    } else if (state.status === 'timed_out') {
+      error = new SagaTimeoutError(saga.name, run.id, failedName, reason);
+    } else if (state.status === 'compensated') {
+      error = new SagaStepFailedError(saga.name, run.id, failedName ?? '?', reason, {
+        cause: run.lastError,
+      });
+    }
+    return {
+      success: state.status === 'completed',
+      sagaId: run.id,
+      status: state.status,
+      stepsCompleted,
+      failedStep: failedName,
+      error,
+      compensatedSteps,
+      timedOut: state.timedOut,
+      context: run.context,
+    };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function safeInstance(type: new () => object): object | undefined {
+  try {
+    return new type();
+  } catch {
+    return undefined;
+  }
+}
+
+function toView(record: SagaRecord): SagaStatusView {
+  const { state } = record;
+  const names = state.definition.steps.map((s) => s.name);
+  return {
+    sagaId: record.id,
+    sagaName: record.sagaName,
+    status: record.status,
+    steps: state.steps.map((s, i) => ({
+      name: names[i],
+      status: s.status,
+      attempts: s.attempts,
+      compensationAttempts: s.compensationAttempts,
+    })),
+    failedStep: state.failedStep === null ? undefined : names[state.failedStep],
+    error: state.error ?? undefined,
+    timedOut: state.timedOut,
+    context: record.context,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    leaseOwner: record.leaseOwner,
+  };
+}

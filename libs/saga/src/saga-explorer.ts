@@ -1,0 +1,44 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { getSagaMetadata, Saga } from './decorators/saga.decorator';
+import { getSagaStepsMetadata } from './decorators/saga-step.decorator';
+import { compileSaga } from './definition/saga-compiler';
+import { SagaRegistry } from './definition/saga-registry';
+import { SAGA_MODULE_OPTIONS } from './saga.constants';
+import type { ResolvedSagaOptions } from './saga-module-options';
+import { SAGA_CLASSES } from './saga-classes.token';
+
+/**
+ * Finds sagas once, at start-up: providers decorated with `@Saga` (or
+ * extending `Saga`), plus the classes listed in `forRoot({ sagas })`.
+ * Misconfigured sagas fail the start with a typed error.
+ */
+@Injectable()
+export class SagaExplorer implements OnModuleInit {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly registry: SagaRegistry,
+    @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaOptions,
+    @Inject(SAGA_CLASSES) private readonly listed: (new () => object)[],
+  ) {}
+
+  onModuleInit(): void {
+    const found = new Set<object>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as object | undefined;
+      if (!instance || typeof instance !== 'object' || !wrapper.metatype) continue;
+      const type = instance.constructor;
+      const isSaga =
+        getSagaMetadata(type) !== undefined ||
+        getSagaStepsMetadata(type).length > 0 ||
+        instance instanceof Saga;
+      if (!isSaga || found.has(type)) continue;
+      found.add(type);
+      this.registry.register(compileSaga(instance, this.options));
+    }
+    for (const type of this.listed) {
+      if (found.has(type)) continue;
+      this.registry.register(compileSaga(new type(), this.options));
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+/** Options of `SagaModule.forRoot` (the seed's `SagaConfig`). */
+export interface SagaModuleOptions {
+  /** `'memory'`, a `postgresql://` URL, or a TypeORM `DataSource` (PostgreSQL). Default: `'memory'`. */
+  storage?: 'memory' | string | DataSource;
+  /** Retries of a failing step (and of a failing compensation) after its first attempt. Default: 3. */
+  maxRetries?: number;
+  /** Seconds before the first retry; doubles per retry, with jitter. Default: 5. */
+  retryDelay?: number;
+  /** Upper bound, in seconds, of one retry delay. Default: 60. */
+  maxRetryDelay?: number;
+  /** Seconds the whole saga may take before it is compensated and ends `timed_out`. Default: 300. */
+  timeout?: number;
+  /** Saga classes to register besides `@Saga` providers (explicit-form `Saga` subclasses). Default: []. */
+  sagas?: Type<object>[];
+  /** Identity of this process in lease rows. Default: `<hostname>-<pid>-<random>`. */
+  instanceId?: string;
+  /** Seconds a lease on a running saga lasts without renewal. Default: 30. */
+  leaseTtl?: number;
+  /** Seconds between scans for abandoned sagas (and lease renewals at a third of `leaseTtl`). Default: 5. */
+  recoveryInterval?: number;
+  /** Recover unfinished sagas on start-up and periodically. Default: true. */
+  recovery?: boolean;
+  /** Table name prefix (PostgreSQL). Default: `cello_saga_`. */
+  tablePrefix?: string;
+  /** PostgreSQL schema of the tables. Default: `public`. */
+  schema?: string;
+  /** Run the shipped migrations on start-up (else add them to your own migrations). Default: true. */
+  migrationsRun?: boolean;
+  /** Connection pool size when `storage` is a URL. Default: 10. */
+  poolSize?: number;
+}
+
+/** Factory of `SagaModuleOptions`. */
+export interface SagaOptionsFactory {
+  createSagaOptions(): SagaModuleOptions | Promise<SagaModuleOptions>;
+}
+
+/** Options of `SagaModule.forRootAsync`. */
+export interface SagaModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory?: (...args: never[]) => SagaModuleOptions | Promise<SagaModuleOptions>;
+  inject?: unknown[];
+  useClass?: Type<SagaOptionsFactory>;
+  useExisting?: Type<SagaOptionsFactory>;
+  /** Saga classes to register (known before the factory runs). Default: []. */
+  sagas?: Type<object>[];
+}
+
+/** Options with every default applied, in milliseconds. */
+export interface ResolvedSagaOptions {
+  maxRetries: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  timeoutMs: number;
+  instanceId: string;
+  leaseTtlMs: number;
+  recoveryIntervalMs: number;
+  recovery: boolean;
+}

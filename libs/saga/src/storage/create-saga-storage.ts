@@ -1,0 +1,34 @@
+import { DataSource } from 'typeorm';
+import { InvalidSagaOptionsError } from '../errors/invalid-saga-options.error';
+import type { SagaModuleOptions } from '../saga-module-options';
+import { MemorySagaStorage } from './memory/memory-saga-storage';
+import { PostgresSagaStorage } from './postgres/postgres-saga-storage';
+import type { SagaStorage } from './saga-storage';
+
+/** Builds the storage the `storage` option names. */
+export async function createSagaStorage(options: SagaModuleOptions): Promise<SagaStorage> {
+  const storage = options.storage ?? 'memory';
+  const pg = {
+    schema: options.schema,
+    tablePrefix: options.tablePrefix,
+    migrationsRun: options.migrationsRun,
+    poolSize: options.poolSize,
+  };
+  if (storage === 'memory') return new MemorySagaStorage();
+  if (storage instanceof DataSource) {
+    if (storage.options.type !== 'postgres') {
+      throw new InvalidSagaOptionsError(
+        'storage',
+        `is a DataSource of type "${storage.options.type}"; only "postgres" is supported.`,
+      );
+    }
+    return PostgresSagaStorage.fromDataSource(storage, pg);
+  }
+  if (typeof storage === 'string' && /^postgres(ql)?:\/\//.test(storage)) {
+    return PostgresSagaStorage.fromUrl(storage, pg);
+  }
+  throw new InvalidSagaOptionsError(
+    'storage',
+    `must be 'memory', a postgresql:// URL or a TypeORM DataSource, got ${JSON.stringify(String(storage))}.`,
+  );
+}

@@ -1,0 +1,125 @@
+import type { SagaStatus } from '../../machine/saga-machine.types';
+import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
+import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from '../saga-storage';
+
+interface Row extends SagaRecord {
+  leaseExpiresAt: number;
+}
+
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Saga storage in process memory: for tests and single-process apps that accept losing sagas on exit. */
+export class MemorySagaStorage implements SagaStorage {
+  private readonly rows = new Map<string, Row>();
+
+  async create(write: SagaWrite & { sagaName: string }): Promise<void> {
+    const now = new Date();
+    this.rows.set(write.id, {
+      id: write.id,
+      sagaName: write.sagaName,
+      status: write.status,
+      state: copy(write.state),
+      context: copy(write.context),
+      createdAt: now,
+      updatedAt: now,
+      leaseOwner: write.owner,
+      fencingToken: 1,
+      leaseExpiresAt: Date.now() + write.leaseTtlMs,
+    });
+  }
+
+  async save(write: SagaWrite): Promise<boolean> {
+    const row = this.rows.get(write.id);
+    if (!row || row.fencingToken !== write.fencingToken || row.leaseOwner !== write.owner) {
+      return false;
+    }
+    const terminal = TERMINAL_SAGA_STATUSES.includes(write.status);
+    this.rows.set(write.id, {
+      ...row,
+      status: write.status,
+      state: copy(write.state),
+      context: copy(write.context),
+      updatedAt: new Date(),
+      leaseExpiresAt: terminal ? 0 : Date.now() + write.leaseTtlMs,
+    });
+    return true;
+  }
+
+  async load(id: string): Promise<SagaRecord | undefined> {
+    const row = this.rows.get(id);
+    return row && this.record(row);
+  }
+
+  async list(query: SagaListQuery = {}): Promise<SagaRecord[]> {
+    const statuses = query.status === undefined ? undefined : [query.status].flat();
+    return [...this.rows.values()]
+      .filter((r) => !statuses || statuses.includes(r.status))
+      .filter((r) => !query.sagaName || r.sagaName === query.sagaName)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, query.limit ?? 100)
+      .map((r) => this.record(r));
+  }
+
+  async claimAbandoned(
+    owner: string,
+    leaseTtlMs: number,
+    limit: number,
+    includeOwnedBy?: string,
+  ): Promise<SagaRecord[]> {
+    const now = Date.now();
+    const claimed: SagaRecord[] = [];
+    for (const row of this.rows.values()) {
+      if (claimed.length >= limit) break;
+      if (row.status !== 'running' && row.status !== 'compensating') continue;
+      if (row.leaseExpiresAt >= now && row.leaseOwner !== includeOwnedBy) continue;
+      claimed.push(this.take(row, owner, leaseTtlMs));
+    }
+    return claimed;
+  }
+
+  async claim(
+    id: string,
+    status: SagaStatus,
+    owner: string,
+    leaseTtlMs: number,
+  ): Promise<SagaRecord | undefined> {
+    const row = this.rows.get(id);
+    return row && row.status === status ? this.take(row, owner, leaseTtlMs) : undefined;
+  }
+
+  async renewLeases(
+    owner: string,
+    leases: ReadonlyMap<string, number>,
+    leaseTtlMs: number,
+  ): Promise<string[]> {
+    const held: string[] = [];
+    for (const [id, token] of leases) {
+      const row = this.rows.get(id);
+      if (row && row.leaseOwner === owner && row.fencingToken === token) {
+        row.leaseExpiresAt = Date.now() + leaseTtlMs;
+        held.push(id);
+      }
+    }
+    return held;
+  }
+
+  async close(): Promise<void> {}
+
+  private take(row: Row, owner: string, leaseTtlMs: number): SagaRecord {
+    const next: Row = {
+      ...row,
+      leaseOwner: owner,
+      fencingToken: row.fencingToken + 1,
+      leaseExpiresAt: Date.now() + leaseTtlMs,
+    };
+    this.rows.set(row.id, next);
+    return this.record(next);
+  }
+
+  private record(row: Row): SagaRecord {
+    const { leaseExpiresAt: _ignored, ...record } = row;
+    return copy(record);
+  }
+}

@@ -1,0 +1,272 @@
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailable.error';
+import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';
+import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
+import type { SagaContext } from '../../definition/saga-step-execution';
+import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from '../saga-storage';
+import { runSagaMigrations } from './saga-migrator';
+import { sagaTables, type SagaTables } from './saga-tables';
+import { WriteCoalescer } from './write-coalescer';
+
+/** Options of the PostgreSQL saga storage. */
+export interface PostgresSagaStorageOptions {
+  /** Default `public`. */
+  schema?: string;
+  /** Default `cello_saga_`. */
+  tablePrefix?: string;
+  /** Apply the shipped migrations on open. Default: true. */
+  migrationsRun?: boolean;
+  /** Pool size when opened from a URL. Default: 10. */
+  poolSize?: number;
+}
+
+interface Row {
+  id: string;
+  saga_name: string;
+  status: SagaStatus;
+  state: SagaMachineState;
+  context: SagaContext;
+  created_at: Date;
+  updated_at: Date;
+  lease_owner: string | null;
+  fencing_token: string;
+}
+
+type CreateWrite = SagaWrite & { sagaName: string };
+
+function ttlOf(write: SagaWrite): number | null {
+  return TERMINAL_SAGA_STATUSES.includes(write.status) ? null : write.leaseTtlMs;
+}
+
+/**
+ * Saga state in PostgreSQL through a TypeORM DataSource. Writes of concurrent
+ * sagas are coalesced into one `unnest` statement, each row fenced by its
+ * writer's owner and fencing token.
+ */
+export class PostgresSagaStorage implements SagaStorage {
+  private readonly creates: WriteCoalescer<CreateWrite, void>;
+  private readonly saves: WriteCoalescer<SagaWrite, boolean>;
+
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly tables: SagaTables,
+    private readonly ownsDataSource: boolean,
+  ) {
+    this.creates = new WriteCoalescer((items) => this.createBatch(items));
+    this.saves = new WriteCoalescer((items) => this.saveBatch(items));
+  }
+
+  /** Opens a DataSource of its own on `url` (closed by `close()`). */
+  static async fromUrl(
+    url: string,
+    options: PostgresSagaStorageOptions = {},
+  ): Promise<PostgresSagaStorage> {
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url,
+      poolSize: options.poolSize ?? 10,
+      synchronize: false,
+    });
+    await dataSource.initialize();
+    return PostgresSagaStorage.open(dataSource, options, true);
+  }
+
+  /** Uses the application's DataSource (left open by `close()`). */
+  static async fromDataSource(
+    dataSource: DataSource,
+    options: PostgresSagaStorageOptions = {},
+  ): Promise<PostgresSagaStorage> {
+    if (!dataSource.isInitialized) await dataSource.initialize();
+    return PostgresSagaStorage.open(dataSource, options, false);
+  }
+
+  private static async open(
+    dataSource: DataSource,
+    options: PostgresSagaStorageOptions,
+    owns: boolean,
+  ): Promise<PostgresSagaStorage> {
+    const tables = sagaTables(options.schema, options.tablePrefix);
+    if (options.migrationsRun ?? true) await runSagaMigrations(dataSource, tables);
+    return new PostgresSagaStorage(dataSource, tables, owns);
+  }
+
+  /** node-postgres pool under the DataSource: named prepared statements, row counts. */
+  private get pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  private async query<T extends object>(
+    name: string,
+    text: string,
+    values: unknown[],
+  ): Promise<T[]> {
+    try {
+      const result = await this.pool.query<T>({
+        name: `${this.tables.prefix}${name}`,
+        text,
+        values,
+      });
+      return result.rows;
+    } catch (error) {
+      throw new SagaStorageUnavailableError(name.replace(/_/g, ' '), { cause: error });
+    }
+  }
+
+  create(write: CreateWrite): Promise<void> {
+    return this.creates.submit(write);
+  }
+
+  save(write: SagaWrite): Promise<boolean> {
+    return this.saves.submit(write);
+  }
+
+  private async createBatch(items: CreateWrite[]): Promise<void[]> {
+    await this.query(
+      'create_sagas',
+      `INSERT INTO ${this.tables.instances}
+         (id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token)
+       SELECT u.id, u.saga_name, u.status, u.state::jsonb, u.context::jsonb, u.owner,
+              now() + u.ttl * interval '1 millisecond', 1
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+         AS u(id, saga_name, status, state, context, owner, ttl)`,
+      [
+        items.map((w) => w.id),
+        items.map((w) => w.sagaName),
+        items.map((w) => w.status),
+        items.map((w) => JSON.stringify(w.state)),
+        items.map((w) => JSON.stringify(w.context)),
+        items.map((w) => w.owner),
+        items.map((w) => w.leaseTtlMs),
+      ],
+    );
+    return items.map(() => undefined);
+  }
+
+  private async saveBatch(items: SagaWrite[]): Promise<boolean[]> {
+    const rows = await this.query<{ id: string }>(
+      'save_sagas',
+      `UPDATE ${this.tables.instances} AS s
+         SET status = u.status, state = u.state::jsonb, context = u.context::jsonb,
+             updated_at = now(),
+             lease_expires_at = now() + u.ttl * interval '1 millisecond'
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+         AS u(id, status, state, context, owner, token, ttl)
+       WHERE s.id = u.id AND s.fencing_token = u.token AND s.lease_owner = u.owner
+       RETURNING s.id`,
+      [
+        items.map((w) => w.id),
+        items.map((w) => w.status),
+        items.map((w) => JSON.stringify(w.state)),
+        items.map((w) => JSON.stringify(w.context)),
+        items.map((w) => w.owner),
+        items.map((w) => w.fencingToken),
+        items.map((w) => ttlOf(w)),
+      ],
+    );
+    const saved = new Set(rows.map((r) => r.id));
+    return items.map((w) => saved.has(w.id));
+  }
+
+  async load(id: string): Promise<SagaRecord | undefined> {
+    const rows = await this.query<Row>(
+      'load_saga',
+      `SELECT * FROM ${this.tables.instances} WHERE id = $1`,
+      [id],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async list(query: SagaListQuery = {}): Promise<SagaRecord[]> {
+    const statuses = query.status === undefined ? null : [query.status].flat();
+    const rows = await this.query<Row>(
+      'list_sagas',
+      `SELECT * FROM ${this.tables.instances}
+       WHERE ($1::text[] IS NULL OR status = ANY($1)) AND ($2::text IS NULL OR saga_name = $2)
+       ORDER BY created_at DESC, id LIMIT $3`,
+      [statuses, query.sagaName ?? null, query.limit ?? 100],
+    );
+    return rows.map(toRecord);
+  }
+
+  async claimAbandoned(
+    owner: string,
+    leaseTtlMs: number,
+    limit: number,
+    includeOwnedBy?: string,
+  ): Promise<SagaRecord[]> {
+    // SKIP LOCKED: two instances scanning together each get different rows;
+    // the outer WHERE re-checks the lease after any row lock wait.
+    const rows = await this.query<Row>(
+      'claim_abandoned',
+      `UPDATE ${this.tables.instances}
+         SET lease_owner = $1, fencing_token = fencing_token + 1,
+             lease_expires_at = now() + $2 * interval '1 millisecond'
+       WHERE id IN (
+           SELECT id FROM ${this.tables.instances}
+           WHERE status IN ('running', 'compensating')
+             AND (lease_expires_at < now() OR lease_owner = $4)
+           ORDER BY lease_expires_at
+           LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+         AND (lease_expires_at < now() OR lease_owner = $4)
+       RETURNING *`,
+      [owner, leaseTtlMs, limit, includeOwnedBy ?? null],
+    );
+    return rows.map(toRecord);
+  }
+
+  async claim(
+    id: string,
+    status: SagaStatus,
+    owner: string,
+    leaseTtlMs: number,
+  ): Promise<SagaRecord | undefined> {
+    const rows = await this.query<Row>(
+      'claim_saga',
+      `UPDATE ${this.tables.instances}
+         SET lease_owner = $3, fencing_token = fencing_token + 1,
+             lease_expires_at = now() + $4 * interval '1 millisecond'
+       WHERE id = $1 AND status = $2
+       RETURNING *`,
+      [id, status, owner, leaseTtlMs],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async renewLeases(
+    owner: string,
+    leases: ReadonlyMap<string, number>,
+    leaseTtlMs: number,
+  ): Promise<string[]> {
+    if (leases.size === 0) return [];
+    const rows = await this.query<{ id: string }>(
+      'renew_leases',
+      `UPDATE ${this.tables.instances} AS s
+         SET lease_expires_at = now() + $4 * interval '1 millisecond'
+       FROM unnest($2::text[], $3::bigint[]) AS u(id, token)
+       WHERE s.id = u.id AND s.fencing_token = u.token AND s.lease_owner = $1
+       RETURNING s.id`,
+      [owner, [...leases.keys()], [...leases.values()], leaseTtlMs],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+function toRecord(row: Row): SagaRecord {
+  return {
+    id: row.id,
+    sagaName: row.saga_name,
+    status: row.status,
+    state: row.state,
+    context: row.context,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    leaseOwner: row.lease_owner,
+    fencingToken: Number(row.fencing_token),
+  };
+}

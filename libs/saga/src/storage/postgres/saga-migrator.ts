@@ -1,0 +1,43 @@
+import type { DataSource, MigrationInterface } from 'typeorm';
+import { CreateSagaTables } from './create-saga-tables.migration';
+import type { SagaTables } from './saga-tables';
+
+/** The shipped migrations, in order, for the given table names. */
+export function sagaMigrations(tables: SagaTables): MigrationInterface[] {
+  return [new CreateSagaTables(tables)];
+}
+
+/**
+ * Applies the shipped migrations that are not yet recorded, in one
+ * transaction. A transaction-scoped advisory lock (released at commit, so safe
+ * behind poolers) keeps instances starting together from racing.
+ */
+export async function runSagaMigrations(dataSource: DataSource, tables: SagaTables): Promise<void> {
+  const queryRunner = dataSource.createQueryRunner();
+  await queryRunner.connect();
+  try {
+    await queryRunner.startTransaction();
+    await queryRunner.query('SELECT pg_advisory_xact_lock(hashtext($1))', [tables.migrations]);
+    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS "${tables.schema}"`);
+    await queryRunner.query(
+      `CREATE TABLE IF NOT EXISTS ${tables.migrations} (
+         name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const rows = (await queryRunner.query(`SELECT name FROM ${tables.migrations}`)) as {
+      name: string;
+    }[];
+    const applied = new Set(rows.map((r) => r.name));
+    for (const migration of sagaMigrations(tables)) {
+      const name = migration.name ?? migration.constructor.name;
+      if (applied.has(name)) continue;
+      await migration.up(queryRunner);
+      await queryRunner.query(`INSERT INTO ${tables.migrations} (name) VALUES ($1)`, [name]);
+    }
+    await queryRunner.commitTransaction();
+  } catch (error) {
+    if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
+    throw error;
+  } finally {
+    await queryRunner.release();
+  }
+}
