@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import { isCelloError } from '@cello/core';
+import { Client } from 'pg';
+import { usePostgresDatabase } from '../../../../../test/support/postgres-database';
+import { ConcurrencyError } from '../../errors/concurrency.error';
+import { EventIdConflictError } from '../../errors/event-id-conflict.error';
+import { InvalidAppendError } from '../../errors/invalid-append.error';
+import type { AppendResult, EventToAppend } from '../event-storage';
+import { PostgresEventStorage } from './postgres-event-storage';
+
+describe('PostgresEventStorage appends', () => {
+  const db = usePostgresDatabase();
+  let storage: PostgresEventStorage;
+
+  beforeEach(async () => {
+    storage = PostgresEventStorage.fromUrl(db.url, { poolSize: 4 });
+    await storage.init();
+  });
+
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  async function countRows(streamId: string): Promise<number> {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const result = await client.query<{ count: string }>(
+        `SELECT count(*) FROM ${storage.tables.events} WHERE stream_id = $1`,
+        [streamId],
+      );
+      return Number(result.rows[0].count);
+    } finally {
+      await client.end();
+    }
+  }
+
+  describe('when the expected version does not hold', () => {
+    it('should throw a ConcurrencyError naming stream, expected and actual, and write nothing', async () => {
+      // Given
+      const streamId = newStream();
+      await storage.append(streamId, [anEvent(), anEvent()], 'no_stream');
+
+      // When
+      const error = await storage.append(streamId, [anEvent()], 1).catch((e: unknown) => e);
+
+      // Then
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamId, expected: 1, actual: 2 });
+      expect(isCelloError(error, ConcurrencyError.code)).toBe(true);
+      expect(await countRows(streamId)).toBe(2);
+      expect(await storage.streamVersion(streamId)).toBe(2);
+    });
+  });
+
+  describe('when 50 writers append to one stream with expected versions and retries', () => {
+    it('should store exactly one event per writer with contiguous versions', async () => {
+      // Given
+      const streamId = newStream();
+      let conflicts = 0;
+
+      // When
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, writer) => {
+          for (;;) {
+            const version = await storage.streamVersion(streamId);
+            try {
+              return await storage.append(streamId, [anEvent({ writer })], version);
+            } catch (error) {
+              if (!(error instanceof ConcurrencyError)) throw error;
+              conflicts += 1;
+            }
+          }
+        }),
+      );
+
+      // Then
+      const events = await storage.readStream(streamId);
+      expect(events).toHaveLength(50);
+      expect(events.map((e) => e.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(new Set(events.map((e) => (e.data as { writer: number }).writer)).size).toBe(50);
+      expect(conflicts).toBeGreaterThan(0);
+    });
+  });
+
+  describe('when many appenders write to their own streams at once', () => {
+    it('should coalesce them into fewer statements, each append with its own outcome', async () => {
+      // Given
+      const before = storage.appendStats;
+      const streams = Array.from({ length: 64 }, () => newStream());
+
+      // When
+      const results = await Promise.all(
+        streams.map((streamId) => storage.append(streamId, [anEvent(), anEvent()], 'no_stream')),
+      );
+
+      // Then
+      const after = storage.appendStats;
+      expect(after.appends - before.appends).toBe(64);
+      expect(after.statements - before.statements).toBeLessThan(64);
+      for (const [index, result] of results.entries()) {
+        expect(result.streamVersion).toBe(2);
+        expect(result.duplicate).toBe(false);
+        const read = await storage.readStream(streams[index]);
+        expect(read.map((e) => e.position)).toEqual(result.positions);
+      }
+      const all = results.flatMap((r) => r.positions);
+      expect(new Set(all).size).toBe(128);
+    });
+  });
+
+  describe('when one append of a coalesced batch conflicts', () => {
+    it('should fail only that append and store the others', async () => {
+      // Given
+      const taken = newStream();
+      await storage.append(taken, [anEvent()], 'no_stream');
+      const free = [newStream(), newStream()];
+
+      // When all three leave in one statement
+      const before = storage.appendStats.statements;
+      const outcomes = await Promise.allSettled([
+        storage.append(free[0], [anEvent()], 'no_stream'),
+        storage.append(taken, [anEvent(), anEvent()], 'no_stream'),
+        storage.append(free[1], [anEvent()], 'no_stream'),
+      ]);
+
+      // Then
+      expect(storage.appendStats.statements - before).toBe(1);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({
+        streamId: taken,
+        expected: 'no_stream',
+        actual: 1,
+      });
+      expect(await countRows(taken)).toBe(1);
+      expect(await storage.streamVersion(free[0])).toBe(1);
+      expect(await storage.streamVersion(free[1])).toBe(1);
+    });
+
+    it('should check several appends to one stream in order', async () => {
+      // Given
+      const streamId = newStream();
+
+      // When three appends to the stream leave together
+      const outcomes = await Promise.allSettled([
+        storage.append(streamId, [anEvent()], 0),
+        storage.append(streamId, [anEvent(), anEvent()], 1),
+        storage.append(streamId, [anEvent()], 1),
+      ]);
+
+      // Then the first two chain, the third sees version 3
+      expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { streamVersion: 1 } });
+      expect(outcomes[1]).toMatchObject({ status: 'fulfilled', value: { streamVersion: 3 } });
+      expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ actual: 3 });
+      expect((await storage.readStream(streamId)).map((e) => e.version)).toEqual([1, 2, 3]);
+    });
+  });
+
+  describe('when an append is sent again', () => {
+    it('should return the first write, marked duplicate, even from a new instance', async () => {
+      // Given
+      const streamId = newStream();
+      const events = [anEvent(), anEvent()];
+      const first = await storage.append(streamId, events, 'no_stream');
+      const restarted = PostgresEventStorage.fromUrl(db.url);
+      await restarted.init();
+
+      // When
+      let again: AppendResult;
+      try {
+        again = await restarted.append(streamId, events, 'no_stream');
+      } finally {
+        await restarted.close();
+      }
+
+      // Then
+      expect(again).toEqual({ ...first, duplicate: true });
+      expect(await countRows(streamId)).toBe(2);
+    });
+
+    it('should reject an append that repeats only some stored ids, writing nothing', async () => {
+      // Given
+      const streamId = newStream();
+      const stored = anEvent();
+      await storage.append(streamId, [stored], 'no_stream');
+
+      // When
+      const error = await storage
+        .append(streamId, [stored, anEvent()], 'any')
+        .catch((e: unknown) => e);
+
+      // Then
+      expect(isCelloError(error, EventIdConflictError.code)).toBe(true);
+      expect(await countRows(streamId)).toBe(1);
+    });
+
+    it('should reject an event id already stored in another stream', async () => {
+      // Given
+      const event = anEvent();
+      await storage.append(newStream(), [event], 'no_stream');
+      const other = newStream();
+
+      // When
+      const error = await storage.append(other, [event], 'any').catch((e: unknown) => e);
+
+      // Then
+      expect(isCelloError(error, EventIdConflictError.code)).toBe(true);
+      expect(await countRows(other)).toBe(0);
+    });
+  });
+
+  describe('when an append holds a bad event in the middle', () => {
+    it('should store none of its events and still store the appends batched with it', async () => {
+      // Given
+      const bad = newStream();
+      const good = newStream();
+      const broken = { ...anEvent(), data: '{"unterminated": ' };
+
+      // When both leave in one statement
+      const outcomes = await Promise.allSettled([
+        storage.append(bad, [anEvent(), broken, anEvent()], 'no_stream'),
+        storage.append(good, [anEvent()], 'no_stream'),
+      ]);
+
+      // Then
+      expect(outcomes[0].status).toBe('rejected');
+      const reason = (outcomes[0] as PromiseRejectedResult).reason as InvalidAppendError;
+      expect(isCelloError(reason, InvalidAppendError.code)).toBe(true);
+      expect(reason.message).toContain(bad);
+      expect(reason.message).toMatch(/json/i);
+      expect(outcomes[1].status).toBe('fulfilled');
+      expect(await countRows(bad)).toBe(0);
+      expect(await storage.streamVersion(bad)).toBe(0);
+      expect(await countRows(good)).toBe(1);
+    });
+
+    it.each([
+      ['an id that is not a UUID', { eventId: 'not-a-uuid' }, /not a UUID/],
+      ['an empty type', { type: '' }, /type/],
+      ['a schema version of 0', { schemaVersion: 0 }, /schema version/],
+      ['data that is not text', { data: { a: 1 } as unknown as string }, /JSON text/],
+    ])('should refuse %s before sending anything', async (_, override, message) => {
+      // Given
+      const streamId = newStream();
+      const before = storage.appendStats.statements;
+
+      // When
+      const error = await storage
+        .append(streamId, [anEvent(), { ...anEvent(), ...override }], 'any')
+        .catch((e: unknown) => e);
+
+      // Then
+      expect(isCelloError(error, InvalidAppendError.code)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+      expect(storage.appendStats.statements).toBe(before);
+      expect(await countRows(streamId)).toBe(0);
+    });
+
+    it('should refuse an empty stream id and an invalid expected version', async () => {
+      await expect(storage.append('', [anEvent()], 'any')).rejects.toBeInstanceOf(
+        InvalidAppendError,
+      );
+      await expect(
+        storage.append(newStream(), [anEvent()], -5 as unknown as number),
+      ).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(storage.append(newStream(), [], 'any')).rejects.toBeInstanceOf(
+        InvalidAppendError,
+      );
+    });
+  });
+
+  describe('when a stream is read', () => {
+    it('should page with keyset reads and return numbers, not strings', async () => {
+      // Given
+      const streamId = newStream();
+      await storage.append(
+        streamId,
+        Array.from({ length: 25 }, (_, n) => anEvent({ n })),
+        'no_stream',
+      );
+
+      // When
+      const page = await storage.readStream(streamId, { fromVersion: 11, limit: 10 });
+
+      // Then
+      expect(page.map((e) => e.version)).toEqual(Array.from({ length: 10 }, (_, i) => i + 11));
+      expect(typeof page[0].position).toBe('number');
+      expect(page[0].data).toEqual({ n: 10 });
+    });
+  });
+});
+
+function newStream(): string {
+  return `append-${randomUUID()}`;
+}
+
+function anEvent(data: Record<string, unknown> = {}): EventToAppend {
+  return {
+    eventId: randomUUID(),
+    type: 'AppendTested',
+    schemaVersion: 1,
+    data: JSON.stringify(data),
+    metadata: '{}',
+  };
+}
