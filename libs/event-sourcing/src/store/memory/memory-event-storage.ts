@@ -1,0 +1,332 @@
+import { Logger } from '@nestjs/common';
+import { NativeError, callNative, native, toNativeError } from '@cello/core';
+import { ConcurrencyError } from '../../errors/concurrency.error';
+import { EventIdConflictError } from '../../errors/event-id-conflict.error';
+import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+import { InvalidAppendError } from '../../errors/invalid-append.error';
+import type {
+  AppendResult,
+  EventStorage,
+  EventToAppend,
+  ExpectedVersion,
+  ParkedEvent,
+  ProcessorLease,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  StoredSnapshot,
+} from '../event-storage';
+import { EventBatchEncoder } from './event-batch-encoder';
+import { MemoryParkedEvents } from './memory-parked-events';
+import { MemoryProcessorLeases } from './memory-processor-leases';
+import { decodeStoredRecord } from './stored-record-decoder';
+
+/** Options of {@link MemoryEventStorage}. */
+export interface MemoryEventStorageOptions {
+  /** Bytes per arena chunk of the native log (records larger than that get their own). Default 4 MiB. */
+  readonly chunkCapacity?: number;
+  /** Records fetched from the native log per boundary crossing when reading. Default 1024. */
+  readonly readPageSize?: number;
+}
+
+type NativeEventLog = InstanceType<typeof native.NativeEventLog>;
+
+// `expected` as the native log takes it (see binding/src/event_log.rs).
+const EXPECT_ANY = -1;
+const EXPECT_NO_STREAM = -2;
+const EXPECT_STREAM_EXISTS = -3;
+// First entry of the native append result.
+const OUTCOME_DUPLICATE = 1;
+const OUTCOME_CONFLICT = 2;
+
+/**
+ * The in-memory backend: events live as encoded bytes in the Rust event log,
+ * off the V8 heap, with the same rules as PostgreSQL (expected version,
+ * contiguous versions, idempotent re-sends, all-or-nothing appends). One
+ * boundary crossing per append and per read page; reads decode records in
+ * place from Buffers over Rust memory. Leases, checkpoints, parked events and
+ * snapshots are small and cold, so they stay in plain maps here.
+ */
+export class MemoryEventStorage implements EventStorage {
+  private readonly logger = new Logger(MemoryEventStorage.name);
+  private log: NativeEventLog | undefined;
+  /** Views of the native arena chunks, made once each (see `NativeEventLog.chunk`). */
+  private chunks: Buffer[] = [];
+  private readonly encoder = new EventBatchEncoder();
+  private readonly page: Uint32Array;
+  private readonly snapshots = new Map<string, Map<string, StoredSnapshot>>();
+  private readonly leases = new MemoryProcessorLeases();
+  private readonly parked = new MemoryParkedEvents();
+  private readonly listeners = new Set<() => void>();
+  private wakeUp: NodeJS.Immediate | undefined;
+
+  constructor(options: MemoryEventStorageOptions = {}) {
+    this.log = new native.NativeEventLog(options.chunkCapacity);
+    this.page = new Uint32Array(2 * Math.max(1, options.readPageSize ?? 1024));
+  }
+
+  /** Nothing to create: the log is ready when constructed. */
+  async init(): Promise<void> {
+    this.open();
+  }
+
+  async append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const log = this.open();
+    checkAppend(streamId, events);
+    const nativeExpected = toNativeExpected(streamId, expected);
+    const batch = this.encoder.encode(events);
+    let result: number[];
+    try {
+      result = log.append(streamId, nativeExpected, Date.now(), batch);
+    } catch (error) {
+      throw appendError(streamId, error);
+    }
+    if (result[0] === OUTCOME_CONFLICT) {
+      throw new ConcurrencyError(streamId, expected, result[1]);
+    }
+    if (result[0] === OUTCOME_DUPLICATE) {
+      return { streamVersion: result[1], positions: result.slice(2), duplicate: true };
+    }
+    const first = result[2];
+    this.scheduleWakeUp();
+    return {
+      streamVersion: result[1],
+      positions: Array.from({ length: events.length }, (_, i) => first + i),
+      duplicate: false,
+    };
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    return this.open().streamVersion(streamId);
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const log = this.open();
+    return this.readPages(
+      options.fromVersion ?? 1,
+      options.limit,
+      (from, out) => log.readStream(streamId, from, out),
+      (event) => event.version,
+      streamId,
+    );
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const log = this.open();
+    return this.readPages(
+      options.fromPosition ?? 0,
+      options.limit,
+      (from, out) => log.readAll(from, out),
+      (event) => event.position,
+    );
+  }
+
+  /** Everything appended is committed at once in memory: the head is the last position. */
+  async headPosition(): Promise<number> {
+    return this.open().headPosition();
+  }
+
+  async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    this.open();
+    let byType = this.snapshots.get(snapshot.streamId);
+    if (byType === undefined) {
+      byType = new Map();
+      this.snapshots.set(snapshot.streamId, byType);
+    }
+    // A copy, so the caller mutating its Buffer cannot change what is stored.
+    byType.set(snapshot.aggregateType, { ...snapshot, state: Buffer.from(snapshot.state) });
+  }
+
+  async loadSnapshot(streamId: string, aggregateType: string): Promise<StoredSnapshot | undefined> {
+    this.open();
+    const stored = this.snapshots.get(streamId)?.get(aggregateType);
+    return stored && { ...stored, state: Buffer.from(stored.state) };
+  }
+
+  async acquireLease(
+    processor: string,
+    owner: string,
+    ttlMs: number,
+  ): Promise<ProcessorLease | undefined> {
+    this.open();
+    return this.leases.acquire(processor, owner, ttlMs);
+  }
+
+  async renewLease(lease: ProcessorLease, ttlMs: number): Promise<ProcessorLease | undefined> {
+    this.open();
+    return this.leases.renew(lease, ttlMs);
+  }
+
+  async releaseLease(lease: ProcessorLease): Promise<void> {
+    this.open();
+    this.leases.release(lease);
+  }
+
+  async storeCheckpoint(lease: ProcessorLease, position: number): Promise<boolean> {
+    this.open();
+    return this.leases.storeCheckpoint(lease, position);
+  }
+
+  async resetCheckpoint(processor: string, position: number): Promise<void> {
+    this.open();
+    this.leases.resetCheckpoint(processor, position);
+  }
+
+  async parkEvent(
+    processor: string,
+    event: StoredEvent,
+    error: string,
+    attempts: number,
+  ): Promise<void> {
+    this.open();
+    this.parked.park(processor, event, error, attempts);
+  }
+
+  async listParked(processor?: string): Promise<ParkedEvent[]> {
+    this.open();
+    return this.parked.list(processor);
+  }
+
+  async removeParked(id: number): Promise<void> {
+    this.open();
+    this.parked.remove(id);
+  }
+
+  onAppended(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Memory is always reachable while open. */
+  async ping(): Promise<void> {
+    this.open();
+  }
+
+  /** Frees the native log; later calls fail with `EventStoreUnavailableError`. */
+  async close(): Promise<void> {
+    if (this.wakeUp !== undefined) clearImmediate(this.wakeUp);
+    this.wakeUp = undefined;
+    this.listeners.clear();
+    this.log?.dispose();
+    this.log = undefined;
+    this.chunks = [];
+  }
+
+  private open(): NativeEventLog {
+    if (this.log === undefined) {
+      throw new EventStoreUnavailableError('the in-memory event storage was closed');
+    }
+    return this.log;
+  }
+
+  /**
+   * Reads up to `limit` records from `from`, one native crossing per page of
+   * `readPageSize`, decoding each record in place from its chunk.
+   */
+  private readPages(
+    from: number,
+    limit: number | undefined,
+    readPage: (from: number, out: Uint32Array) => number,
+    next: (event: StoredEvent) => number,
+    streamId?: string,
+  ): StoredEvent[] {
+    const wanted = limit ?? Number.POSITIVE_INFINITY;
+    const events: StoredEvent[] = [];
+    const pageSize = this.page.length / 2;
+    let cursor = from;
+    while (events.length < wanted) {
+      const size = Math.min(pageSize, wanted - events.length);
+      const out = size === pageSize ? this.page : this.page.subarray(0, 2 * size);
+      const count = readPage(cursor, out);
+      for (let i = 0; i < count; i++) {
+        events.push(decodeStoredRecord(this.chunk(out[2 * i]), out[2 * i + 1], streamId));
+      }
+      if (count < size) break;
+      cursor = next(events[events.length - 1]) + 1;
+    }
+    return events;
+  }
+
+  private chunk(index: number): Buffer {
+    let chunk = this.chunks[index];
+    if (chunk === undefined) {
+      chunk = callNative(() => this.open().chunk(index));
+      this.chunks[index] = chunk;
+    }
+    return chunk;
+  }
+
+  /** One wake-up per turn of the event loop, however many appends it saw. */
+  private scheduleWakeUp(): void {
+    if (this.wakeUp !== undefined || this.listeners.size === 0) return;
+    this.wakeUp = setImmediate(() => {
+      this.wakeUp = undefined;
+      for (const listener of [...this.listeners]) {
+        try {
+          listener();
+        } catch (error) {
+          this.logger.error(`An onAppended listener threw: ${String(error)}`);
+        }
+      }
+    });
+  }
+}
+
+function toNativeExpected(streamId: string, expected: ExpectedVersion): number {
+  switch (expected) {
+    case 'any':
+      return EXPECT_ANY;
+    case 'no_stream':
+      return EXPECT_NO_STREAM;
+    case 'stream_exists':
+      return EXPECT_STREAM_EXISTS;
+    default:
+      if (Number.isSafeInteger(expected) && expected >= 0) return expected;
+      throw new InvalidAppendError(
+        streamId,
+        `expected version ${String(expected)} is neither a whole number >= 0 nor 'any', 'no_stream' or 'stream_exists'`,
+      );
+  }
+}
+
+/** Refuses what the native log cannot encode, naming the event at fault. */
+function checkAppend(streamId: string, events: readonly EventToAppend[]): void {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw new InvalidAppendError(String(streamId), 'the stream id must be a non-empty string');
+  }
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new InvalidAppendError(streamId, 'an append needs at least one event');
+  }
+  events.forEach((event, index) => {
+    for (const field of ['eventId', 'type', 'data', 'metadata'] as const) {
+      if (typeof event[field] !== 'string') {
+        throw new InvalidAppendError(streamId, `event #${index} has no string ${field}`);
+      }
+    }
+    const version = event.schemaVersion;
+    if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
+      throw new InvalidAppendError(
+        streamId,
+        `event #${index} has schema version ${String(version)}, not a whole number >= 0`,
+      );
+    }
+  });
+}
+
+const QUOTED_EVENT_ID = /event id ("(?:[^"\\]|\\.)*")/;
+
+function appendError(streamId: string, error: unknown): Error {
+  const native: NativeError = toNativeError(error);
+  if (native.code === EventIdConflictError.code) {
+    const quoted = QUOTED_EVENT_ID.exec(native.message)?.[1];
+    return new EventIdConflictError(streamId, quoted ? [JSON.parse(quoted) as string] : []);
+  }
+  if (native.code === InvalidAppendError.code) {
+    return new InvalidAppendError(streamId, native.message, { cause: native });
+  }
+  return native;
+}

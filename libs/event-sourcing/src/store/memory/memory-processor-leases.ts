@@ -1,0 +1,93 @@
+import type { ProcessorLease } from '../event-storage';
+
+interface LeaseRecord {
+  owner: string;
+  fencingToken: number;
+  checkpoint: number;
+  /** Epoch ms; at or before now means free. */
+  expiresAt: number;
+}
+
+/**
+ * Processor leases and checkpoints for the in-memory backend, with the same
+ * rules as the PostgreSQL lease rows: one live holder, a fencing token that
+ * grows on every takeover and guards every checkpoint write.
+ */
+export class MemoryProcessorLeases {
+  private readonly leases = new Map<string, LeaseRecord>();
+
+  /** Takes the lease when free, expired or already `owner`'s; `undefined` when someone else holds it. */
+  acquire(processor: string, owner: string, ttlMs: number): ProcessorLease | undefined {
+    const now = Date.now();
+    const record = this.leases.get(processor);
+    if (record === undefined) {
+      const created = { owner, fencingToken: 1, checkpoint: 0, expiresAt: now + ttlMs };
+      this.leases.set(processor, created);
+      return toLease(processor, created);
+    }
+    if (record.owner !== owner) {
+      if (record.expiresAt > now) return undefined;
+      // A takeover: the old holder's token stops working.
+      record.owner = owner;
+      record.fencingToken += 1;
+    }
+    record.expiresAt = now + ttlMs;
+    return toLease(processor, record);
+  }
+
+  /** Extends a lease still held; `undefined` when it was taken over. */
+  renew(lease: ProcessorLease, ttlMs: number): ProcessorLease | undefined {
+    const record = this.current(lease);
+    if (record === undefined) return undefined;
+    record.expiresAt = Date.now() + ttlMs;
+    return toLease(lease.processor, record);
+  }
+
+  /** Frees a lease still held so another owner can take it at once. */
+  release(lease: ProcessorLease): void {
+    const record = this.current(lease);
+    if (record !== undefined) record.expiresAt = 0;
+  }
+
+  /** Records `position` as finished; false (nothing written) when the token is stale. */
+  storeCheckpoint(lease: ProcessorLease, position: number): boolean {
+    const record = this.current(lease);
+    if (record === undefined) return false;
+    record.checkpoint = position;
+    return true;
+  }
+
+  /** Moves the checkpoint, whoever holds the lease (a rebuild). */
+  resetCheckpoint(processor: string, position: number): void {
+    const record = this.leases.get(processor);
+    if (record === undefined) {
+      this.leases.set(processor, {
+        owner: '',
+        fencingToken: 0,
+        checkpoint: position,
+        expiresAt: 0,
+      });
+    } else {
+      record.checkpoint = position;
+    }
+  }
+
+  private current(lease: ProcessorLease): LeaseRecord | undefined {
+    const record = this.leases.get(lease.processor);
+    return record !== undefined &&
+      record.fencingToken === lease.fencingToken &&
+      record.owner === lease.owner
+      ? record
+      : undefined;
+  }
+}
+
+function toLease(processor: string, record: LeaseRecord): ProcessorLease {
+  return {
+    processor,
+    owner: record.owner,
+    fencingToken: record.fencingToken,
+    checkpoint: record.checkpoint,
+    expiresAt: new Date(record.expiresAt),
+  };
+}
