@@ -20,7 +20,6 @@ import { HandlerExplorer } from './discovery/handler-explorer';
 import { CommandTimeoutError } from './errors/command-timeout.error';
 import { QueryTimeoutError } from './errors/query-timeout.error';
 import { QueryBus } from './query-bus';
-import { readModelPositionWaiterProvider } from './sync/read-model-position-waiter.provider';
 
 /**
  * Command and query buses with their handlers, found once at start-up.
@@ -31,7 +30,7 @@ import { readModelPositionWaiterProvider } from './sync/read-model-position-wait
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [HandlerExplorer, RouteFactory, CommandBus, QueryBus, readModelPositionWaiterProvider],
+  providers: [HandlerExplorer, RouteFactory, CommandBus, QueryBus],
   exports: [CommandBus, QueryBus],
 })
 export class CqrsModule

@@ -16,7 +16,6 @@ export * from './decorators/query-handler.decorator';
 export * from './decorators/use-bus-middleware.decorator';
 export * from './middleware/bus-middleware';
 export * from './sync/command-result';
-export * from './sync/read-model-position-waiter';
 export * from './errors/cqrs.error';
 export * from './errors/handler-not-found.error';
 export * from './errors/duplicate-handler.error';

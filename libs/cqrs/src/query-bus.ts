@@ -6,10 +6,7 @@ import { DEFAULT_QUERY_TIMEOUT_SECONDS } from './cqrs.constants';
 import type { CqrsModuleOptions } from './cqrs-module-options';
 import { EventSyncUnavailableError } from './errors/event-sync-unavailable.error';
 import type { Query } from './message/query';
-import {
-  READ_MODEL_POSITION_WAITER,
-  type ReadModelPositionWaiter,
-} from './sync/read-model-position-waiter';
+import { SubscriptionManager } from '@cello/event-sourcing';
 
 /**
  * Sends each query to its one `@QueryHandler`, through validation,
@@ -22,9 +19,8 @@ export class QueryBus extends MessageBus {
 
   constructor(
     @Inject(CQRS_MODULE_OPTIONS) private readonly options: CqrsModuleOptions,
-    @Optional()
-    @Inject(READ_MODEL_POSITION_WAITER)
-    private readonly positions?: ReadModelPositionWaiter,
+    /** Present when EventSourcingModule is imported: the projections' progress. */
+    @Optional() private readonly positions?: SubscriptionManager,
   ) {
     super();
   }

@@ -69,6 +69,7 @@ export class RouteFactory {
     const queues = new Map<number, ReturnType<DeadlineScheduler['queueFor']>>();
 
     const routes = new Map<MessageClass, Route>();
+    const created = new Map<unknown, Promise<BusMiddleware>>();
     for (const { messageType, handler, config, timeoutMs } of plans) {
       const refs = [
         ...settings.middleware,
@@ -91,7 +92,9 @@ export class RouteFactory {
           messageType,
           handlerName: handler.handlerType.name,
           invokeHandler: this.invoker(handler),
-          middleware: await Promise.all(refs.map((ref) => this.middleware(ref))),
+          middleware: await Promise.all(
+            refs.map((ref) => this.middleware(ref, this.hostModuleRef(handler), created)),
+          ),
           validator: validate ? MessageValidator.forClass(messageType) : undefined,
           timeoutMs,
           deadlines,
@@ -130,18 +133,28 @@ export class RouteFactory {
     return contextId;
   }
 
-  private async middleware(ref: BusMiddlewareRef): Promise<BusMiddleware> {
+  /** The ModuleRef of the module that declares the handler, so its middleware sees that module's providers. */
+  private hostModuleRef({ wrapper }: DiscoveredHandler): ModuleRef {
+    const host = wrapper.host?.getProviderByKey(ModuleRef)?.instance as ModuleRef | undefined;
+    return host ?? this.moduleRef;
+  }
+
+  private async middleware(
+    ref: BusMiddlewareRef,
+    moduleRef: ModuleRef,
+    created: Map<unknown, Promise<BusMiddleware>>,
+  ): Promise<BusMiddleware> {
     if (typeof ref === 'function') {
       const candidate = ref as
         Type<BusMiddleware> | ((...args: Parameters<BusMiddleware['handle']>) => Promise<unknown>);
       if (typeof (candidate as Type<BusMiddleware>).prototype?.handle === 'function') {
         const type = candidate as Type<BusMiddleware>;
-        try {
-          return this.moduleRef.get(type, { strict: false });
-        } catch {
-          // Not registered as a provider: build it with its dependencies injected.
-          return this.moduleRef.create(type);
+        let instance = created.get(type);
+        if (instance === undefined) {
+          instance = this.instantiate(type, moduleRef);
+          created.set(type, instance);
         }
+        return instance;
       }
       const fn = candidate as BusMiddleware['handle'];
       return { handle: fn };
@@ -151,5 +164,17 @@ export class RouteFactory {
       'middleware',
       `${String(ref)} is neither a function, an object with handle(), nor a class implementing BusMiddleware.`,
     );
+  }
+
+  private async instantiate(
+    type: Type<BusMiddleware>,
+    moduleRef: ModuleRef,
+  ): Promise<BusMiddleware> {
+    try {
+      return moduleRef.get(type, { strict: false });
+    } catch {
+      // Not registered as a provider: build it with its dependencies injected.
+      return moduleRef.create(type);
+    }
   }
 }

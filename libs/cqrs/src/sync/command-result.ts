@@ -10,10 +10,16 @@ export interface CommandResult<T> {
 }
 
 /**
- * Pairs a handler's result with the position it wrote:
- * `return withPosition(orderId, appended.positions.at(-1)!)`, in a command
+ * Pairs a handler's result with the position it wrote, given as a number or
+ * as the `AppendResult` of `EventStore.append`/`save`:
+ * `return withPosition(order.id, await eventStore.save(order))`, in a command
  * declared as `Command<CommandResult<string>>`.
  */
-export function withPosition<T>(result: T, position: number): CommandResult<T> {
+export function withPosition<T>(
+  result: T,
+  written: number | { readonly positions: readonly number[] } | undefined,
+): CommandResult<T> {
+  const position =
+    typeof written === 'number' ? written : (written?.positions[written.positions.length - 1] ?? 0);
   return { result, position };
 }
