@@ -152,7 +152,10 @@ export class EventStore {
    * version it was loaded at, and snapshots it when it crosses a multiple of
    * `snapshotInterval`. Resolves to undefined when nothing was pending.
    */
-  async save(aggregate: Aggregate, options: Omit<AppendOptions, 'expectedVersion'> = {}) {
+  async save(
+    aggregate: Aggregate,
+    options: Omit<AppendOptions, 'expectedVersion'> = {},
+  ): Promise<AppendResult | undefined> {
     const pending = aggregate.uncommittedEvents;
     if (pending.length === 0) return undefined;
     this.registry.registerAggregate(aggregate.constructor);

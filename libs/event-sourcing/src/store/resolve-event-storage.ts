@@ -1,23 +1,15 @@
+import type { DataSource } from 'typeorm';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
 import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
 import type { EventStorage } from './event-storage';
+import { PostgresEventStorage } from './postgres/postgres-event-storage';
 
-// PENDING(B, C): replaced by the real imports when their backends are committed.
+// PENDING(B): replaced by the real import when the memory backend is committed.
 const MemoryEventStorage = class {
   constructor() {
     throw new InvalidStorageOptionError("the 'memory' backend is not built yet");
   }
 } as unknown as new () => EventStorage;
-const PostgresEventStorage = {
-  fromUrl(url: string, options: object): EventStorage {
-    throw new InvalidStorageOptionError(`PostgreSQL is not built yet (${url}, ${String(options)})`);
-  },
-  fromDataSource(source: unknown, options: object): EventStorage {
-    throw new InvalidStorageOptionError(
-      `PostgreSQL is not built yet (${String(source)}, ${String(options)})`,
-    );
-  },
-};
 
 /** True when `value` implements the `EventStorage` contract (duck-typed: it has `append`). */
 export function isEventStorage(value: unknown): value is EventStorage {
@@ -67,7 +59,7 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
   if (isEventStorage(storage)) return storage;
   if (isDataSource(storage)) {
     if (storage.options.type === 'postgres') {
-      return PostgresEventStorage.fromDataSource(storage as never, tableOptions);
+      return PostgresEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
     }
     throw new InvalidStorageOptionError(
       `a TypeORM DataSource of type "${storage.options.type}" is not supported yet`,
