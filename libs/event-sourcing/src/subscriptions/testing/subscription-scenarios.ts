@@ -10,7 +10,9 @@ import { ReplayDisabledError } from '../../errors/replay-disabled.error';
 import { SubscriberNotFoundError } from '../../errors/subscriber-not-found.error';
 import { WaitForPositionTimeoutError } from '../../errors/wait-for-position-timeout.error';
 import type { EventSourcingModuleOptions } from '../../event-sourcing-module-options';
+import { EVENT_STORAGE } from '../../event-sourcing.constants';
 import { EventSourcingModule } from '../../event-sourcing.module';
+import type { EventStorage } from '../../store/event-storage';
 import { Event } from '../../event/event';
 import { EventStore } from '../../store/event-store';
 import { SubscriptionManager } from '../subscription-manager';
@@ -458,6 +460,29 @@ export function describeSubscriptionScenarios(
       });
     });
 
+    describe('when another instance died holding the lease', () => {
+      it('should wait for the lease to expire, then take over and catch up', async () => {
+        // Given a lease taken by an instance that never renews it (it crashed)
+        const app = await boot(randomUUID(), [OrderHistory], {
+          subscriptions: { autoStart: false },
+        });
+        const storage = app.get<EventStorage>(EVENT_STORAGE);
+        const dead = await storage.acquireLease('order-history', 'crashed-instance', 1000);
+        expect(dead).toBeDefined();
+        const [position] = await place(app, `o-${randomUUID()}`);
+
+        // When
+        const manager = app.get(SubscriptionManager);
+        manager.start();
+
+        // Then it stays in standby while the lease lives, and takes over after
+        expect((await manager.status())[0].state).toBe('standby');
+        await manager.waitForPosition(position, { timeoutMs: 10_000 });
+        expect(app.get(OrderHistory).seen.map((s) => s.position)).toEqual([position]);
+        expect(await storage.storeCheckpoint(dead!, 0)).toBe(false);
+      });
+    });
+
     describe('when two subscribers share a name', () => {
       it('should fail at start-up naming both classes', async () => {
         // Given / When
@@ -504,7 +529,7 @@ export function describeSubscriptionScenarios(
 
         // When both see new events
         const [p2] = await place(two, `o-${randomUUID()}`);
-        await two.get(SubscriptionManager).waitForPosition(p2);
+        await one.get(SubscriptionManager).waitForPosition(p2);
 
         // Then only the first instance ran the subscriber
         expect(one.get(OrderHistory).seen.map((s) => s.position)).toEqual([p1, p2]);

@@ -1,0 +1,8 @@
+import { MemoryEventStorage } from '../store/memory/memory-event-storage';
+import { describeSubscriptionScenarios } from './testing/subscription-scenarios';
+
+// Every app gets its own in-memory (Rust) store: nothing survives a restart there.
+describeSubscriptionScenarios('the memory backend', {
+  durable: false,
+  options: () => ({ storage: new MemoryEventStorage() }),
+});
