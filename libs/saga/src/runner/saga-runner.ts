@@ -273,7 +273,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private background(run: ActiveRun, event?: SagaMachineEvent): void {
     this.track(this.drive(run, event)).catch((error: unknown) => {
       if (!isCelloError(error, SagaRunnerStoppedError.code)) {
-        this.logger.error(`Saga ${run.id} stopped: ${(error as Error).message}`);
+        this.logger.warn(`Saga ${run.id} stopped: ${(error as Error).message}`);
       }
     });
   }
