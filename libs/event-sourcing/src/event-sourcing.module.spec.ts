@@ -10,6 +10,7 @@ import { EventSourcingModule } from './event-sourcing.module';
 import { Event } from './event/event';
 import { EventRegistry } from './event/event-registry';
 import { EventStore } from './store/event-store';
+import { MemoryEventStorage } from './store/memory/memory-event-storage';
 import { resolveEventStorage } from './store/resolve-event-storage';
 import { Order, OrderCreated } from './__fixtures__/order.fixture';
 import { TinyEventStorage } from './__fixtures__/tiny-event-storage.fixture';
@@ -141,6 +142,20 @@ describe('EventSourcingModule', () => {
       await expect(moduleRef.init()).resolves.toBeDefined();
       await moduleRef.close();
     });
+  });
+
+  describe('when the storage option is memory or left out', () => {
+    it.each([['memory'], [undefined]])(
+      'should use the native MemoryEventStorage for %s',
+      async (option) => {
+        const moduleRef = await Test.createTestingModule({
+          imports: [EventSourcingModule.forRoot({ storage: option })],
+        }).compile();
+        await moduleRef.init();
+        expect(moduleRef.get(EVENT_STORAGE)).toBeInstanceOf(MemoryEventStorage);
+        await moduleRef.close();
+      },
+    );
   });
 
   describe('when the storage option is not usable', () => {

@@ -2,14 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
 import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
 import type { EventStorage } from './event-storage';
+import { MemoryEventStorage } from './memory/memory-event-storage';
 import { PostgresEventStorage } from './postgres/postgres-event-storage';
-
-// PENDING(B): replaced by the real import when the memory backend is committed.
-const MemoryEventStorage = class {
-  constructor() {
-    throw new InvalidStorageOptionError("the 'memory' backend is not built yet");
-  }
-} as unknown as new () => EventStorage;
 
 /** True when `value` implements the `EventStorage` contract (duck-typed: it has `append`). */
 export function isEventStorage(value: unknown): value is EventStorage {
