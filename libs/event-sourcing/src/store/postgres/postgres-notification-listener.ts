@@ -3,8 +3,8 @@ import { Client, type ClientConfig } from 'pg';
 /**
  * One dedicated connection that LISTENs on the store's channel and calls
  * `onWake` for every notification. It reconnects by itself (with a capped,
- * doubling delay) when the connection drops, and wakes once after each
- * reconnect, since notifications sent meanwhile were lost.
+ * doubling delay) when the connection drops, and wakes once each time it
+ * starts listening, since notifications sent before that were not heard.
  */
 export class PostgresNotificationListener {
   private client?: Client;
@@ -22,7 +22,7 @@ export class PostgresNotificationListener {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    void this.connect(false);
+    void this.connect();
   }
 
   async stop(): Promise<void> {
@@ -33,7 +33,7 @@ export class PostgresNotificationListener {
     await client?.end().catch(() => undefined);
   }
 
-  private async connect(isReconnect: boolean): Promise<void> {
+  private async connect(): Promise<void> {
     const client = new Client(this.config);
     // Without a handler an 'error' event would crash the process.
     client.on('error', () => this.scheduleReconnect(client));
@@ -50,7 +50,7 @@ export class PostgresNotificationListener {
         return;
       }
       this.retryDelayMs = 100;
-      if (isReconnect) this.onWake();
+      this.onWake();
     } catch {
       this.scheduleReconnect(client);
     }
@@ -62,7 +62,7 @@ export class PostgresNotificationListener {
     client.end().catch(() => undefined);
     const delay = this.retryDelayMs;
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5000);
-    this.retryTimer = setTimeout(() => void this.connect(true), delay);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
     this.retryTimer.unref();
   }
 }
