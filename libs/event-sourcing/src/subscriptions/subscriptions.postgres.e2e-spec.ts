@@ -29,6 +29,64 @@ describe('on a fresh PostgreSQL database', () => {
     }),
   });
 
+  describe('when a transaction holding a lower position commits after a higher one', () => {
+    let app: TestingModule | undefined;
+    let other: Client | undefined;
+
+    afterEach(async () => {
+      await other?.end();
+      await app?.close();
+    });
+
+    it('should deliver neither until the lower one commits, then both in order', async () => {
+      // Given a running subscriber and a transaction that took a position and stays open
+      const storage = PostgresEventStorage.fromUrl(db.url, {
+        poolSize: 3,
+        tablePrefix: prefixOf(randomUUID()),
+      });
+      app = await Test.createTestingModule({
+        imports: [
+          EventSourcingModule.forRoot({
+            storage,
+            subscriptions: { pollIntervalMs: 50, leaseTtlMs: 5000 },
+          }),
+        ],
+        providers: [OrderHistory],
+      }).compile();
+      app.useLogger(false);
+      await app.init();
+      const manager = app.get(SubscriptionManager);
+      other = new Client({ connectionString: db.url });
+      await other.connect();
+      await other.query('BEGIN');
+      const slow = `slow-${randomUUID()}`;
+      const lower = await appendInOpenTransaction(other, storage, slow);
+
+      // When a higher position commits meanwhile
+      const fast = `fast-${randomUUID()}`;
+      const [higher] = (await app.get(EventStore).append(fast, [new OrderPlaced(fast, new Date())]))
+        .positions;
+      expect(higher).toBeGreaterThan(lower);
+
+      // Then the subscriber does not pass the gap, however long it polls
+      const stuck = await manager
+        .waitForPosition(higher, { timeoutMs: 600 })
+        .catch((error: unknown) => error);
+      expect(stuck).toMatchObject({ code: 'wait-for-position-timeout' });
+      expect(app.get(OrderHistory).seen).toEqual([]);
+
+      // When the lower one commits
+      await other.query('COMMIT');
+
+      // Then both arrive, lower first
+      await manager.waitForPosition(higher);
+      expect(app.get(OrderHistory).seen.map((s) => [s.orderId, s.position])).toEqual([
+        [slow, lower],
+        [fast, higher],
+      ]);
+    });
+  });
+
   describe('when the database becomes unreachable while subscribers start', () => {
     let app: TestingModule | undefined;
 
@@ -83,6 +141,28 @@ describe('on a fresh PostgreSQL database', () => {
     });
   });
 });
+
+/** Runs the storage's append function on `client`, inside the transaction it has open. */
+async function appendInOpenTransaction(
+  client: Client,
+  storage: PostgresEventStorage,
+  orderId: string,
+): Promise<number> {
+  const result = await client.query<{ positions: string[] }>(
+    `SELECT positions FROM ${storage.tables.appendFunction}($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      [orderId],
+      [-1],
+      [1],
+      [randomUUID()],
+      ['SubscriptionTest.OrderPlaced'],
+      [1],
+      [JSON.stringify({ orderId, placedAt: new Date().toISOString() })],
+      ['{}'],
+    ],
+  );
+  return Number(result.rows[0].positions[0]);
+}
 
 /** Closes the database to new connections and cuts the open ones, or opens it again. */
 async function setConnectionsAllowed(url: string, allowed: boolean): Promise<void> {
