@@ -44,3 +44,8 @@ export * from './errors/subscriber-not-found.error';
 export * from './errors/replay-disabled.error';
 export * from './errors/parked-event-not-found.error';
 export * from './errors/wait-for-position-timeout.error';
+export * from './store/memory/memory-event-storage';
+export * from './store/postgres/postgres-event-storage';
+export * from './store/postgres/postgres-event-storage-options';
+export * from './errors/event-id-conflict.error';
+export * from './errors/invalid-append.error';
