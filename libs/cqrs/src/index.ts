@@ -15,6 +15,7 @@ export * from './decorators/command-handler.decorator';
 export * from './decorators/query-handler.decorator';
 export * from './decorators/use-bus-middleware.decorator';
 export * from './middleware/bus-middleware';
+export * from './middleware/typeorm-transaction.middleware';
 export * from './sync/command-result';
 export * from './errors/cqrs.error';
 export * from './errors/handler-not-found.error';

@@ -1,0 +1,161 @@
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { usePostgresDatabase } from '../../../../test/support/postgres-database';
+import type { DispatchContext } from '../bus/dispatch-context';
+import { CommandBus } from '../command-bus';
+import { CommandHandler } from '../decorators/command-handler.decorator';
+import { CommandTimeoutError } from '../errors/command-timeout.error';
+import { Command } from '../message/command';
+import { bootCqrsApp } from '../testing/boot-cqrs-app';
+import { TypeOrmTransactionMiddleware } from './typeorm-transaction.middleware';
+
+class ReserveStockCommand extends Command<void> {
+  constructor(
+    readonly sku: string,
+    /** How the handler misbehaves while it holds the transaction. */
+    readonly stall: 'slow-query' | 'hang-after-write' | 'throw-after-write',
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ReserveStockCommand, { timeout: 0.05 })
+class ReserveStockHandler {
+  async execute(command: ReserveStockCommand, context: DispatchContext): Promise<void> {
+    const tx = TypeOrmTransactionMiddleware.queryRunner(context);
+    if (command.stall === 'slow-query') {
+      await tx.query('SELECT pg_sleep(5)');
+      return;
+    }
+    await tx.query('INSERT INTO reservations (sku) VALUES ($1)', [command.sku]);
+    if (command.stall === 'throw-after-write') throw new Error(`out of stock: ${command.sku}`);
+    await new Promise(() => undefined); // never settles: only the time limit ends it
+  }
+}
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+describe('TypeOrmTransactionMiddleware', () => {
+  const db = usePostgresDatabase();
+  let dataSource: DataSource;
+  let observer: DataSource;
+
+  beforeAll(async () => {
+    dataSource = await new DataSource({
+      type: 'postgres',
+      url: db.url,
+      extra: { max: 10 },
+    }).initialize();
+    observer = await new DataSource({
+      type: 'postgres',
+      url: db.url,
+      extra: { max: 1 },
+    }).initialize();
+    await observer.query('CREATE TABLE reservations (id serial PRIMARY KEY, sku text NOT NULL)');
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await observer?.destroy();
+  });
+
+  function pool(): Pool {
+    return (dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  /** Sessions of the test database other than the observer's own, by state. */
+  async function otherSessions(): Promise<{ state: string; query: string }[]> {
+    return observer.query(
+      `SELECT state, query FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+    );
+  }
+
+  describe('when 1,000 dispatches time out while holding a transaction', () => {
+    it('should leave no connection checked out, no open transaction and no row written', async () => {
+      // Given
+      const app = await bootCqrsApp(
+        { middleware: [new TypeOrmTransactionMiddleware(dataSource)] },
+        { providers: [ReserveStockHandler] },
+      );
+      const bus = app.get(CommandBus);
+      const stalls = ['slow-query', 'hang-after-write', 'throw-after-write'] as const;
+
+      // When: 1,000 dispatches, 20 at a time through a pool of 10
+      const outcomes = { timeout: 0, thrown: 0, other: 0 };
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          while (next < 1_000) {
+            const i = next++;
+            const error = await bus
+              .dispatch(new ReserveStockCommand(`sku-${i}`, stalls[i % 3]))
+              .then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+            if (error instanceof CommandTimeoutError) outcomes.timeout += 1;
+            else if (error instanceof Error && error.message.startsWith('out of stock'))
+              outcomes.thrown += 1;
+            else outcomes.other += 1;
+          }
+        }),
+      );
+
+      // Then: every dispatch failed the way its handler asked for
+      expect(outcomes.other).toBe(0);
+      expect(outcomes.thrown).toBeGreaterThan(0);
+      expect(outcomes.timeout + outcomes.thrown).toBe(1_000);
+      // And the pool has every connection back (none checked out, nobody waiting)
+      await eventually(async () => pool().totalCount === pool().idleCount, 'all pool clients idle');
+      expect(pool().waitingCount).toBe(0);
+      expect(pool().totalCount).toBeLessThanOrEqual(10);
+      // And the server holds no transaction and no running statement for us
+      await eventually(
+        async () => (await otherSessions()).every((session) => session.state === 'idle'),
+        'no active or idle-in-transaction session',
+      );
+      expect((await otherSessions()).length).toBeLessThanOrEqual(10);
+      // And nothing of the failed transactions was committed
+      expect(await observer.query('SELECT count(*)::int AS n FROM reservations')).toEqual([
+        { n: 0 },
+      ]);
+      // And the pool still works
+      expect(await dataSource.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+      await app.close();
+    });
+  });
+
+  describe('when the handler succeeds', () => {
+    it('should commit its writes', async () => {
+      // Given
+      class AddReservationCommand extends Command<void> {}
+      @CommandHandler(AddReservationCommand)
+      class AddReservationHandler {
+        async execute(_c: AddReservationCommand, context: DispatchContext): Promise<void> {
+          await TypeOrmTransactionMiddleware.manager(context).query(
+            "INSERT INTO reservations (sku) VALUES ('committed')",
+          );
+        }
+      }
+      const app = await bootCqrsApp(
+        { middleware: [new TypeOrmTransactionMiddleware(dataSource)] },
+        { providers: [AddReservationHandler] },
+      );
+      // When
+      await app.get(CommandBus).dispatch(new AddReservationCommand());
+      // Then
+      expect(await observer.query("SELECT sku FROM reservations WHERE sku = 'committed'")).toEqual([
+        { sku: 'committed' },
+      ]);
+      expect(pool().totalCount).toBe(pool().idleCount);
+      await app.close();
+    });
+  });
+});
