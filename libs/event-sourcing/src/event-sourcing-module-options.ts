@@ -24,7 +24,11 @@ export interface SubscriptionOptions {
   batchSize?: number;
   /** Polling interval when no wake-up arrives, in milliseconds. Default 1000. */
   pollIntervalMs?: number;
-  /** Lease time-to-live for a processor across instances, in milliseconds. Default 10000. */
+  /**
+   * Lease time-to-live for a processor across instances, in milliseconds: a dead
+   * holder's subscribers are taken over within about this plus `pollIntervalMs`.
+   * Renewed every third of it. Default 5000.
+   */
   leaseTtlMs?: number;
   /** Start subscribers when the application boots. Default true. */
   autoStart?: boolean;

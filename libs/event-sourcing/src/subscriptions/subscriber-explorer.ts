@@ -22,7 +22,7 @@ export const SUBSCRIPTION_DEFAULTS = {
   onFailure: 'park-and-continue',
   batchSize: 500,
   pollIntervalMs: 1000,
-  leaseTtlMs: 10_000,
+  leaseTtlMs: 5000,
 } as const;
 
 /**

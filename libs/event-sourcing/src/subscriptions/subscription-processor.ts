@@ -22,8 +22,8 @@ export interface SubscriptionProcessorContext {
 const STOP_GRACE_MS = 10_000;
 /** Storage failures back off from this delay... */
 const STORAGE_RETRY_BASE_MS = 250;
-/** ...up to this one. */
-const STORAGE_RETRY_CAP_MS = 10_000;
+/** ...up to this one (with jitter, at most 1.5×): short enough to resume within seconds of the storage's return. */
+const STORAGE_RETRY_CAP_MS = 2000;
 
 type Delivery = 'delivered' | 'parked' | 'stop' | 'interrupted';
 
