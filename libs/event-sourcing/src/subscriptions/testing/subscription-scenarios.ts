@@ -254,6 +254,34 @@ export function describeSubscriptionScenarios(
         });
       });
 
+      it('should deliver each of many concurrently appended events exactly once, in position order', async () => {
+        // Given
+        const app = await boot(randomUUID(), [OrderHistory]);
+        const store = app.get(EventStore);
+
+        // When 20 writers append 15 events each, on hot and on own streams, while it runs
+        const hot = [`hot-${randomUUID()}`, `hot-${randomUUID()}`];
+        const acknowledged = (
+          await Promise.all(
+            Array.from({ length: 20 }, async (_, writer) => {
+              const positions: number[] = [];
+              for (let i = 0; i < 15; i++) {
+                const streamId = i % 3 === 0 ? hot[writer % 2] : `own-${writer}-${randomUUID()}`;
+                const result = await store.append(streamId, [new OrderShipped(streamId)]);
+                positions.push(...result.positions);
+              }
+              return positions;
+            }),
+          )
+        ).flat();
+        const last = Math.max(...acknowledged);
+        await app.get(SubscriptionManager).waitForPosition(last, { timeoutMs: 20_000 });
+
+        // Then
+        const seen = app.get(OrderHistory).seen.map((s) => s.position);
+        expect(seen).toEqual([...acknowledged].sort((a, b) => a - b));
+      });
+
       it('should not deliver before start() when autoStart is false', async () => {
         // Given
         const app = await boot(randomUUID(), [OrderHistory], {
