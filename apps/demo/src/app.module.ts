@@ -1,12 +1,15 @@
 import { DynamicModule, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@cello/cqrs';
+import { EventSourcingModule } from '@cello/event-sourcing';
+import { SagaModule } from '@cello/saga';
 import { AppController } from './app.controller';
 import { DemoConfig } from './config/demo-config';
 import { DemoConfigModule } from './config/demo-config.module';
 import { DemoDatabaseModule } from './database/demo-database.module';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { createValidationPipe } from './http/validation.pipe';
-import { FakeServicesModule } from './orders/fake-services/fake-services.module';
+import { OrdersModule } from './orders/orders.module';
 
 /** The demo application: `AppModule.forRoot(DemoConfig.fromEnv(process.env))`. */
 @Module({})
@@ -19,7 +22,24 @@ export class AppModule implements OnApplicationBootstrap {
       imports: [
         DemoConfigModule.forRoot(config),
         DemoDatabaseModule.forRoot(config),
-        FakeServicesModule.forRoot(config),
+        // Events: PostgreSQL when DATABASE_URL is set, else the embedded in-memory store.
+        EventSourcingModule.forRootAsync({
+          inject: [DemoConfig],
+          useFactory: (demo: DemoConfig) => ({ storage: demo.databaseUrl ?? 'memory' }),
+        }),
+        // Commands and queries; read models follow committed events (read-your-writes).
+        CqrsModule.forRoot({ enableEventSync: true }),
+        // Saga state next to the events, with the retry policy of the fake services.
+        SagaModule.forRootAsync({
+          inject: [DemoConfig],
+          useFactory: (demo: DemoConfig) => ({
+            storage: demo.databaseUrl ?? 'memory',
+            maxRetries: demo.saga.maxRetries,
+            retryDelay: demo.saga.retryDelaySeconds,
+            timeout: demo.saga.timeoutSeconds,
+          }),
+        }),
+        OrdersModule.forRoot(config),
       ],
       controllers: [AppController],
       providers: [

@@ -35,13 +35,17 @@ export class DemoSchema implements OnModuleInit {
           fulfillment_saga_id text,
           version integer NOT NULL,
           created_at timestamptz NOT NULL,
+          created_position bigint NOT NULL,
           updated_at timestamptz NOT NULL
         )`);
-      await manager.query(`
-        CREATE INDEX IF NOT EXISTS orders_customer_status_idx
-          ON ${read}.orders (customer_id, status, created_at DESC)`);
-      await manager.query(`
-        CREATE INDEX IF NOT EXISTS orders_status_idx ON ${read}.orders (status, created_at DESC)`);
+      // The list is newest first, filtered by customer, by status, or not at all.
+      for (const [name, columns] of [
+        ['orders_customer_idx', 'customer_id, created_position DESC'],
+        ['orders_status_idx', 'status, created_position DESC'],
+        ['orders_created_idx', 'created_position DESC'],
+      ]) {
+        await manager.query(`CREATE INDEX IF NOT EXISTS ${name} ON ${read}.orders (${columns})`);
+      }
       await manager.query(`
         CREATE TABLE IF NOT EXISTS ${services}.ledger (
           id bigserial PRIMARY KEY,

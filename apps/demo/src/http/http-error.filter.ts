@@ -8,16 +8,17 @@ import type { Response } from 'express';
  * `code` (not on classes) keeps working when two copies of a library load.
  */
 const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
-  'validation-failed': HttpStatus.BAD_REQUEST,
-  'command-validation-failed': HttpStatus.BAD_REQUEST,
-  'query-validation-failed': HttpStatus.BAD_REQUEST,
+  'message-validation-failed': HttpStatus.BAD_REQUEST,
   'order-not-found': HttpStatus.NOT_FOUND,
+  'fulfillment-not-found': HttpStatus.NOT_FOUND,
   'aggregate-not-found': HttpStatus.NOT_FOUND,
   'saga-not-found': HttpStatus.NOT_FOUND,
   'invalid-order-transition': HttpStatus.CONFLICT,
   'concurrency-conflict': HttpStatus.CONFLICT,
   'event-store-unavailable': HttpStatus.SERVICE_UNAVAILABLE,
   'saga-storage-unavailable': HttpStatus.SERVICE_UNAVAILABLE,
+  // The write is stored, but the read model did not catch up in time (a stuck projection).
+  'wait-for-position-timeout': HttpStatus.SERVICE_UNAVAILABLE,
   'command-timeout': HttpStatus.GATEWAY_TIMEOUT,
   'query-timeout': HttpStatus.GATEWAY_TIMEOUT,
 };
@@ -44,11 +45,16 @@ export class HttpErrorFilter extends BaseExceptionFilter {
   }
 }
 
-/** A validation error's list of problems when it has one, else its message. */
+/** A cqrs validation error's field problems (`items.0.quantity must not be less than 1`), else its message. */
 function problemsOf(error: Error): string | string[] {
-  const problems = (error as { problems?: unknown; errors?: unknown }).problems;
-  if (Array.isArray(problems) && problems.every((p) => typeof p === 'string')) return problems;
-  return error.message;
+  const violations = (error as { violations?: unknown }).violations;
+  if (!Array.isArray(violations)) return error.message;
+  return (violations as { field: string; constraints: Record<string, string> }[]).flatMap(
+    (violation) =>
+      Object.values(violation.constraints).map((text) =>
+        text.startsWith(violation.field) ? text : `${violation.field}: ${text}`,
+      ),
+  );
 }
 
 function httpReason(status: HttpStatus): string {

@@ -1,0 +1,15 @@
+/** Where a fulfilment stands, as `GET /orders/:id/fulfillment` reports it. */
+export type FulfillmentStatus =
+  'running' | 'completed' | 'compensated' | 'compensation_failed' | 'timed_out';
+
+/** A fulfilment's progress. */
+export interface FulfillmentView {
+  readonly sagaId: string;
+  readonly status: FulfillmentStatus;
+  /** Steps whose action completed, in order (including ones compensated since). */
+  readonly stepsCompleted: string[];
+  /** Steps whose compensation completed. */
+  readonly compensatedSteps: string[];
+  readonly failedStep: string | null;
+  readonly error: string | null;
+}
