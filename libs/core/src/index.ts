@@ -5,3 +5,6 @@ export * from './native/native-binding';
 export * from './framing/frames';
 export * from './compression/snapshot-compression';
 export * from './compression/snapshot-corrupt.error';
+export * from './metrics/cello-metrics';
+export * from './metrics/cello-metrics-options';
+export * from './metrics/cello-metrics.module';
