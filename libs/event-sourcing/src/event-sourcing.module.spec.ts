@@ -13,7 +13,6 @@ import { EventStore } from './store/event-store';
 import { MemoryEventStorage } from './store/memory/memory-event-storage';
 import { resolveEventStorage } from './store/resolve-event-storage';
 import { Order, OrderCreated } from './__fixtures__/order.fixture';
-import { TinyEventStorage } from './__fixtures__/tiny-event-storage.fixture';
 
 @EventType('InvoiceSent', { schemaVersion: 2 })
 class InvoiceSent extends Event {
@@ -44,7 +43,7 @@ class OrdersModule {}
 @Injectable()
 class OptionsFactory {
   createEventSourcingOptions(): EventSourcingModuleOptions {
-    return { storage: new TinyEventStorage(), snapshotInterval: 7 };
+    return { storage: new MemoryEventStorage(), snapshotInterval: 7 };
   }
 }
 
@@ -55,7 +54,9 @@ describe('EventSourcingModule', () => {
   describe('when booted with forRoot and a feature module', () => {
     it('should make EventStore injectable and reachable with app.get', async () => {
       // Given
-      const storage = new TinyEventStorage();
+      const storage = new MemoryEventStorage();
+      const init = jest.spyOn(storage, 'init');
+      const close = jest.spyOn(storage, 'close');
       const moduleRef = await Test.createTestingModule({
         imports: [EventSourcingModule.forRoot({ storage }), OrdersModule],
       }).compile();
@@ -65,7 +66,7 @@ describe('EventSourcingModule', () => {
       const store = moduleRef.get(EventStore);
       expect(moduleRef.get(OrdersController).store).toBe(store);
       expect(moduleRef.get(EVENT_STORAGE)).toBe(storage);
-      expect(storage.initCalls).toBe(1);
+      expect(init).toHaveBeenCalledTimes(1);
       const registry = moduleRef.get(EventRegistry);
       expect(registry.findByName('OrderCreated')?.eventClass).toBe(OrderCreated);
       expect(registry.findByName('InvoiceSent')?.eventClass).toBe(InvoiceSent);
@@ -74,7 +75,7 @@ describe('EventSourcingModule', () => {
       expect((await store.load(Order, 'o-1')).status).toBe('created');
       // And the storage is closed with the app
       await moduleRef.close();
-      expect(storage.closeCalls).toBe(1);
+      expect(close).toHaveBeenCalledTimes(1);
     });
   });
 
@@ -90,7 +91,7 @@ describe('EventSourcingModule', () => {
         ],
       }).compile();
       await moduleRef.init();
-      expect(moduleRef.get(EVENT_STORAGE)).toBeInstanceOf(TinyEventStorage);
+      expect(moduleRef.get(EVENT_STORAGE)).toBeInstanceOf(MemoryEventStorage);
       await moduleRef.close();
     });
 
@@ -113,7 +114,7 @@ describe('EventSourcingModule', () => {
         ],
       }).compile();
       await moduleRef.init();
-      expect(moduleRef.get(EVENT_STORAGE)).toBeInstanceOf(TinyEventStorage);
+      expect(moduleRef.get(EVENT_STORAGE)).toBeInstanceOf(MemoryEventStorage);
       await moduleRef.close();
     });
   });
@@ -125,7 +126,7 @@ describe('EventSourcingModule', () => {
       const moduleRef = await Test.createTestingModule({
         imports: [
           EventSourcingModule.forRoot({
-            storage: new TinyEventStorage(),
+            storage: new MemoryEventStorage(),
             upcasters: [{ type: Gappy, fromVersion: 1, upcast: (d: object) => d }],
           }),
         ],
@@ -137,7 +138,7 @@ describe('EventSourcingModule', () => {
 
     it('should accept a chain that is complete from its lowest version', async () => {
       const moduleRef = await Test.createTestingModule({
-        imports: [EventSourcingModule.forRoot({ storage: new TinyEventStorage() }), OrdersModule],
+        imports: [EventSourcingModule.forRoot({ storage: new MemoryEventStorage() }), OrdersModule],
       }).compile();
       await expect(moduleRef.init()).resolves.toBeDefined();
       await moduleRef.close();
