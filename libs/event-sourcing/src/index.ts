@@ -42,6 +42,7 @@ export * from './errors/duplicate-subscriber-name.error';
 export * from './errors/invalid-subscriber.error';
 export * from './errors/subscriber-not-found.error';
 export * from './errors/replay-disabled.error';
+export * from './errors/invalid-reset-position.error';
 export * from './errors/parked-event-not-found.error';
 export * from './errors/wait-for-position-timeout.error';
 export * from './store/memory/memory-event-storage';

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from '../event-sourcing.constants';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { InvalidResetPositionError } from '../errors/invalid-reset-position.error';
 import { ParkedEventNotFoundError } from '../errors/parked-event-not-found.error';
 import { ReplayDisabledError } from '../errors/replay-disabled.error';
 import { SubscriberNotFoundError } from '../errors/subscriber-not-found.error';
@@ -107,22 +108,30 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
   /**
    * Moves a subscriber's checkpoint back to `position` (0 = the beginning) and
    * lets it replay from there. Calls its `onSubscriberReset(position)` hook first.
-   * Needs `enableReplay`. Run it where the subscriber runs, or with all instances' processors stopped.
+   * Needs `enableReplay`. Works from any instance when the backend's
+   * `resetCheckpoint` fences the current holder (PostgreSQL does): that holder
+   * then re-reads the checkpoint. The hook runs in the calling instance.
    */
   async reset(name: string, position = 0): Promise<void> {
     const processor = this.processor(name);
     if (this.options.enableReplay === false) throw new ReplayDisabledError(name);
     if (!Number.isInteger(position) || position < 0) {
-      throw new RangeError(`reset position must be an integer >= 0, got ${position}`);
+      throw new InvalidResetPositionError(name, position);
     }
     const wasRunning = processor.state !== 'stopped' || this.started;
     await processor.stop();
-    const hook = (processor.definition.instance as Partial<OnSubscriberReset>).onSubscriberReset;
-    if (typeof hook === 'function') await hook.call(processor.definition.instance, position);
-    await this.storage.resetCheckpoint(name, position);
-    processor.checkpointMovedTo(position);
-    this.logger.log(`Subscriber "${name}" reset to position ${position}`);
-    if (wasRunning) processor.start();
+    try {
+      const instance = processor.definition.instance as Partial<OnSubscriberReset>;
+      if (typeof instance.onSubscriberReset === 'function') {
+        await instance.onSubscriberReset(position);
+      }
+      await this.storage.resetCheckpoint(name, position);
+      processor.checkpointMovedTo(position);
+      this.logger.log(`Subscriber "${name}" reset to position ${position}`);
+    } finally {
+      // A failed hook or storage leaves the checkpoint as it was: carry on from there.
+      if (wasRunning) processor.start();
+    }
   }
 
   /**

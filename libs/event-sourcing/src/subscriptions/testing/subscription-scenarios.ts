@@ -433,6 +433,21 @@ export function describeSubscriptionScenarios(
         expect(history.seen.map((s) => s.position)).toEqual([positions[1], positions[2]]);
       });
 
+      it('should refuse a position that is not a whole number >= 0', async () => {
+        // Given
+        const app = await boot(randomUUID(), [OrderHistory]);
+
+        // When
+        const error = await app
+          .get(SubscriptionManager)
+          .reset('order-history', -1)
+          .catch((e: unknown) => e);
+
+        // Then
+        expect(isCelloError(error, 'invalid-reset-position')).toBe(true);
+        expect((await app.get(SubscriptionManager).status())[0].state).not.toBe('stopped');
+      });
+
       it('should refuse to reset when replay is disabled', async () => {
         // Given
         const app = await boot(randomUUID(), [OrderHistory], { enableReplay: false });
@@ -573,6 +588,23 @@ export function describeSubscriptionScenarios(
         // Then the second took over from the checkpoint
         expect(two.get(OrderHistory).seen.map((s) => s.position)).toEqual([p3]);
         expect((await two.get(SubscriptionManager).status())[0].state).toBe('running');
+      });
+
+      it('should make the running instance replay when another one resets the subscriber', async () => {
+        // Given
+        const key = randomUUID();
+        const one = await boot(key, [OrderHistory]);
+        const [p1] = await place(one, `o-${randomUUID()}`);
+        await one.get(SubscriptionManager).waitForPosition(p1);
+        const two = await boot(key, [OrderHistory]);
+
+        // When
+        await two.get(SubscriptionManager).reset('order-history', 0);
+
+        // Then the holder is fenced off, takes the lease again and replays from 0
+        await waitUntil(async () => one.get(OrderHistory).seen.length === 2 || undefined);
+        expect(one.get(OrderHistory).seen.map((s) => s.position)).toEqual([p1, p1]);
+        expect(two.get(OrderHistory).seen).toEqual([]);
       });
     });
   });
