@@ -1,16 +1,31 @@
 import { usePostgresDatabase } from '../support/postgres-database';
-import { bootDemo, createOrder, orderBody, type RunningDemo } from './demo-support';
+import {
+  bootDemo,
+  CapturingLogger,
+  createOrder,
+  orderBody,
+  type RunningDemo,
+} from './demo-support';
 
 describe('the demo orders API on PostgreSQL', () => {
   const db = usePostgresDatabase();
+  const logger = new CapturingLogger();
   let demo: RunningDemo;
 
   beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
+    demo = await bootDemo({ databaseUrl: db.url }, logger);
   });
 
   afterAll(async () => {
     await demo.close();
+  });
+
+  it('should say in one log line that it uses PostgreSQL, without the password', () => {
+    const storage = logger.lines.filter((line) => line.includes('Storage:'));
+    expect(storage).toEqual([
+      expect.stringContaining('Storage: PostgreSQL at postgres://cello:***@'),
+    ]);
+    expect(storage[0]).toContain('schema "demo_read"');
   });
 
   describe('when an order is created', () => {

@@ -1,6 +1,6 @@
 // Shared helpers of the demo's end-to-end tests: boot the real AppModule with a
 // DemoConfig (no process.env), and build request bodies.
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
@@ -87,5 +87,18 @@ export async function settledFulfillment(
     const body = response.body as Record<string, unknown>;
     if (body.status !== 'running' || Date.now() > deadline) return body;
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Keeps what the app logs instead of printing it. */
+export class CapturingLogger extends ConsoleLogger {
+  readonly lines: string[] = [];
+
+  override log(message: unknown, context?: string): void {
+    this.lines.push(`${context ?? ''}: ${String(message)}`);
+  }
+
+  override warn(message: unknown, context?: string): void {
+    this.lines.push(`${context ?? ''}: ${String(message)}`);
   }
 }
