@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** A running worker child and what it printed so far. */
+export interface Worker {
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the exit code (or signal name). */
+  readonly exited: Promise<number | string>;
+}
+
+const REGISTER = path.join(__dirname, 'register-ts.js');
+const SCRIPT = path.join(__dirname, 'order-saga-worker.ts');
+
+/** Spawns `node -r register-ts.js order-saga-worker.ts <args>` with stdout captured. */
+export function spawnWorker(args: string[]): Worker {
+  const child = spawn(process.execPath, ['-r', REGISTER, SCRIPT, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (code) process.stderr.write(`worker ${args.join(' ')} exited ${code}: ${stderr}\n`);
+      resolve(code ?? signal ?? -1);
+    }),
+  );
+  return { child, lines, exited };
+}
+
+/** Polls `check` every 50 ms until it returns true, or fails after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
