@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { isCelloError } from '@cello/core';
+import { CelloMetrics, isCelloError } from '@cello/core';
+import { Registry } from 'prom-client';
 import { AggregateRoot } from '../decorators/aggregate-root.decorator';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error';
 import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error';
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 /** The facade over the real (native) memory backend, with its stream reads recorded. */
-function setup(options: EventSourcingModuleOptions = {}) {
+function setup(options: EventSourcingModuleOptions = {}, metrics?: CelloMetrics) {
   const storage = new MemoryEventStorage();
   storages.push(storage);
   const reads: ReadStreamOptions[] = [];
@@ -32,7 +33,13 @@ function setup(options: EventSourcingModuleOptions = {}) {
     return readStream(streamId, readOptions);
   });
   const registry = new EventRegistry();
-  const store = new EventStore(storage, new EventSerializer(registry, options), registry, options);
+  const store = new EventStore(
+    storage,
+    new EventSerializer(registry, options),
+    registry,
+    options,
+    metrics,
+  );
   const replaceSnapshotState = async (streamId: string, change: (state: Buffer) => Buffer) => {
     const snapshot = (await storage.loadSnapshot(streamId, 'Order'))!;
     await storage.saveSnapshot({ ...snapshot, state: change(Buffer.from(snapshot.state)) });
@@ -246,6 +253,32 @@ describe('EventStore (over the native memory storage)', () => {
       const first = await store.append('o-1', events, { expectedVersion: 0 });
       const again = await store.append('o-1', events, { expectedVersion: 0 });
       expect(again).toEqual({ ...first, duplicate: true });
+    });
+  });
+
+  describe('when CelloMetrics is present', () => {
+    it('should count appended and replayed events, snapshots and conflicts', async () => {
+      // Given
+      const registry = new Registry();
+      const { store } = setup({ snapshotInterval: 0 }, new CelloMetrics({ registry }));
+      const order = await createOrderWithShipments(store, 'o-1', 1);
+      // When
+      await store.load(Order, 'o-1');
+      await store.createSnapshot(Order, 'o-1');
+      order.cancel('x');
+      await store.save(order);
+      await store
+        .append('o-1', new OrderCancelled('o-1', 'y'), { expectedVersion: 1 })
+        .catch(() => 0);
+      // Then
+      const text = await registry.metrics();
+      expect(text).toContain('cello_events_appended_total{event_type="OrderCreated"} 1');
+      expect(text).toContain('cello_events_appended_total{event_type="OrderShipped"} 1');
+      expect(text).toContain('cello_events_appended_total{event_type="OrderCancelled"} 1');
+      expect(text).toContain('cello_events_replayed_total{aggregate="Order"} 4');
+      expect(text).toContain('cello_snapshots_created_total{aggregate="Order"} 1');
+      expect(text).toContain('cello_concurrency_conflicts_total 1');
+      expect(text).toContain('cello_event_append_duration_seconds_count 3');
     });
   });
 });

@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CelloMetrics, isCelloError } from '@cello/core';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Aggregate, AggregateClass } from '../aggregate/aggregate';
 import { getAggregateRootMetadata } from '../decorators/aggregate-root.decorator';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from '../event-sourcing.constants';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error';
 import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error';
+import { ConcurrencyError } from '../errors/concurrency.error';
 import { MissingStreamIdError } from '../errors/missing-stream-id.error';
 import type { Event, EventClass } from '../event/event';
 import { EventRegistry } from '../event/event-registry';
@@ -37,13 +39,17 @@ export class EventStore {
   private readonly snapshotInterval: number;
   private readonly maxBatchSize: number;
   private readonly readPageSize: number;
+  private readonly metrics: CelloMetrics;
 
   constructor(
     @Inject(EVENT_STORAGE) private readonly storage: EventStorage,
     private readonly serializer: EventSerializer,
     private readonly registry: EventRegistry,
     @Inject(EVENT_SOURCING_OPTIONS) options: EventSourcingModuleOptions,
+    // Present when the app imports CelloMetricsModule; metrics are optional.
+    @Optional() metrics?: CelloMetrics,
   ) {
+    this.metrics = metrics ?? CelloMetrics.disabled;
     this.snapshotInterval = options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL;
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
@@ -143,6 +149,8 @@ export class EventStore {
       aggregate.loadFromHistory([recorded.event]);
     }
     if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
+    const replayed = aggregate.version - fromVersion + 1;
+    if (replayed > 0) this.metrics.eventsReplayed?.inc({ aggregate: type }, replayed);
     if (staleSnapshot) await this.trySnapshot(aggregate);
     return aggregate;
   }
@@ -209,7 +217,19 @@ export class EventStore {
     }
     const metadata = options.metadata ?? {};
     const rows = events.map((event) => this.serializer.serialize(event, metadata));
-    return this.storage.append(streamId, rows, expected);
+    const stopTimer = this.metrics.eventAppendDuration?.startTimer();
+    try {
+      const result = await this.storage.append(streamId, rows, expected);
+      if (!result.duplicate && this.metrics.eventsAppended) {
+        for (const row of rows) this.metrics.eventsAppended.inc({ event_type: row.type });
+      }
+      return result;
+    } catch (error) {
+      if (isCelloError(error, ConcurrencyError.code)) this.metrics.concurrencyConflicts?.inc();
+      throw error;
+    } finally {
+      stopTimer?.();
+    }
   }
 
   private async saveSnapshot(aggregate: Aggregate): Promise<void> {
@@ -224,6 +244,7 @@ export class EventStore {
       state: encodeSnapshotState(type, aggregate.toSnapshot()),
       createdAt: new Date(),
     });
+    this.metrics.snapshotsCreated?.inc({ aggregate: type });
   }
 
   // A snapshot is an optimisation: failing to take one must not fail the command.
