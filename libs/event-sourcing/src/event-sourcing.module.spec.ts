@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { EventType } from './decorators/event-type.decorator';
+import { InjectEventStorage } from './decorators/inject-event-storage.decorator';
+import type { EventStorage } from './store/event-storage';
 import { InvalidStorageOptionError } from './errors/invalid-storage-option.error';
 import { InvalidUpcasterConfigurationError } from './errors/invalid-upcaster-configuration.error';
 import { EVENT_STORAGE } from './event-sourcing.constants';
@@ -41,6 +43,11 @@ class OrdersController {
 class OrdersModule {}
 
 @Injectable()
+class StorageInspector {
+  constructor(@InjectEventStorage() readonly storage: EventStorage) {}
+}
+
+@Injectable()
 class OptionsFactory {
   createEventSourcingOptions(): EventSourcingModuleOptions {
     return { storage: new MemoryEventStorage(), snapshotInterval: 7 };
@@ -59,6 +66,7 @@ describe('EventSourcingModule', () => {
       const close = jest.spyOn(storage, 'close');
       const moduleRef = await Test.createTestingModule({
         imports: [EventSourcingModule.forRoot({ storage }), OrdersModule],
+        providers: [StorageInspector],
       }).compile();
       // When
       await moduleRef.init();
@@ -66,6 +74,7 @@ describe('EventSourcingModule', () => {
       const store = moduleRef.get(EventStore);
       expect(moduleRef.get(OrdersController).store).toBe(store);
       expect(moduleRef.get(EVENT_STORAGE)).toBe(storage);
+      expect(moduleRef.get(StorageInspector).storage).toBe(storage);
       expect(init).toHaveBeenCalledTimes(1);
       const registry = moduleRef.get(EventRegistry);
       expect(registry.findByName('OrderCreated')?.eventClass).toBe(OrderCreated);

@@ -9,6 +9,7 @@ export * from './event/recorded-event';
 export * from './decorators/event-type.decorator';
 export * from './decorators/event-handler.decorator';
 export * from './decorators/aggregate-root.decorator';
+export * from './decorators/inject-event-storage.decorator';
 export * from './aggregate/aggregate';
 export * from './upcasting/upcaster';
 export * from './upcasting/upcaster.decorator';
