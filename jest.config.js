@@ -24,8 +24,8 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^@cello/(core|event-sourcing|cqrs|saga)$': '<rootDir>/libs/$1/src',
-    '^@cello/(core|event-sourcing|cqrs|saga)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@cello/(core|event-sourcing|cqrs|saga|devtools)$': '<rootDir>/libs/$1/src',
+    '^@cello/(core|event-sourcing|cqrs|saga|devtools)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   globalSetup: '<rootDir>/test/support/global-setup.js',
   maxWorkers: 2,
