@@ -8,3 +8,4 @@ export * from './compression/snapshot-corrupt.error';
 export * from './metrics/cello-metrics';
 export * from './metrics/cello-metrics-options';
 export * from './metrics/cello-metrics.module';
+export * from './health/storage-health-check';

@@ -7,6 +7,7 @@ import type {
 } from './event-sourcing-module-options';
 import { EventSourcingLifecycle } from './event-sourcing-lifecycle';
 import { EventRegistry } from './event/event-registry';
+import { EventStoreHealthIndicator } from './health/event-store.health-indicator';
 import { EventSerializer } from './serialization/event-serializer';
 import { EventStore } from './store/event-store';
 import { resolveEventStorage } from './store/resolve-event-storage';
@@ -29,6 +30,7 @@ const coreProviders: Provider[] = [
   },
   EventSerializer,
   EventStore,
+  EventStoreHealthIndicator,
   EventSourcingLifecycle,
   ...subscriptionProviders,
 ];
@@ -39,6 +41,7 @@ const coreExports = [
   EventRegistry,
   EventSerializer,
   EventStore,
+  EventStoreHealthIndicator,
   ...subscriptionProviders,
 ];
 

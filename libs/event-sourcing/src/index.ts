@@ -51,3 +51,4 @@ export * from './store/postgres/postgres-event-storage';
 export * from './store/postgres/postgres-event-storage-options';
 export * from './errors/event-id-conflict.error';
 export * from './errors/invalid-append.error';
+export * from './health/event-store.health-indicator';
