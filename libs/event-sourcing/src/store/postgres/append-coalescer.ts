@@ -67,6 +67,8 @@ export class AppendCoalescer {
 
   private flush(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      // Everything queued leaves together: on a commit-bound database one
+      // statement of N appends beats N/2 statements on two connections.
       const batch = this.takeBatch();
       this.inFlight += 1;
       this.statements += 1;

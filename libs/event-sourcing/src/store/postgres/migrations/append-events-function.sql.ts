@@ -56,6 +56,7 @@ DECLARE
   v_found_positions bigint[];
   v_found_last bigint;
   v_found_same boolean;
+  v_accepted integer := 0;
   v_source integer[] := '{}';
   v_stream text[] := '{}';
   v_version bigint[] := '{}';
@@ -102,9 +103,13 @@ BEGIN
       v_expected := p_expected[i];
       IF v_expected = ${EXPECTED_ANY} OR v_expected = v_current
          OR (v_expected = ${EXPECTED_STREAM_EXISTS} AND v_current > 0) THEN
-        v_source := v_source || ARRAY(SELECT generate_series(v_offset + 1, v_offset + v_count));
-        v_stream := v_stream || array_fill(p_streams[i], ARRAY[v_count]);
-        v_version := v_version || ARRAY(SELECT generate_series(v_current + 1, v_current + v_count));
+        -- Element assignments stay cheap (in place, no query) for the many small appends.
+        FOR k IN 1 .. v_count LOOP
+          v_accepted := v_accepted + 1;
+          v_source[v_accepted] := v_offset + k;
+          v_stream[v_accepted] := p_streams[i];
+          v_version[v_accepted] := v_current + k;
+        END LOOP;
         v_locked_versions[v_slot] := v_current + v_count;
         outcomes := outcomes || 0::smallint;
         stream_versions := stream_versions || (v_current + v_count);
@@ -116,19 +121,30 @@ BEGIN
     v_offset := v_offset + v_count;
   END LOOP;
 
-  IF coalesce(array_length(v_source, 1), 0) > 0 THEN
-    WITH inserted AS (
-      INSERT INTO ${t.events} (stream_id, version, event_id, type, schema_version, data, metadata)
-      SELECT v_stream[j], v_version[j], p_event_ids[v_source[j]], p_types[v_source[j]],
-             p_schema_versions[v_source[j]], p_data[v_source[j]]::jsonb, p_metadata[v_source[j]]::jsonb
-        FROM generate_subscripts(v_source, 1) AS j
-       ORDER BY j
-      RETURNING position, stream_id, version
-    )
-    SELECT array_agg(i.position ORDER BY src.j) INTO positions
-      FROM inserted i
-      JOIN unnest(v_stream, v_version) WITH ORDINALITY AS src(stream_id, version, j)
-        ON src.stream_id = i.stream_id AND src.version = i.version;
+  IF v_accepted > 0 THEN
+    -- Positions are taken in row order, so the sorted positions line up with
+    -- the events in order. When every append was accepted (the usual case)
+    -- the arrays are inserted as they are; otherwise through the accepted indexes.
+    IF v_accepted = array_length(p_event_ids, 1) THEN
+      WITH inserted AS (
+        INSERT INTO ${t.events} (stream_id, version, event_id, type, schema_version, data, metadata)
+        SELECT u.stream_id, u.version, u.event_id, u.type, u.schema_version, u.data::jsonb, u.metadata::jsonb
+          FROM unnest(v_stream, v_version, p_event_ids, p_types, p_schema_versions, p_data, p_metadata)
+            AS u(stream_id, version, event_id, type, schema_version, data, metadata)
+        RETURNING position
+      )
+      SELECT array_agg(position ORDER BY position) INTO positions FROM inserted;
+    ELSE
+      WITH inserted AS (
+        INSERT INTO ${t.events} (stream_id, version, event_id, type, schema_version, data, metadata)
+        SELECT v_stream[j], v_version[j], p_event_ids[v_source[j]], p_types[v_source[j]],
+               p_schema_versions[v_source[j]], p_data[v_source[j]]::jsonb, p_metadata[v_source[j]]::jsonb
+          FROM generate_subscripts(v_source, 1) AS j
+         ORDER BY j
+        RETURNING position
+      )
+      SELECT array_agg(position ORDER BY position) INTO positions FROM inserted;
+    END IF;
 
     UPDATE ${t.streams} s SET version = l.version
       FROM unnest(v_locked_ids, v_locked_versions) AS l(id, version)
