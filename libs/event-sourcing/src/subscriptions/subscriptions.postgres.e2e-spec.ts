@@ -10,6 +10,7 @@ import {
   describeSubscriptionScenarios,
   OrderHistory,
   OrderPlaced,
+  SlowReport,
 } from './testing/subscription-scenarios';
 
 function prefixOf(key: string): string {
@@ -84,6 +85,60 @@ describe('on a fresh PostgreSQL database', () => {
         [slow, lower],
         [fast, higher],
       ]);
+    });
+  });
+
+  describe('when the lease is taken over while a handler runs (a paused instance)', () => {
+    let app: TestingModule | undefined;
+
+    afterEach(async () => {
+      await app?.close();
+    });
+
+    it('should write no checkpoint with the stale lease and step back to standby', async () => {
+      // Given a subscriber busy on an event
+      const storage = PostgresEventStorage.fromUrl(db.url, {
+        poolSize: 3,
+        tablePrefix: prefixOf(randomUUID()),
+      });
+      app = await Test.createTestingModule({
+        imports: [
+          EventSourcingModule.forRoot({
+            storage,
+            subscriptions: { pollIntervalMs: 50, leaseTtlMs: 1500 },
+          }),
+        ],
+        providers: [SlowReport],
+      }).compile();
+      app.useLogger(false);
+      await app.init();
+      const manager = app.get(SubscriptionManager);
+      const orderId = `o-${randomUUID()}`;
+      await app.get(EventStore).append(orderId, [new OrderPlaced(orderId, new Date())]);
+      await waitUntil(async () =>
+        (await manager.status())[0].state === 'running' ? true : undefined,
+      );
+
+      // When another instance takes the lease over meanwhile, and the handler then finishes
+      const sql = new Client({ connectionString: db.url });
+      await sql.connect();
+      const thief = await sql.query(
+        `UPDATE ${storage.tables.processors} SET owner = 'thief', fencing_token = fencing_token + 1, ` +
+          "lease_expires_at = now() + interval '1 hour' WHERE name = 'slow-report' RETURNING fencing_token",
+      );
+      expect(thief.rowCount).toBe(1);
+      app.get(SlowReport).open();
+
+      // Then the old holder's checkpoint write is refused and it stops running the subscriber
+      await waitUntil(async () =>
+        (await manager.status())[0].state === 'standby' ? true : undefined,
+      );
+      const row = await sql.query(
+        `SELECT checkpoint, owner FROM ${storage.tables.processors} WHERE name = 'slow-report'`,
+      );
+      await sql.end();
+      expect(row.rows[0]).toMatchObject({ owner: 'thief' });
+      expect(Number(row.rows[0].checkpoint)).toBe(0);
     });
   });
 
