@@ -1,4 +1,5 @@
-import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Inject, Injectable, Optional, type Type } from '@nestjs/common';
+import { CelloMetrics } from '@cello/core';
 import { type ContextId, ContextIdFactory, ModuleRef } from '@nestjs/core';
 import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constants';
 import { CQRS_MODULE_OPTIONS } from '../cqrs.module-definition';
@@ -12,6 +13,7 @@ import { DeadlineScheduler } from '../timeouts/deadline-scheduler';
 import { MessageValidator } from '../validation/message-validator';
 import type { DispatchContext } from './dispatch-context';
 import { Route, type HandlerInvoker } from './route';
+import { routeMetrics } from './route-metrics';
 
 type Handler = { execute(message: object, context: DispatchContext): unknown };
 
@@ -45,6 +47,8 @@ export class RouteFactory {
   constructor(
     private readonly moduleRef: ModuleRef,
     @Inject(CQRS_MODULE_OPTIONS) private readonly options: CqrsModuleOptions,
+    /** Present when the app imports CelloMetricsModule; metrics are optional. */
+    @Optional() private readonly metrics?: CelloMetrics,
   ) {}
 
   /** The routes for `handlers`, and the scheduler their deadlines use. */
@@ -99,6 +103,7 @@ export class RouteFactory {
           timeoutMs,
           deadlines,
           timeoutError: settings.timeoutError,
+          metrics: routeMetrics(this.metrics, settings.kind, messageType.name),
         }),
       );
     }

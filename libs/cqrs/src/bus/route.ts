@@ -3,6 +3,7 @@ import type { BusMiddleware, NextFn } from '../middleware/bus-middleware';
 import { Deadline, type DeadlineQueue } from '../timeouts/deadline-scheduler';
 import type { MessageValidator } from '../validation/message-validator';
 import { DispatchContext } from './dispatch-context';
+import type { RouteMetrics } from './route-metrics';
 
 /** Runs the handler of a route: the singleton, or one resolved for this dispatch's context id. */
 export type HandlerInvoker = (message: object, context: DispatchContext) => unknown;
@@ -11,7 +12,7 @@ export type HandlerInvoker = (message: object, context: DispatchContext) => unkn
 export interface RouteDefinition {
   readonly kind: MessageKind;
   readonly messageType: MessageClass;
-  /** The handler class, for messages and for the native route table. */
+  /** The handler class name, for messages. */
   readonly handlerName: string;
   readonly invokeHandler: HandlerInvoker;
   readonly middleware: readonly BusMiddleware[];
@@ -21,100 +22,151 @@ export interface RouteDefinition {
   readonly deadlines: DeadlineQueue | undefined;
   /** Builds the error a timed-out dispatch fails with. */
   readonly timeoutError: (messageName: string, timeoutMs: number) => Error;
+  /** Prometheus children for this message type, when metrics are on. */
+  readonly metrics: RouteMetrics | undefined;
 }
 
-function toPromise(run: () => unknown): Promise<unknown> {
-  try {
-    const result = run();
-    return result instanceof Promise ? result : Promise.resolve(result);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+// A shared executor instead of a closure per dispatch: it hands the new promise's
+// settle functions over through these two variables, read right after `new Promise`.
+let settleResolve: (value: unknown) => void = () => undefined;
+let settleReject: (error: unknown) => void = () => undefined;
+function captureSettlers(
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void,
+): void {
+  settleResolve = resolve;
+  settleReject = reject;
 }
 
-/** One dispatch under a time limit: settles the caller's promise once, whichever comes first. */
-class TimedDispatch extends Deadline {
+/**
+ * One dispatch that must be settled by the bus (time limit and/or metrics):
+ * settles the caller's promise once, whichever of handler and deadline comes first.
+ */
+class TrackedDispatch extends Deadline {
+  private settled = false;
+
   constructor(
-    private readonly route: Route,
+    private readonly route: RouteDefinition,
     private readonly context: DispatchContext,
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (error: unknown) => void,
+    private readonly startedAt: number,
   ) {
     super();
   }
 
   settle(ok: boolean, value: unknown): void {
-    if (this.queue === null) return; // already timed out: the handler's late outcome is dropped
-    this.queue.remove(this);
+    if (this.settled) return; // already timed out: the handler's late outcome is dropped
+    this.settled = true;
+    this.queue?.remove(this);
+    const metrics = this.route.metrics;
+    if (metrics !== undefined) {
+      (ok ? metrics.success : metrics.error).inc();
+      metrics.duration.observe((performance.now() - this.startedAt) / 1000);
+    }
     if (ok) this.resolve(value);
     else this.reject(value);
   }
 
   expire(): void {
-    const route = this.route.definition;
+    if (this.settled) return;
+    this.settled = true;
+    const route = this.route;
     const error = route.timeoutError(route.messageType.name, route.timeoutMs);
+    if (route.metrics !== undefined) {
+      route.metrics.timeout.inc();
+      route.metrics.duration.observe((performance.now() - this.startedAt) / 1000);
+    }
     this.context.abort(error);
     this.reject(error);
   }
 }
 
 /**
- * The compiled path of one message type: validation, time limit, middleware
- * chain and handler, decided once at start-up so a dispatch is one Map lookup
- * and a call.
+ * The compiled path of one message type: validation, time limit, metrics,
+ * middleware chain and handler, decided once at start-up so a dispatch is one
+ * Map lookup and a call. Without a time limit and metrics, the caller gets
+ * the handler's own promise (no wrapper, no extra microtask).
  */
 export class Route {
   /** Dispatches a message of this route's type. */
   readonly dispatch: (message: object, request: unknown) => Promise<unknown>;
-  private readonly pipeline: (message: object, context: DispatchContext) => Promise<unknown>;
 
   constructor(readonly definition: RouteDefinition) {
-    const { middleware, invokeHandler } = definition;
-    this.pipeline =
-      middleware.length === 0
-        ? (message, context) => toPromise(() => invokeHandler(message, context))
-        : (message, context) => this.runMiddleware(0, message, context);
-    this.dispatch = this.compileDispatch();
+    this.dispatch = this.compile();
   }
 
-  private compileDispatch(): (message: object, request: unknown) => Promise<unknown> {
-    const { kind, messageType, validator, timeoutMs, invokeHandler, middleware } = this.definition;
-    const pipeline = this.pipeline;
-    const execute =
-      timeoutMs > 0
-        ? (message: object, request: unknown) => this.runTimed(message, request)
-        : middleware.length === 0
-          ? (message: object, request: unknown) =>
-              toPromise(() =>
-                invokeHandler(message, new DispatchContext(kind, messageType, request, 0)),
-              )
-          : (message: object, request: unknown) =>
-              pipeline(message, new DispatchContext(kind, messageType, request, 0));
+  private compile(): (message: object, request: unknown) => Promise<unknown> {
+    const { kind, messageType, validator, timeoutMs, metrics } = this.definition;
+    const tracked = timeoutMs > 0 || metrics !== undefined;
+    const execute = tracked
+      ? (message: object, request: unknown) => this.runTracked(message, request)
+      : (message: object, request: unknown) =>
+          this.runPipeline(message, new DispatchContext(kind, messageType, request, 0));
     if (validator === undefined) return execute;
+    const rejectInvalid = (error: Error): Promise<never> => {
+      metrics?.invalid.inc();
+      return Promise.reject(error);
+    };
     return (message, request) => {
       const invalid = validator.validate(message);
       if (invalid === undefined) return execute(message, request);
       if (invalid instanceof Promise) {
-        return invalid.then((error) => {
-          if (error !== undefined) throw error;
-          return execute(message, request);
-        });
+        return invalid.then((error) =>
+          error === undefined ? execute(message, request) : rejectInvalid(error),
+        );
       }
-      return Promise.reject(invalid);
+      return rejectInvalid(invalid);
     };
   }
 
-  private runTimed(message: object, request: unknown): Promise<unknown> {
-    const { kind, messageType, timeoutMs, deadlines } = this.definition;
+  /** Middleware then handler; always a promise, even when the handler throws synchronously. */
+  private runPipeline(message: object, context: DispatchContext): Promise<unknown> {
+    const { middleware, invokeHandler } = this.definition;
+    try {
+      const result =
+        middleware.length === 0
+          ? invokeHandler(message, context)
+          : this.runMiddleware(0, message, context);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private runTracked(message: object, request: unknown): Promise<unknown> {
+    const definition = this.definition;
+    const { kind, messageType, timeoutMs, deadlines, middleware, invokeHandler } = definition;
     const context = new DispatchContext(kind, messageType, request, timeoutMs);
-    return new Promise((resolve, reject) => {
-      const pending = new TimedDispatch(this, context, resolve, reject);
-      deadlines!.add(pending);
-      this.pipeline(message, context).then(
+    const promise = new Promise(captureSettlers);
+    const startedAt = definition.metrics === undefined ? 0 : performance.now();
+    const pending = new TrackedDispatch(
+      definition,
+      context,
+      settleResolve,
+      settleReject,
+      startedAt,
+    );
+    deadlines?.add(pending);
+    let result: unknown;
+    try {
+      result =
+        middleware.length === 0
+          ? invokeHandler(message, context)
+          : this.runMiddleware(0, message, context);
+    } catch (error) {
+      pending.settle(false, error);
+      return promise;
+    }
+    if (result instanceof Promise) {
+      result.then(
         (value) => pending.settle(true, value),
         (error: unknown) => pending.settle(false, error),
       );
-    });
+    } else {
+      pending.settle(true, result);
+    }
+    return promise;
   }
 
   private runMiddleware(
@@ -123,9 +175,17 @@ export class Route {
     context: DispatchContext,
   ): Promise<unknown> {
     const { middleware, invokeHandler } = this.definition;
-    if (index === middleware.length) return toPromise(() => invokeHandler(message, context));
-    const next: NextFn = (nextMessage = message) =>
-      this.runMiddleware(index + 1, nextMessage, context);
-    return toPromise(() => middleware[index].handle(message, context, next));
+    try {
+      if (index === middleware.length) {
+        const result = invokeHandler(message, context);
+        return result instanceof Promise ? result : Promise.resolve(result);
+      }
+      const next: NextFn = (nextMessage = message) =>
+        this.runMiddleware(index + 1, nextMessage, context);
+      const result: unknown = middleware[index].handle(message, context, next);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }

@@ -104,26 +104,33 @@ export class MessageValidator {
 
 function passes(
   check: ConstraintCheck,
+  args: { object: object; value: unknown },
   object: Record<string, unknown>,
-  property: string,
-  targetName: string,
+  value: unknown,
 ): boolean {
-  const value = object[property];
   if (check.validateIf !== undefined && !check.validateIf(object, value)) return true;
-  const args: ValidationArguments = {
-    targetName,
-    property,
-    object,
-    value,
-    constraints: check.constraints,
-  };
+  // One arguments object per constraint, refilled per call: validation is synchronous here.
+  args.object = object;
+  args.value = value;
+  const validationArgs = args as ValidationArguments;
   if (check.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)) {
-    const items = value instanceof Map ? [...value.values()] : [...value];
-    return items.every((item) => check.validator.validate(item, args) === true);
+    const items = value instanceof Map ? [...value.values()] : [...(value as Iterable<unknown>)];
+    return items.every((item) => isPass(check.validator.validate(item, validationArgs)));
   }
-  const result = check.validator.validate(value, args);
-  // A promise here means an async constraint the metadata did not flag: let class-validator decide.
-  return result === true || (result !== false && !!result && !(result instanceof Promise));
+  return isPass(check.validator.validate(value, validationArgs));
+}
+
+/** class-validator's rule (truthy passes), except that a promise defers to class-validator itself. */
+function isPass(result: unknown): boolean {
+  return result === true || (!!result && !(result instanceof Promise));
+}
+
+interface PlannedProperty {
+  readonly property: string;
+  readonly conditions: readonly Check[];
+  /** `@IsDefined` first, as class-validator runs them, then the other constraints. */
+  readonly checks: readonly ConstraintCheck[];
+  readonly args: readonly { object: object; value: unknown }[];
 }
 
 function compile(
@@ -133,14 +140,27 @@ function compile(
     { conditions: Check[]; defined: ConstraintCheck[]; custom: ConstraintCheck[] }
   >,
 ): Check {
-  const properties = [...byProperty.entries()].map(([property, entry]) => ({ property, ...entry }));
+  const properties: PlannedProperty[] = [...byProperty.entries()].map(([property, entry]) => {
+    const checks = [...entry.defined, ...entry.custom];
+    const args = checks.map((check) => ({
+      targetName,
+      property,
+      object: {} as object,
+      value: undefined as unknown,
+      constraints: check.constraints,
+    }));
+    return { property, conditions: entry.conditions, checks, args };
+  });
   return (object) => {
-    for (const { property, conditions, defined, custom } of properties) {
+    for (let p = 0; p < properties.length; p++) {
+      const { property, conditions, checks, args } = properties[p];
       let applies = true;
-      for (const condition of conditions) applies = condition(object) && applies;
+      for (let c = 0; c < conditions.length; c++) applies = conditions[c](object) && applies;
       if (!applies) continue;
-      for (const check of defined) if (!passes(check, object, property, targetName)) return false;
-      for (const check of custom) if (!passes(check, object, property, targetName)) return false;
+      const value = object[property];
+      for (let i = 0; i < checks.length; i++) {
+        if (!passes(checks[i], args[i], object, value)) return false;
+      }
     }
     return true;
   };

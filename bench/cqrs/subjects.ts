@@ -1,0 +1,193 @@
+/**
+ * The dispatch subjects of the CQRS micro-benchmark: each builds one bus (or
+ * the bare floor) and returns a `dispatch()` that sends one trivial message.
+ */
+import 'reflect-metadata';
+import { Injectable, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import * as nestCqrs from '@nestjs/cqrs';
+import { IsInt, IsString, Min } from 'class-validator';
+import { native } from '@cello/core';
+import {
+  Command,
+  CommandBus,
+  CommandHandler,
+  CqrsModule,
+  Query,
+  QueryBus,
+  QueryHandler,
+  type BusMiddlewareFn,
+  type CqrsModuleOptions,
+} from '@cello/cqrs';
+
+export type Dispatch = () => Promise<unknown>;
+
+// ---- cello messages and handlers ------------------------------------------------------------
+
+class PlaceOrder extends Command<number> {
+  constructor(readonly value: number) {
+    super();
+  }
+}
+
+class ValidatedPlaceOrder extends Command<number> {
+  @IsString() readonly customerId: string;
+  @IsInt() @Min(0) readonly value: number;
+  constructor(value: number) {
+    super();
+    this.customerId = 'c-1';
+    this.value = value;
+  }
+}
+
+class GetOrder extends Query<number> {
+  constructor(readonly value: number) {
+    super();
+  }
+}
+
+@CommandHandler(PlaceOrder)
+class PlaceOrderHandler {
+  async execute(command: PlaceOrder): Promise<number> {
+    return command.value;
+  }
+}
+
+@CommandHandler(ValidatedPlaceOrder)
+class ValidatedPlaceOrderHandler {
+  async execute(command: ValidatedPlaceOrder): Promise<number> {
+    return command.value;
+  }
+}
+
+@QueryHandler(GetOrder)
+class GetOrderHandler {
+  async execute(query: GetOrder): Promise<number> {
+    return query.value;
+  }
+}
+
+// ---- @nestjs/cqrs messages and handlers -----------------------------------------------------
+
+class NestPlaceOrder {
+  constructor(readonly value: number) {}
+}
+class NestGetOrder {
+  constructor(readonly value: number) {}
+}
+
+@nestCqrs.CommandHandler(NestPlaceOrder)
+@Injectable()
+class NestPlaceOrderHandler {
+  async execute(command: NestPlaceOrder): Promise<number> {
+    return command.value;
+  }
+}
+
+@nestCqrs.QueryHandler(NestGetOrder)
+@Injectable()
+class NestGetOrderHandler {
+  async execute(query: NestGetOrder): Promise<number> {
+    return query.value;
+  }
+}
+
+async function celloApp(options: CqrsModuleOptions): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CqrsModule.forRoot(options)],
+    providers: [PlaceOrderHandler, ValidatedPlaceOrderHandler, GetOrderHandler],
+  }).compile();
+  return moduleRef.createNestApplication({ logger: false }).init();
+}
+
+/** Counts dispatches and outcomes the way a metrics middleware would (a stand-in for issue 7's). */
+function countingMiddleware(): BusMiddlewareFn {
+  const counts = { ok: 0, error: 0 };
+  return (message, context, next) =>
+    next().then(
+      (result) => {
+        counts.ok += 1;
+        return result;
+      },
+      (error: unknown) => {
+        counts.error += 1;
+        throw error;
+      },
+    );
+}
+
+let sequence = 0;
+
+/** Subject name -> factory of its dispatch function. */
+export const subjects: Record<string, () => Promise<Dispatch>> = {
+  /** The floor: a Map lookup by class and a call of the handler. */
+  'bare-map': async () => {
+    const handler = new PlaceOrderHandler();
+    const routes = new Map<unknown, PlaceOrderHandler>([[PlaceOrder, handler]]);
+    return () => {
+      const command = new PlaceOrder(sequence++);
+      return routes.get(command.constructor)!.execute(command);
+    };
+  },
+  /** The same, with the route found by the Rust route table (one boundary crossing per dispatch). */
+  'native-route-table': async () => {
+    const handlers = [new PlaceOrderHandler()];
+    const table = new native.NativeRouteTable([
+      {
+        typeId: 0,
+        message: 'PlaceOrder',
+        handler: 'PlaceOrderHandler',
+        middleware: [],
+        timeoutMs: 0,
+        validate: false,
+      },
+    ]);
+    const typeIds = new Map<unknown, number>([[PlaceOrder, 0]]);
+    return () => {
+      const command = new PlaceOrder(sequence++);
+      const route = table.lookup(typeIds.get(command.constructor)!);
+      return handlers[route].execute(command);
+    };
+  },
+  'nestjs-cqrs-command': async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [nestCqrs.CqrsModule.forRoot()],
+      providers: [NestPlaceOrderHandler, NestGetOrderHandler],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    const bus = app.get(nestCqrs.CommandBus);
+    return () => bus.execute(new NestPlaceOrder(sequence++));
+  },
+  'nestjs-cqrs-query': async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [nestCqrs.CqrsModule.forRoot()],
+      providers: [NestPlaceOrderHandler, NestGetOrderHandler],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    const bus = app.get(nestCqrs.QueryBus);
+    return () => bus.execute(new NestGetOrder(sequence++));
+  },
+  /** Defaults: the 30 s command limit is on. */
+  'cello-command': async () => {
+    const bus = (await celloApp({})).get(CommandBus);
+    return () => bus.dispatch(new PlaceOrder(sequence++));
+  },
+  'cello-command-no-timeout': async () => {
+    const bus = (await celloApp({ commandTimeout: 0 })).get(CommandBus);
+    return () => bus.dispatch(new PlaceOrder(sequence++));
+  },
+  /** Validation (2 fields, 3 constraints), the time limit, and a counting middleware. */
+  'cello-command-full': async () => {
+    const bus = (await celloApp({ middleware: [countingMiddleware()] })).get(CommandBus);
+    return () => bus.dispatch(new ValidatedPlaceOrder(sequence++));
+  },
+  /** Defaults: the 10 s query limit is on. */
+  'cello-query': async () => {
+    const bus = (await celloApp({})).get(QueryBus);
+    return () => bus.dispatch(new GetOrder(sequence++));
+  },
+  'cello-query-no-timeout': async () => {
+    const bus = (await celloApp({ queryTimeout: 0 })).get(QueryBus);
+    return () => bus.dispatch(new GetOrder(sequence++));
+  },
+};
