@@ -160,6 +160,8 @@ pub struct EventLog {
     records: Vec<RecordLocation>,
     stream_index: HashMap<Box<str>, u32>,
     streams: Vec<Stream>,
+    /// Dense index of each distinct type name, for readers to cache names by.
+    type_index: HashMap<Box<[u8]>, u32>,
     ids: HashMap<u64, IdSlot>,
     id_hasher: RandomState,
     payload_bytes: u64,
@@ -187,6 +189,7 @@ impl EventLog {
             records: Vec::new(),
             stream_index: HashMap::new(),
             streams: Vec::new(),
+            type_index: HashMap::new(),
             ids: HashMap::new(),
             id_hasher: RandomState::new(),
             payload_bytes: 0,
@@ -277,7 +280,17 @@ impl EventLog {
         for (i, (event, &hash)) in events.iter().zip(&hashes).enumerate() {
             let position = first_position + i as u64;
             let version = actual + 1 + i as u64;
-            let location = self.write_record(stream, event, position, version, recorded_at_ms);
+            let type_index = self.type_slot(event.event_type);
+            let prefix = record::RecordPrefix {
+                record_len: record::record_len(event, stream),
+                stream_len: stream.len(),
+                position,
+                version,
+                recorded_at_ms,
+                stream_index: stream_slot as u32,
+                type_index,
+            };
+            let location = self.write_record(&prefix, event, stream);
             self.records.push(location);
             self.streams[stream_slot].positions.push(position);
             self.ids
@@ -361,15 +374,22 @@ impl EventLog {
         i
     }
 
+    fn type_slot(&mut self, event_type: &[u8]) -> u32 {
+        if let Some(&i) = self.type_index.get(event_type) {
+            return i;
+        }
+        let i = self.type_index.len() as u32;
+        self.type_index.insert(event_type.into(), i);
+        i
+    }
+
     fn write_record(
         &mut self,
-        stream: &str,
+        prefix: &record::RecordPrefix,
         event: &EventBlock<'_>,
-        position: u64,
-        version: u64,
-        recorded_at_ms: f64,
+        stream: &str,
     ) -> RecordLocation {
-        let len = record::record_len(event, stream);
+        let len = prefix.record_len;
         let fits = self
             .chunks
             .last()
@@ -381,7 +401,7 @@ impl EventLog {
         }
         let chunk = self.chunks.last().expect("a chunk with room");
         let at = self.tail_used;
-        let prefix = record::record_prefix(len, stream.len(), position, version, recorded_at_ms);
+        let prefix = prefix.to_bytes();
         // SAFETY: `at..at + len` is within the capacity (checked above) and past
         // every record already published.
         unsafe {

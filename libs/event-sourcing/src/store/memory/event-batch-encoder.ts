@@ -26,20 +26,26 @@ export class EventBatchEncoder {
       if (at + worst > this.scratch.length) this.grow(at + worst);
       const scratch = this.scratch;
       const header = at;
-      at += BLOCK_HEADER_LEN;
-      const idLen = scratch.write(event.eventId, at);
-      at += idLen;
-      const typeLen = scratch.write(event.type, at);
-      at += typeLen;
-      const dataLen = scratch.write(event.data, at);
-      at += dataLen;
-      const metadataLen = scratch.write(event.metadata, at);
-      at += metadataLen;
+      const texts = at + BLOCK_HEADER_LEN;
+      // One write for the four texts; when they are ASCII (the usual case)
+      // byte lengths equal string lengths and nothing else is needed.
+      const joined = event.eventId + event.type + event.data + event.metadata;
+      let idLen = event.eventId.length;
+      let typeLen = event.type.length;
+      let dataLen = event.data.length;
+      let metadataLen = event.metadata.length;
+      if (scratch.write(joined, texts) !== joined.length) {
+        idLen = scratch.write(event.eventId, texts);
+        typeLen = scratch.write(event.type, texts + idLen);
+        dataLen = scratch.write(event.data, texts + idLen + typeLen);
+        metadataLen = scratch.write(event.metadata, texts + idLen + typeLen + dataLen);
+      }
       scratch.writeUInt32LE(event.schemaVersion, header);
       scratch.writeUInt32LE(idLen, header + 4);
       scratch.writeUInt32LE(typeLen, header + 8);
       scratch.writeUInt32LE(dataLen, header + 12);
       scratch.writeUInt32LE(metadataLen, header + 16);
+      at = texts + idLen + typeLen + dataLen + metadataLen;
     }
     return this.scratch.subarray(0, at);
   }

@@ -167,6 +167,49 @@ describe('MemoryEventStorage', () => {
       expect(again.data).toEqual({ a: 1 });
     });
 
+    it('should name the stream and type of each event when several interleave', async () => {
+      // Given
+      const typed = (type: string): EventToAppend => ({ ...anEvent(), type });
+      await storage.append('order-1', [typed('OrderPlaced'), typed('OrderShipped')], 'any');
+      await storage.append('invoice-1', [typed('InvoiceRaised')], 'any');
+      await storage.append('order-1', [typed('OrderPlaced')], 'any');
+
+      // When
+      const all = await storage.readAll();
+
+      // Then
+      expect(all.map((e) => [e.streamId, e.type])).toEqual([
+        ['order-1', 'OrderPlaced'],
+        ['order-1', 'OrderShipped'],
+        ['invoice-1', 'InvoiceRaised'],
+        ['order-1', 'OrderPlaced'],
+      ]);
+    });
+
+    it('should keep non-ASCII ids, types, payloads and metadata verbatim', async () => {
+      // Given
+      const event: EventToAppend = {
+        eventId: `évènement-✓-${randomUUID()}`,
+        type: 'CommandePassée',
+        schemaVersion: 2,
+        data: JSON.stringify({ client: 'José 🎉', lines: ['ü'] }),
+        metadata: JSON.stringify({ by: 'Zoë' }),
+      };
+
+      // When
+      await storage.append('commande-ü', [anEvent({ ascii: true }), event], 'any');
+
+      // Then
+      const [, read] = await storage.readStream('commande-ü');
+      expect(read).toMatchObject({
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: 2,
+        data: { client: 'José 🎉', lines: ['ü'] },
+        metadata: { by: 'Zoë' },
+      });
+    });
+
     it('should treat a limit of 0 as nothing to read', async () => {
       await storage.append('order-1', [anEvent()], 'any');
       expect(await storage.readStream('order-1', { limit: 0 })).toEqual([]);

@@ -19,7 +19,7 @@ import type {
 import { EventBatchEncoder } from './event-batch-encoder';
 import { MemoryParkedEvents } from './memory-parked-events';
 import { MemoryProcessorLeases } from './memory-processor-leases';
-import { decodeStoredRecord } from './stored-record-decoder';
+import { StoredRecordDecoder } from './stored-record-decoder';
 
 /** Options of {@link MemoryEventStorage}. */
 export interface MemoryEventStorageOptions {
@@ -53,6 +53,7 @@ export class MemoryEventStorage implements EventStorage {
   /** Views of the native arena chunks, made once each (see `NativeEventLog.chunk`). */
   private chunks: Buffer[] = [];
   private readonly encoder = new EventBatchEncoder();
+  private readonly decoder = new StoredRecordDecoder();
   private readonly page: Uint32Array;
   private readonly snapshots = new Map<string, Map<string, StoredSnapshot>>();
   private readonly leases = new MemoryProcessorLeases();
@@ -91,13 +92,10 @@ export class MemoryEventStorage implements EventStorage {
     if (result[0] === OUTCOME_DUPLICATE) {
       return { streamVersion: result[1], positions: result.slice(2), duplicate: true };
     }
-    const first = result[2];
+    const positions = new Array<number>(events.length);
+    for (let i = 0; i < positions.length; i++) positions[i] = result[2] + i;
     this.scheduleWakeUp();
-    return {
-      streamVersion: result[1],
-      positions: Array.from({ length: events.length }, (_, i) => first + i),
-      duplicate: false,
-    };
+    return { streamVersion: result[1], positions, duplicate: false };
   }
 
   async streamVersion(streamId: string): Promise<number> {
@@ -243,7 +241,7 @@ export class MemoryEventStorage implements EventStorage {
       const out = size === pageSize ? this.page : this.page.subarray(0, 2 * size);
       const count = readPage(cursor, out);
       for (let i = 0; i < count; i++) {
-        events.push(decodeStoredRecord(this.chunk(out[2 * i]), out[2 * i + 1], streamId));
+        events.push(this.decoder.decode(this.chunk(out[2 * i]), out[2 * i + 1], streamId));
       }
       if (count < size) break;
       cursor = next(events[events.length - 1]) + 1;

@@ -6,45 +6,77 @@ const STREAM_LEN = 4;
 const POSITION = 8;
 const VERSION = 16;
 const RECORDED_AT = 24;
-const SCHEMA_VERSION = 32;
-const EVENT_ID_LEN = 36;
-const TYPE_LEN = 40;
-const DATA_LEN = 44;
-const METADATA_LEN = 48;
-const TEXTS = 52;
+const STREAM_INDEX = 32;
+const TYPE_INDEX = 36;
+const SCHEMA_VERSION = 40;
+const EVENT_ID_LEN = 44;
+const TYPE_LEN = 48;
+const DATA_LEN = 52;
+const METADATA_LEN = 56;
+const TEXTS = 60;
+
+/** Distinct type names cached at most; beyond that names are decoded each time. */
+const MAX_CACHED_TYPES = 10_000;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 /**
- * Reads the record at `offset` of an arena chunk in place (the chunk is a
- * Buffer over Rust memory) and parses its payload. `streamId` skips decoding
- * the stream id when the caller already has it (stream reads).
+ * Reads stored records in place from arena chunks (Buffers over Rust memory)
+ * and parses their payloads. Type names are decoded once per distinct type
+ * and stream ids once per run of records of one stream, so a page shares its
+ * name strings instead of holding a copy per event.
  */
-export function decodeStoredRecord(chunk: Buffer, offset: number, streamId?: string): StoredEvent {
-  const idLen = chunk.readUInt32LE(offset + EVENT_ID_LEN);
-  const typeLen = chunk.readUInt32LE(offset + TYPE_LEN);
-  const dataLen = chunk.readUInt32LE(offset + DATA_LEN);
-  const metadataLen = chunk.readUInt32LE(offset + METADATA_LEN);
-  let at = offset + TEXTS;
-  const eventId = chunk.toString('utf8', at, (at += idLen));
-  const type = chunk.toString('utf8', at, (at += typeLen));
-  const data: unknown = JSON.parse(chunk.toString('utf8', at, (at += dataLen)));
-  const metadata = JSON.parse(chunk.toString('utf8', at, at + metadataLen)) as Record<
-    string,
-    unknown
-  >;
-  let stream = streamId;
-  if (stream === undefined) {
-    const end = offset + chunk.readUInt32LE(offset + RECORD_LEN);
-    stream = chunk.toString('utf8', end - chunk.readUInt32LE(offset + STREAM_LEN), end);
+export class StoredRecordDecoder {
+  private readonly types: string[] = [];
+  private lastStreamIndex = -1;
+  private lastStream = '';
+
+  /** The record at `offset` of `chunk`; `streamId` skips decoding it when the caller has it. */
+  decode(chunk: Buffer, offset: number, streamId?: string): StoredEvent {
+    const idLen = chunk.readUInt32LE(offset + EVENT_ID_LEN);
+    const typeLen = chunk.readUInt32LE(offset + TYPE_LEN);
+    const dataLen = chunk.readUInt32LE(offset + DATA_LEN);
+    const metadataLen = chunk.readUInt32LE(offset + METADATA_LEN);
+    const idAt = offset + TEXTS;
+    const typeAt = idAt + idLen;
+    const dataAt = typeAt + typeLen;
+    const metadataAt = dataAt + dataLen;
+    return {
+      position: chunk.readDoubleLE(offset + POSITION),
+      streamId: streamId ?? this.streamOf(chunk, offset),
+      version: chunk.readDoubleLE(offset + VERSION),
+      eventId: chunk.toString('utf8', idAt, typeAt),
+      type: this.typeOf(chunk, offset, typeAt, dataAt),
+      schemaVersion: chunk.readUInt32LE(offset + SCHEMA_VERSION),
+      data: JSON.parse(chunk.toString('utf8', dataAt, metadataAt)) as unknown,
+      metadata: parseMetadata(chunk, metadataAt, metadataLen),
+      recordedAt: new Date(chunk.readDoubleLE(offset + RECORDED_AT)),
+    };
   }
-  return {
-    position: chunk.readDoubleLE(offset + POSITION),
-    streamId: stream,
-    version: chunk.readDoubleLE(offset + VERSION),
-    eventId,
-    type,
-    schemaVersion: chunk.readUInt32LE(offset + SCHEMA_VERSION),
-    data,
-    metadata,
-    recordedAt: new Date(chunk.readDoubleLE(offset + RECORDED_AT)),
-  };
+
+  private typeOf(chunk: Buffer, offset: number, start: number, end: number): string {
+    const index = chunk.readUInt32LE(offset + TYPE_INDEX);
+    let type = this.types[index];
+    if (type === undefined) {
+      type = chunk.toString('utf8', start, end);
+      if (index < MAX_CACHED_TYPES) this.types[index] = type;
+    }
+    return type;
+  }
+
+  private streamOf(chunk: Buffer, offset: number): string {
+    const index = chunk.readUInt32LE(offset + STREAM_INDEX);
+    if (index !== this.lastStreamIndex) {
+      const end = offset + chunk.readUInt32LE(offset + RECORD_LEN);
+      this.lastStream = chunk.toString('utf8', end - chunk.readUInt32LE(offset + STREAM_LEN), end);
+      this.lastStreamIndex = index;
+    }
+    return this.lastStream;
+  }
+}
+
+/** Metadata is most often `{}`: skip the parser for it. */
+function parseMetadata(chunk: Buffer, at: number, length: number): Record<string, unknown> {
+  if (length === 2 && chunk[at] === OPEN_BRACE && chunk[at + 1] === CLOSE_BRACE) return {};
+  return JSON.parse(chunk.toString('utf8', at, at + length)) as Record<string, unknown>;
 }

@@ -7,16 +7,19 @@
 //! metadata are JSON text).
 //!
 //! A stored record is the block, framed by what the log assigns:
-//! `[record_len u32][stream_len u32][position f64][version f64][recorded_at_ms f64]`,
-//! then the event block unchanged, then the stream id bytes. Numbers are f64
-//! so JavaScript reads them with one `readDoubleLE` (exact below 2^53).
+//! `[record_len u32][stream_len u32][position f64][version f64][recorded_at_ms f64]
+//! [stream_index u32][type_index u32]`, then the event block unchanged, then the
+//! stream id bytes. Numbers are f64 so JavaScript reads them with one
+//! `readDoubleLE` (exact below 2^53). The stream and type indexes are small
+//! dense numbers the log gives each distinct stream id and type name, so a
+//! reader can decode each name once and reuse the string.
 
 use std::fmt;
 
 /// Bytes of an event block's header.
 pub const BLOCK_HEADER_LEN: usize = 20;
 /// Bytes a stored record adds before the event block.
-pub const RECORD_PREFIX_LEN: usize = 32;
+pub const RECORD_PREFIX_LEN: usize = 40;
 /// Offset of the event block inside a stored record.
 pub const RECORD_BLOCK_OFFSET: usize = RECORD_PREFIX_LEN;
 
@@ -168,21 +171,31 @@ pub fn record_len(block: &EventBlock<'_>, stream: &str) -> usize {
     RECORD_PREFIX_LEN + block.bytes.len() + stream.len()
 }
 
-/// The fixed prefix of a stored record.
-pub fn record_prefix(
-    record_len: usize,
-    stream_len: usize,
-    position: u64,
-    version: u64,
-    recorded_at_ms: f64,
-) -> [u8; RECORD_PREFIX_LEN] {
-    let mut prefix = [0u8; RECORD_PREFIX_LEN];
-    prefix[0..4].copy_from_slice(&(record_len as u32).to_le_bytes());
-    prefix[4..8].copy_from_slice(&(stream_len as u32).to_le_bytes());
-    prefix[8..16].copy_from_slice(&(position as f64).to_le_bytes());
-    prefix[16..24].copy_from_slice(&(version as f64).to_le_bytes());
-    prefix[24..32].copy_from_slice(&recorded_at_ms.to_le_bytes());
-    prefix
+/// What the log assigns to a record, written in its prefix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordPrefix {
+    pub record_len: usize,
+    pub stream_len: usize,
+    pub position: u64,
+    pub version: u64,
+    pub recorded_at_ms: f64,
+    pub stream_index: u32,
+    pub type_index: u32,
+}
+
+impl RecordPrefix {
+    /// The prefix as stored.
+    pub fn to_bytes(&self) -> [u8; RECORD_PREFIX_LEN] {
+        let mut prefix = [0u8; RECORD_PREFIX_LEN];
+        prefix[0..4].copy_from_slice(&(self.record_len as u32).to_le_bytes());
+        prefix[4..8].copy_from_slice(&(self.stream_len as u32).to_le_bytes());
+        prefix[8..16].copy_from_slice(&(self.position as f64).to_le_bytes());
+        prefix[16..24].copy_from_slice(&(self.version as f64).to_le_bytes());
+        prefix[24..32].copy_from_slice(&self.recorded_at_ms.to_le_bytes());
+        prefix[32..36].copy_from_slice(&self.stream_index.to_le_bytes());
+        prefix[36..40].copy_from_slice(&self.type_index.to_le_bytes());
+        prefix
+    }
 }
 
 /// Length of the record that starts at `bytes[0]`.
@@ -196,6 +209,8 @@ pub struct RecordView<'a> {
     pub position: u64,
     pub version: u64,
     pub recorded_at_ms: f64,
+    pub stream_index: u32,
+    pub type_index: u32,
     pub stream: &'a str,
     pub schema_version: u32,
     pub event_id: &'a [u8],
@@ -220,6 +235,8 @@ impl<'a> RecordView<'a> {
             position: read_f64(bytes, 8) as u64,
             version: read_f64(bytes, 16) as u64,
             recorded_at_ms: read_f64(bytes, 24),
+            stream_index: read_u32(bytes, 32),
+            type_index: read_u32(bytes, 36),
             stream: std::str::from_utf8(&bytes[bytes.len() - stream_len..])
                 .expect("stream ids are stored from &str"),
             schema_version: read_u32(block, 0),

@@ -68,10 +68,24 @@ fn events_read_back_with_positions_versions_and_fields() {
     assert_eq!(second.data, br#"{"id":"b"}"#);
     assert_eq!(second.metadata, b"{}");
     assert_eq!(second.recorded_at_ms, 1000.0);
+    assert_eq!((second.stream_index, second.type_index), (0, 0));
     assert_eq!(log.record(3).unwrap().stream, "order-2");
+    assert_eq!(log.record(3).unwrap().stream_index, 1);
     assert_eq!(log.head_position(), 3);
     assert_eq!(log.stream_version("order-1"), 2);
     assert_eq!(log.stream_version("nothing"), 0);
+}
+
+#[test]
+fn each_distinct_type_gets_one_dense_index() {
+    let mut log = EventLog::new();
+    let mut batch = Vec::new();
+    encode_block(&mut batch, 1, "a", "OrderPlaced", "{}", "{}");
+    encode_block(&mut batch, 1, "b", "OrderShipped", "{}", "{}");
+    encode_block(&mut batch, 1, "c", "OrderPlaced", "{}", "{}");
+    log.append("s", ExpectedVersion::Any, 0.0, &batch).unwrap();
+    let types: Vec<u32> = (1..=3).map(|p| log.record(p).unwrap().type_index).collect();
+    assert_eq!(types, [0, 1, 0]);
 }
 
 #[test]
