@@ -73,7 +73,7 @@ describe('dispatch metrics', () => {
       const durations = await registry.getSingleMetric('cello_command_duration_seconds')!.get();
       const count = durations.values.find(
         (v) =>
-          v.metricName === 'cello_command_duration_seconds_count' &&
+          (v as { metricName?: string }).metricName === 'cello_command_duration_seconds_count' &&
           v.labels.command === 'PayCommand',
       );
       expect(count?.value).toBe(4); // invalid messages never ran, so they are not timed
