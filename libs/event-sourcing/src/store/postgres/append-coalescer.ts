@@ -33,6 +33,7 @@ export class AppendCoalescer {
   private flushScheduled = false;
   private appends = 0;
   private statements = 0;
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly send: (batch: QueuedAppend[]) => Promise<void>,
@@ -47,6 +48,12 @@ export class AppendCoalescer {
   /** Appends queued or in flight. */
   get pending(): number {
     return this.queue.length + this.inFlight;
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  whenIdle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   enqueue(append: QueuedAppend): void {
@@ -80,6 +87,7 @@ export class AppendCoalescer {
         .finally(() => {
           this.inFlight -= 1;
           this.scheduleFlush();
+          if (this.pending === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
         });
     }
   }

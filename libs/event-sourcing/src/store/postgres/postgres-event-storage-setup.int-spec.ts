@@ -114,6 +114,33 @@ describe('PostgresEventStorage setup', () => {
       }
     });
 
+    it('should work with the longest schema and prefix names', async () => {
+      // Given
+      const schema = `s${'x'.repeat(54)}${randomUUID().slice(0, 8)}`;
+      const tablePrefix = `${'p'.repeat(29)}_`;
+      const writer = PostgresEventStorage.fromUrl(db.url, { schema, tablePrefix, poolSize: 1 });
+      const reader = PostgresEventStorage.fromUrl(db.url, { schema, tablePrefix, poolSize: 1 });
+      await writer.init();
+      await reader.init();
+      let woken = false;
+      reader.onAppended(() => (woken = true));
+
+      try {
+        // When
+        await waitFor(async () => {
+          await writer.append(`long-${randomUUID()}`, [anEvent()], 'any');
+          return woken;
+        });
+
+        // Then
+        expect(schema).toHaveLength(63);
+        expect(woken).toBe(true);
+      } finally {
+        await writer.close();
+        await reader.close();
+      }
+    });
+
     it('should refuse a schema or prefix that is not a plain identifier', () => {
       expect(() => PostgresEventStorage.fromUrl(db.url, { schema: 'x"; DROP' })).toThrow(
         InvalidStorageOptionError,
@@ -247,6 +274,31 @@ describe('PostgresEventStorage setup', () => {
         await storage.close();
         await watcher.close();
       }
+    });
+  });
+
+  describe('when the storage is closed with appends in flight', () => {
+    it('should finish them first, then refuse new ones', async () => {
+      // Given
+      const storage = PostgresEventStorage.fromUrl(db.url, { poolSize: 2 });
+      await storage.init();
+      const streams = Array.from({ length: 20 }, () => `close-${randomUUID()}`);
+
+      // When
+      const appends = streams.map((streamId) => storage.append(streamId, [anEvent()], 'no_stream'));
+      await storage.close();
+
+      // Then
+      const outcomes = await Promise.allSettled(appends);
+      expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);
+      await expect(storage.append('late', [anEvent()], 'any')).rejects.toBeInstanceOf(
+        EventStoreUnavailableError,
+      );
+      const rows = await sql<{ n: number }>(
+        'SELECT count(*)::int AS n FROM cello_events WHERE stream_id = ANY($1)',
+        [streams],
+      );
+      expect(rows[0].n).toBe(20);
     });
   });
 

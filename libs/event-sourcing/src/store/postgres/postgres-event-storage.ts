@@ -173,6 +173,9 @@ export class PostgresEventStorage implements EventStorage {
     events: readonly EventToAppend[],
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
+    if (this.closed) {
+      return Promise.reject(new EventStoreUnavailableError('the storage is closed'));
+    }
     try {
       validateAppend(streamId, events, expected);
     } catch (error) {
@@ -593,6 +596,8 @@ export class PostgresEventStorage implements EventStorage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Appends already accepted finish (or fail) before the pool goes away.
+    await this.coalescer.whenIdle();
     await this.notificationListener?.stop();
     this.notificationListener = undefined;
     this.listeners.clear();

@@ -48,8 +48,9 @@ export class PostgresTables {
     this.parked = this.qualify('parked_events');
     this.appendFunction = this.qualify('append_events');
     this.migrationsTableName = `${prefix}migrations`;
-    this.channel = `${schema}.${prefix}events`;
     this.key = createHash('sha1').update(`${schema}.${prefix}`).digest('hex').slice(0, 10);
+    // Channel names are identifiers (at most 63 bytes): the hash keeps them short and unique.
+    this.channel = `${prefix}events_${this.key}`;
   }
 
   /** `"schema"."prefix<name>"`. */
