@@ -470,6 +470,7 @@ export function describeSubscriptionScenarios(
         const app = await boot(randomUUID(), [OrderHistory, SlowReport]);
         const manager = app.get(SubscriptionManager);
         const [position] = await place(app, `order-${randomUUID()}`);
+        await manager.waitForPosition(position, { subscribers: ['order-history'] });
 
         // When
         const error = await manager
@@ -478,11 +479,10 @@ export function describeSubscriptionScenarios(
 
         // Then
         expect(isCelloError(error, WaitForPositionTimeoutError.code)).toBe(true);
-        expect((error as WaitForPositionTimeoutError).lagging.map((l) => l.name)).toEqual([
-          'slow-report',
+        expect((error as WaitForPositionTimeoutError).lagging).toEqual([
+          { name: 'slow-report', checkpoint: 0, state: 'running' },
         ]);
-        expect((error as Error).message).toContain('"slow-report"');
-        await manager.waitForPosition(position, { subscribers: ['order-history'] });
+        expect((error as Error).message).toContain('"slow-report" at 0 (running)');
         app.get(SlowReport).open();
         await manager.waitForPosition(position);
       });
@@ -510,7 +510,7 @@ export function describeSubscriptionScenarios(
           subscriptions: { autoStart: false },
         });
         const storage = app.get<EventStorage>(EVENT_STORAGE);
-        const dead = await storage.acquireLease('order-history', 'crashed-instance', 1000);
+        const dead = await storage.acquireLease('order-history', 'crashed-instance', 2000);
         expect(dead).toBeDefined();
         const [position] = await place(app, `o-${randomUUID()}`);
 
@@ -520,7 +520,7 @@ export function describeSubscriptionScenarios(
 
         // Then it stays in standby while the lease lives, and takes over after
         expect((await manager.status())[0].state).toBe('standby');
-        await manager.waitForPosition(position, { timeoutMs: 10_000 });
+        await manager.waitForPosition(position, { timeoutMs: 15_000 });
         expect(app.get(OrderHistory).seen.map((s) => s.position)).toEqual([position]);
         expect(await storage.storeCheckpoint(dead!, 0)).toBe(false);
       });
