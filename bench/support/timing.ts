@@ -1,0 +1,70 @@
+/** Timing helpers used inside a measurement process. */
+
+/** Seconds elapsed since `start` (from `process.hrtime.bigint()`). */
+export function secondsSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/**
+ * Calls `step` until `durationMs` has passed (after `warmupMs` of the same
+ * calls, not counted); each call returns how many units it did.
+ * Resolves to units per second.
+ */
+export async function unitsPerSecond(
+  step: () => Promise<number>,
+  { warmupMs, durationMs }: { warmupMs: number; durationMs: number },
+): Promise<{ rate: number; units: number; seconds: number }> {
+  const warmupEnd = process.hrtime.bigint() + BigInt(warmupMs) * 1_000_000n;
+  while (process.hrtime.bigint() < warmupEnd) await step();
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(durationMs) * 1_000_000n;
+  let units = 0;
+  while (process.hrtime.bigint() < end) units += await step();
+  const seconds = secondsSince(start);
+  return { rate: units / seconds, units, seconds };
+}
+
+/**
+ * Runs `workers` loops concurrently, each calling `step` until `durationMs`
+ * has passed; resolves to units per second across all of them.
+ */
+export async function concurrentUnitsPerSecond(
+  workers: number,
+  step: (worker: number) => Promise<number>,
+  { warmupMs, durationMs }: { warmupMs: number; durationMs: number },
+): Promise<{ rate: number; units: number; seconds: number }> {
+  const loop = async (worker: number, until: bigint, count: boolean): Promise<number> => {
+    let units = 0;
+    while (process.hrtime.bigint() < until) {
+      const done = await step(worker);
+      if (count) units += done;
+    }
+    return units;
+  };
+  const ids = Array.from({ length: workers }, (_, i) => i);
+  const warmupEnd = process.hrtime.bigint() + BigInt(warmupMs) * 1_000_000n;
+  await Promise.all(ids.map((id) => loop(id, warmupEnd, false)));
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(durationMs) * 1_000_000n;
+  const counts = await Promise.all(ids.map((id) => loop(id, end, true)));
+  const seconds = secondsSince(start);
+  const units = counts.reduce((a, b) => a + b, 0);
+  return { rate: units / seconds, units, seconds };
+}
+
+/** Time of one async call, in seconds. */
+export async function timeOnce(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return secondsSince(start);
+}
+
+/** Heap in use after a full collection (needs `--expose-gc`, which the harness passes). */
+export function settledHeapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  return process.memoryUsage().heapUsed;
+}

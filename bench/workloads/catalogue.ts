@@ -1,0 +1,24 @@
+import type { WorkloadDefinition } from '../support/workload';
+import { appendBatch100, appendConcurrent16, appendSequential } from './append.workloads';
+import { dispatchCommand, dispatchCommandFull, dispatchQuery } from './dispatch.workloads';
+
+/** Every workload, in the order `npm run bench` runs them. */
+export const workloads: readonly WorkloadDefinition[] = [
+  dispatchCommand,
+  dispatchQuery,
+  dispatchCommandFull,
+  appendSequential,
+  appendConcurrent16,
+  appendBatch100,
+];
+
+/** The workload named `name`; throws naming the known ones otherwise. */
+export function findWorkload(name: string): WorkloadDefinition {
+  const workload = workloads.find((w) => w.name === name);
+  if (!workload) {
+    throw new Error(
+      `unknown workload "${name}"; known: ${workloads.map((w) => w.name).join(', ')}`,
+    );
+  }
+  return workload;
+}

@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { Injectable } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
+import { IsInt, IsString, Min } from 'class-validator';
+import { bootApp } from '../support/boot-app';
+import { unitsPerSecond } from '../support/timing';
+import type { BenchContext, Measurement } from '../support/workload';
+
+/** Dispatches per step of the timing loop (one `await` each, like a caller would). */
+const PER_STEP = 10_000;
+
+/** Times `dispatch` in a loop of awaited calls; ops/s. */
+export async function dispatchRate(
+  context: BenchContext,
+  dispatch: (i: number) => Promise<unknown>,
+): Promise<Measurement> {
+  let n = 0;
+  const { rate, units } = await unitsPerSecond(
+    async () => {
+      for (let i = 0; i < PER_STEP; i++) await dispatch(n++);
+      return PER_STEP;
+    },
+    context.quick ? { warmupMs: 100, durationMs: 300 } : { warmupMs: 700, durationMs: 2000 },
+  );
+  return {
+    value: rate,
+    extra: { nsPerOp: 1e9 / rate },
+    detail: `${units.toLocaleString('en-US')} dispatches`,
+  };
+}
+
+/** The trivial command every bus dispatches. */
+export class PingCommandPayload {
+  @IsString()
+  readonly orderId: string;
+
+  @IsInt()
+  @Min(0)
+  readonly n: number;
+
+  constructor(orderId: string, n: number) {
+    this.orderId = orderId;
+    this.n = n;
+  }
+}
+
+/** The bare floor: a `Map` lookup by class and an awaited handler call. */
+export async function mapFloor(context: BenchContext): Promise<Measurement> {
+  @Injectable()
+  class Handler {
+    async execute(message: PingCommandPayload): Promise<number> {
+      return message.n;
+    }
+  }
+  const handlers = new Map<unknown, Handler>([[PingCommandPayload, new Handler()]]);
+  return dispatchRate(context, (i) => {
+    const message = new PingCommandPayload('order-1', i);
+    return handlers.get(message.constructor)!.execute(message);
+  });
+}
+
+/** `@nestjs/cqrs` 11: CommandBus.execute / QueryBus.execute with a trivial handler. */
+export async function nestjsCqrs(
+  context: BenchContext,
+  kind: 'command' | 'query',
+): Promise<Measurement> {
+  const cqrs = await import('@nestjs/cqrs');
+  class Ping {
+    constructor(
+      readonly orderId: string,
+      readonly n: number,
+    ) {}
+  }
+  const decorator = kind === 'command' ? cqrs.CommandHandler(Ping) : cqrs.QueryHandler(Ping);
+  @decorator
+  class PingHandler {
+    async execute(message: Ping): Promise<number> {
+      return message.n;
+    }
+  }
+  const app: INestApplicationContext = await bootApp([
+    {
+      module: class NestCqrsFeature {},
+      imports: [cqrs.CqrsModule.forRoot()],
+      providers: [PingHandler],
+    },
+  ]);
+  if (kind === 'command') {
+    const bus = app.get(cqrs.CommandBus);
+    return dispatchRate(context, (i) => bus.execute(new Ping('order-1', i)));
+  }
+  const bus = app.get(cqrs.QueryBus);
+  return dispatchRate(context, (i) => bus.execute(new Ping('order-1', i)));
+}
