@@ -183,6 +183,23 @@ describe('EventStore (over the native memory storage)', () => {
       expect((await storage.loadSnapshot('o-1', 'Order'))?.version).toBe(6);
     });
 
+    it('should snapshot on load when events appended outside save() made a long tail', async () => {
+      // Given: 6 events appended with append(), which never snapshots
+      const { store, storage, reads } = setup({ snapshotInterval: 5 });
+      await store.append('o-1', [
+        new OrderCreated('o-1', 'c', []),
+        ...[1, 2, 3, 4, 5].map((n) => new OrderShipped('o-1', `T-${n}`)),
+      ]);
+      // When
+      await store.load(Order, 'o-1');
+      reads.length = 0;
+      const again = await store.load(Order, 'o-1');
+      // Then
+      expect((await storage.loadSnapshot('o-1', 'Order'))?.version).toBe(6);
+      expect(reads[0]).toEqual({ fromVersion: 7, limit: 1000 });
+      expect(again).toMatchObject({ version: 6, trackingNumber: 'T-5' });
+    });
+
     it('should load from the snapshot plus the tail only', async () => {
       // Given
       const { store, reads } = setup({ snapshotInterval: 0 });

@@ -124,7 +124,8 @@ export class EventStore {
   /**
    * Rebuilds an aggregate: its newest snapshot of the current state schema,
    * then the events after it, read in pages. Throws `AggregateNotFoundError`
-   * when the stream has no events.
+   * when the stream has no events. Snapshots again when the snapshot was stale
+   * or the replayed tail reached `snapshotInterval`.
    */
   async load<A extends Aggregate>(aggregateClass: AggregateClass<A>, id: string): Promise<A> {
     this.registry.registerAggregate(aggregateClass);
@@ -151,7 +152,10 @@ export class EventStore {
     if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
     const replayed = aggregate.version - fromVersion + 1;
     if (replayed > 0) this.metrics.eventsReplayed?.inc({ aggregate: type }, replayed);
-    if (staleSnapshot) await this.trySnapshot(aggregate);
+    // Events appended without save() (e.g. append(event)) never crossed the save-time
+    // check: a tail of snapshotInterval or more is snapshotted here instead.
+    const longTail = this.snapshotInterval > 0 && replayed >= this.snapshotInterval;
+    if (staleSnapshot || longTail) await this.trySnapshot(aggregate);
     return aggregate;
   }
 
