@@ -31,6 +31,8 @@ export interface SagaModuleOptions {
   migrationsRun?: boolean;
   /** Connection pool size when `storage` is a URL. Default: 10. */
   poolSize?: number;
+  /** PostgreSQL: send concurrent sagas' state writes as one statement (group commit). Default: true. */
+  coalesceWrites?: boolean;
 }
 
 /** Factory of `SagaModuleOptions`. */

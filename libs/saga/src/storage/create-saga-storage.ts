@@ -13,6 +13,7 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
     tablePrefix: options.tablePrefix,
     migrationsRun: options.migrationsRun,
     poolSize: options.poolSize,
+    coalesceWrites: options.coalesceWrites,
   };
   if (storage === 'memory') return new MemorySagaStorage();
   if (storage instanceof DataSource) {

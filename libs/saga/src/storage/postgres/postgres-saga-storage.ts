@@ -19,6 +19,8 @@ export interface PostgresSagaStorageOptions {
   migrationsRun?: boolean;
   /** Pool size when opened from a URL. Default: 10. */
   poolSize?: number;
+  /** Send concurrent sagas' writes as one statement (group commit). Default: true. */
+  coalesceWrites?: boolean;
 }
 
 interface Row {
@@ -52,9 +54,12 @@ export class PostgresSagaStorage implements SagaStorage {
     private readonly dataSource: DataSource,
     private readonly tables: SagaTables,
     private readonly ownsDataSource: boolean,
+    coalesce: boolean,
   ) {
-    this.creates = new WriteCoalescer((items) => this.createBatch(items));
-    this.saves = new WriteCoalescer((items) => this.saveBatch(items));
+    // Without coalescing: one statement per write, as many in flight as connections.
+    const [maxBatch, maxInFlight] = coalesce ? [256, 2] : [1, 64];
+    this.creates = new WriteCoalescer((items) => this.createBatch(items), maxBatch, maxInFlight);
+    this.saves = new WriteCoalescer((items) => this.saveBatch(items), maxBatch, maxInFlight);
   }
 
   /** Opens a DataSource of its own on `url` (closed by `close()`). */
@@ -88,7 +93,7 @@ export class PostgresSagaStorage implements SagaStorage {
   ): Promise<PostgresSagaStorage> {
     const tables = sagaTables(options.schema, options.tablePrefix);
     if (options.migrationsRun ?? true) await runSagaMigrations(dataSource, tables);
-    return new PostgresSagaStorage(dataSource, tables, owns);
+    return new PostgresSagaStorage(dataSource, tables, owns, options.coalesceWrites ?? true);
   }
 
   /** node-postgres pool under the DataSource: named prepared statements, row counts. */
