@@ -1,15 +1,13 @@
+import type { Event } from '@event-driven-io/emmett';
 import type { PostgresEventStore } from '@event-driven-io/emmett-postgresql';
-import { ORDER_PLACED, orderPlacedData, type OrderPlacedData } from './order-placed';
+import { orderPlacedData, type OrderPlacedData } from './order-placed';
 
 /** The benchmark's event in emmett's shape. */
-export interface EmmettOrderPlaced {
-  type: 'OrderPlaced';
-  data: OrderPlacedData;
-}
+export type EmmettOrderPlaced = Event<'OrderPlaced', OrderPlacedData>;
 
 /** The `i`-th OrderPlaced of stream `orderId`, for emmett. */
 export function emmettOrderPlaced(orderId: string, i = 0): EmmettOrderPlaced {
-  return { type: ORDER_PLACED, data: orderPlacedData(orderId, i) };
+  return { type: 'OrderPlaced', data: orderPlacedData(orderId, i) };
 }
 
 /** emmett-postgresql's store on `url`, schema created before timing starts. */

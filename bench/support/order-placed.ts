@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 /** The payload every subject stores: a ~200-byte JSON `OrderPlaced` event. */
-export interface OrderPlacedData {
+export type OrderPlacedData = {
   orderId: string;
   customerId: string;
   items: { sku: string; quantity: number; price: number }[];
-}
+};
 
 /** Builds the `i`-th OrderPlaced payload (three items, ids as UUIDs). */
 export function orderPlacedData(orderId: string = randomUUID(), i = 0): OrderPlacedData {

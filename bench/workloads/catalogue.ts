@@ -1,5 +1,7 @@
 import type { WorkloadDefinition } from '../support/workload';
 import { appendBatch100, appendConcurrent16, appendSequential } from './append.workloads';
+import { load10k, load10kSnapshot } from './load.workloads';
+import { memoryAppend1m, memoryReplay1m } from './memory.workloads';
 import { dispatchCommand, dispatchCommandFull, dispatchQuery } from './dispatch.workloads';
 
 /** Every workload, in the order `npm run bench` runs them. */
@@ -10,6 +12,10 @@ export const workloads: readonly WorkloadDefinition[] = [
   appendSequential,
   appendConcurrent16,
   appendBatch100,
+  load10k,
+  load10kSnapshot,
+  memoryAppend1m,
+  memoryReplay1m,
 ];
 
 /** The workload named `name`; throws naming the known ones otherwise. */
