@@ -74,7 +74,12 @@ export class PostgresSagaStorage implements SagaStorage {
       synchronize: false,
     });
     await dataSource.initialize();
-    return PostgresSagaStorage.open(dataSource, options, true);
+    try {
+      return await PostgresSagaStorage.open(dataSource, options, true);
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
   }
 
   /** Uses the application's DataSource (left open by `close()`). */

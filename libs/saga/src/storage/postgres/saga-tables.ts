@@ -1,3 +1,5 @@
+import { InvalidSagaOptionsError } from '../../errors/invalid-saga-options.error';
+
 /** Qualified table names of the saga storage, from `schema` and `tablePrefix`. */
 export interface SagaTables {
   readonly schema: string;
@@ -17,9 +19,7 @@ export function sagaTables(schema = 'public', prefix = 'cello_saga_'): SagaTable
     ['tablePrefix', prefix],
   ] as const) {
     if (!IDENTIFIER.test(value)) {
-      throw new Error(
-        `SagaModule option "${what}" must match ${String(IDENTIFIER)}, got "${value}".`,
-      );
+      throw new InvalidSagaOptionsError(what, `must match ${String(IDENTIFIER)}, got "${value}".`);
     }
   }
   const table = (name: string) => `"${schema}"."${prefix}${name}"`;

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { SagaMachine, type SagaStorage, type SagaWrite } from '@cello/saga';
+
+const definition = {
+  steps: [{ name: 'only', maxRetries: 0, hasCompensation: false, compensateOnFailure: false }],
+  retryBaseMs: 10,
+  retryCapMs: 100,
+  timeoutMs: null,
+};
+
+function started(): SagaWrite['state'] {
+  return SagaMachine.transition(SagaMachine.init(definition), { type: 'start', nowMs: Date.now() })
+    .state;
+}
+
+function write(id: string, owner: string, overrides: Partial<SagaWrite> = {}): SagaWrite {
+  return {
+    id,
+    status: 'running',
+    state: started(),
+    context: { n: 1 },
+    owner,
+    fencingToken: 1,
+    leaseTtlMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** The behaviour every saga storage must have; run for each backend. */
+export function describeSagaStorageContract(
+  name: string,
+  open: () => Promise<{ storage: SagaStorage; other: () => Promise<SagaStorage> }>,
+): void {
+  describe(`${name} saga storage`, () => {
+    let storage: SagaStorage;
+    let other: () => Promise<SagaStorage>;
+
+    beforeEach(async () => {
+      ({ storage, other } = await open());
+    });
+
+    afterEach(async () => {
+      await storage.close();
+    });
+
+    describe('when a saga is created and saved', () => {
+      it('should read back the latest state and context', async () => {
+        // Given
+        const id = randomUUID();
+        await storage.create({ ...write(id, 'a'), sagaName: 'orders' });
+        // When
+        const saved = await storage.save(write(id, 'a', { context: { n: 2, text: "it's <b>" } }));
+        // Then
+        expect(saved).toBe(true);
+        const record = await storage.load(id);
+        expect(record).toMatchObject({
+          id,
+          sagaName: 'orders',
+          status: 'running',
+          context: { n: 2, text: "it's <b>" },
+          leaseOwner: 'a',
+          fencingToken: 1,
+        });
+        expect(record?.state.steps[0].status).toBe('running');
+        expect(await storage.load('missing')).toBeUndefined();
+      });
+    });
+
+    describe('when a writer lost its lease', () => {
+      it('should refuse its write and keep the new owner', async () => {
+        // Given a saga whose lease expired and was claimed by b
+        const id = randomUUID();
+        await storage.create({ ...write(id, 'a', { leaseTtlMs: 1 }), sagaName: 'orders' });
+        await new Promise((r) => setTimeout(r, 20));
+        const [claimed] = await storage.claimAbandoned('b', 60_000, 10);
+        expect(claimed).toMatchObject({ id, leaseOwner: 'b', fencingToken: 2 });
+        // When a writes with its stale token
+        const saved = await storage.save(write(id, 'a', { context: { stale: true } }));
+        // Then
+        expect(saved).toBe(false);
+        expect((await storage.load(id))?.context).toEqual({ n: 1 });
+        expect(await storage.save(write(id, 'b', { fencingToken: 2 }))).toBe(true);
+        expect(await storage.renewLeases('a', new Map([[id, 1]]), 60_000)).toEqual([]);
+        expect(await storage.renewLeases('b', new Map([[id, 2]]), 60_000)).toEqual([id]);
+      });
+    });
+
+    describe('when leases are live or the saga finished', () => {
+      it('should not hand the saga to a claimer', async () => {
+        // Given
+        const live = randomUUID();
+        const done = randomUUID();
+        await storage.create({ ...write(live, 'a'), sagaName: 'orders' });
+        await storage.create({ ...write(done, 'a', { leaseTtlMs: 1 }), sagaName: 'orders' });
+        await storage.save(write(done, 'a', { status: 'completed', leaseTtlMs: 1 }));
+        await new Promise((r) => setTimeout(r, 20));
+        // When
+        const claimed = await storage.claimAbandoned('b', 60_000, 10);
+        // Then
+        expect(claimed.map((r) => r.id)).not.toContain(live);
+        expect(claimed.map((r) => r.id)).not.toContain(done);
+        // But our own leases from before a restart are ours at once
+        const own = await storage.claimAbandoned('a', 60_000, 10, 'a');
+        expect(own.map((r) => r.id)).toContain(live);
+      });
+    });
+
+    describe('when two claimers scan at the same time', () => {
+      it('should give each abandoned saga to exactly one of them', async () => {
+        // Given
+        const ids = Array.from({ length: 30 }, () => randomUUID());
+        for (const id of ids) {
+          await storage.create({ ...write(id, 'dead', { leaseTtlMs: 1 }), sagaName: 'orders' });
+        }
+        await new Promise((r) => setTimeout(r, 20));
+        const second = await other();
+        // When
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (i % 2 ? second : storage).claimAbandoned(`claimer-${i}`, 60_000, 7),
+          ),
+        );
+        await second.close();
+        // Then
+        const all = claims.flat().map((r) => r.id);
+        expect(new Set(all).size).toBe(all.length);
+        const rest = await storage.claimAbandoned('late', 60_000, 100);
+        expect([...all, ...rest.map((r) => r.id)].sort()).toEqual([...ids].sort());
+      });
+    });
+
+    describe('when sagas are listed', () => {
+      it('should filter by status and saga name, newest first, up to the limit', async () => {
+        // Given
+        const a = randomUUID();
+        const b = randomUUID();
+        await storage.create({ ...write(a, 'x'), sagaName: 'list-a' });
+        await new Promise((r) => setTimeout(r, 5));
+        await storage.create({ ...write(b, 'x'), sagaName: 'list-b' });
+        await storage.save(write(b, 'x', { status: 'compensation_failed' }));
+        // When / Then
+        const failed = await storage.list({ status: 'compensation_failed', sagaName: 'list-b' });
+        expect(failed.map((r) => r.id)).toEqual([b]);
+        const both = await storage.list({ status: ['running', 'compensation_failed'], limit: 500 });
+        expect(both.map((r) => r.id).indexOf(b)).toBeLessThan(both.map((r) => r.id).indexOf(a));
+        expect(await storage.list({ limit: 1 })).toHaveLength(1);
+        expect(await storage.claim(b, 'compensation_failed', 'op', 60_000)).toMatchObject({
+          leaseOwner: 'op',
+        });
+        expect(await storage.claim(a, 'compensation_failed', 'op', 60_000)).toBeUndefined();
+      });
+    });
+  });
+}
