@@ -10,10 +10,11 @@
 pub mod chunk;
 pub mod record;
 
+use std::collections::hash_map::Entry;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chunk::{Chunk, CHUNK_CAPACITY};
@@ -137,12 +138,28 @@ pub struct RecordLocation {
     pub offset: u32,
 }
 
-/// Positions sharing one event-id hash (a collision keeps them all).
-#[derive(Debug, Clone)]
-enum IdSlot {
-    One(u64),
-    Many(Vec<u64>),
+/// Hashes a key that is already a hash (the event-id index): passes it through.
+#[derive(Default)]
+struct PrehashedKey(u64);
+
+impl Hasher for PrehashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed; fold anything else rather than panic.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
+
+type PrehashedMap<V> = HashMap<u64, V, BuildHasherDefault<PrehashedKey>>;
 
 struct Stream {
     name: Box<str>,
@@ -162,8 +179,14 @@ pub struct EventLog {
     streams: Vec<Stream>,
     /// Dense index of each distinct type name, for readers to cache names by.
     type_index: HashMap<Box<[u8]>, u32>,
-    ids: HashMap<u64, IdSlot>,
+    /// Event-id hash -> position: 16 bytes an event. A second id with the same
+    /// 64-bit hash (about one in 10^7 at a million events) goes to `id_collisions`.
+    ids: PrehashedMap<u64>,
+    id_collisions: PrehashedMap<Vec<u64>>,
     id_hasher: RandomState,
+    /// Tests force every id onto one hash to exercise the collision path.
+    #[cfg(test)]
+    collide_ids: bool,
     payload_bytes: u64,
 }
 
@@ -190,8 +213,11 @@ impl EventLog {
             stream_index: HashMap::new(),
             streams: Vec::new(),
             type_index: HashMap::new(),
-            ids: HashMap::new(),
+            ids: PrehashedMap::default(),
+            id_collisions: PrehashedMap::default(),
             id_hasher: RandomState::new(),
+            #[cfg(test)]
+            collide_ids: false,
             payload_bytes: 0,
         }
     }
@@ -260,10 +286,7 @@ impl EventLog {
 
         // Idempotency before the version check: a re-send after a timeout
         // carries the original expectation, which no longer holds.
-        let hashes: Vec<u64> = events
-            .iter()
-            .map(|e| self.id_hasher.hash_one(e.event_id))
-            .collect();
+        let hashes: Vec<u64> = events.iter().map(|e| self.hash_id(e.event_id)).collect();
         if let Some(outcome) = self.find_resend(stream, &events, &hashes)? {
             return Ok(outcome);
         }
@@ -293,13 +316,12 @@ impl EventLog {
             let location = self.write_record(&prefix, event, stream);
             self.records.push(location);
             self.streams[stream_slot].positions.push(position);
-            self.ids
-                .entry(hash)
-                .and_modify(|slot| match slot {
-                    IdSlot::One(p) => *slot = IdSlot::Many(vec![*p, position]),
-                    IdSlot::Many(ps) => ps.push(position),
-                })
-                .or_insert(IdSlot::One(position));
+            match self.ids.entry(hash) {
+                Entry::Vacant(slot) => {
+                    slot.insert(position);
+                }
+                Entry::Occupied(_) => self.id_collisions.entry(hash).or_default().push(position),
+            }
         }
         Ok(AppendOutcome::Appended {
             stream_version: actual + events.len() as u64,
@@ -350,15 +372,24 @@ impl EventLog {
 
     /// The position of the event stored with `id`, if any.
     pub fn position_of_id(&self, id: &[u8]) -> Option<u64> {
-        self.position_of_hashed_id(id, self.id_hasher.hash_one(id))
+        self.position_of_hashed_id(id, self.hash_id(id))
+    }
+
+    fn hash_id(&self, id: &[u8]) -> u64 {
+        #[cfg(test)]
+        if self.collide_ids {
+            return 0;
+        }
+        self.id_hasher.hash_one(id)
     }
 
     fn position_of_hashed_id(&self, id: &[u8], hash: u64) -> Option<u64> {
         let matches = |p: &u64| RecordView::event_id_of(self.record_bytes(*p)) == id;
-        match self.ids.get(&hash)? {
-            IdSlot::One(p) => Some(*p).filter(matches),
-            IdSlot::Many(ps) => ps.iter().copied().find(matches),
+        let first = *self.ids.get(&hash)?;
+        if matches(&first) {
+            return Some(first);
         }
+        self.id_collisions.get(&hash)?.iter().copied().find(matches)
     }
 
     fn stream_slot(&mut self, stream: &str) -> usize {

@@ -77,6 +77,31 @@ fn events_read_back_with_positions_versions_and_fields() {
 }
 
 #[test]
+fn ids_sharing_a_hash_are_told_apart_by_their_bytes() {
+    let mut log = EventLog::new();
+    log.collide_ids = true;
+    log.append("s", ExpectedVersion::Any, 0.0, &batch(&["a", "b"]))
+        .unwrap();
+    log.append("s", ExpectedVersion::Any, 0.0, &batch(&["c"]))
+        .unwrap();
+
+    assert_eq!(log.position_of_id(b"a"), Some(1));
+    assert_eq!(log.position_of_id(b"b"), Some(2));
+    assert_eq!(log.position_of_id(b"c"), Some(3));
+    assert_eq!(log.position_of_id(b"d"), None);
+    let again = log
+        .append("s", ExpectedVersion::Any, 0.0, &batch(&["b", "c"]))
+        .unwrap();
+    assert_eq!(
+        again,
+        AppendOutcome::Duplicate {
+            stream_version: 3,
+            positions: vec![2, 3]
+        }
+    );
+}
+
+#[test]
 fn each_distinct_type_gets_one_dense_index() {
     let mut log = EventLog::new();
     let mut batch = Vec::new();
@@ -292,8 +317,9 @@ proptest! {
     /// Whatever is thrown at it, the log keeps: contiguous versions per stream,
     /// one record per id, positions 1..=head, and each append whole or absent.
     #[test]
-    fn invariants_hold_under_random_appends(ops in proptest::collection::vec(op(), 1..80)) {
+    fn invariants_hold_under_random_appends(ops in proptest::collection::vec(op(), 1..80), collide in any::<bool>()) {
         let mut log = EventLog::with_chunk_capacity(512);
+        log.collide_ids = collide;
         // Model: stream -> list of ids; id -> (stream, position).
         let mut model: HashMap<String, Vec<String>> = HashMap::new();
         let mut stored: HashMap<String, (String, u64)> = HashMap::new();
