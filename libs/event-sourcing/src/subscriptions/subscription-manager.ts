@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { CelloMetrics } from '@cello/core';
 import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
@@ -60,6 +62,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     private readonly explorer: SubscriberExplorer,
     private readonly serializer: EventSerializer,
     private readonly registry: EventRegistry,
+    @Optional() private readonly metrics: CelloMetrics = CelloMetrics.disabled,
   ) {}
 
   /** Discovers the subscribers (once) and starts them unless `subscriptions.autoStart` is false. */
@@ -242,6 +245,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
         owner: this.instanceId,
         decode: (stored) => decode(stored).event,
         logger: this.logger,
+        reportLag: (lag) => this.metrics.projectionLag?.set({ projection: definition.name }, lag),
       });
       this.processors.set(definition.name, processor);
     }

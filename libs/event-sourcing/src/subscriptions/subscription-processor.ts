@@ -16,6 +16,8 @@ export interface SubscriptionProcessorContext {
   readonly owner: string;
   readonly decode: SubscriptionEventDecoder;
   readonly logger: LoggerService;
+  /** Told how many events the subscriber is behind the log head after each batch (for metrics). */
+  readonly reportLag?: (lag: number) => void;
 }
 
 /** How long `stop()` waits for a handler in progress before giving up on it. */
@@ -207,7 +209,10 @@ export class SubscriptionProcessor {
       fromPosition: this.currentCheckpoint + 1,
       limit: this.settings.batchSize,
     });
-    if (batch.length === 0) return 'idle';
+    if (batch.length === 0) {
+      this.context.reportLag?.(0);
+      return 'idle';
+    }
 
     let finished = this.currentCheckpoint;
     let failed = false;
@@ -235,12 +240,26 @@ export class SubscriptionProcessor {
         if (position <= finished) this.parkedAhead.delete(position);
       }
       this.notifyProgress();
+      await this.measureLag(batch.length);
     }
     if (failed) {
       this.setState('failed');
       return 'failed';
     }
     return 'progressed';
+  }
+
+  // A short batch means the processor reached the readable head; only a full one
+  // (still catching up) costs the extra head query.
+  private async measureLag(batchLength: number): Promise<void> {
+    const report = this.context.reportLag;
+    if (!report) return;
+    if (batchLength < this.settings.batchSize) {
+      report(0);
+      return;
+    }
+    const head = await this.context.storage.headPosition();
+    report(Math.max(0, head - this.currentCheckpoint));
   }
 
   /** Delivers with retries; parks the event after the last attempt. */
