@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// Finds a MySQL or MariaDB server for tests and benchmarks:
+// 1. MYSQL_URL, when set, is used as it is.
+// 2. Otherwise mysql://cello:cello@127.0.0.1:3306/mysql; a local MariaDB that
+//    is installed but stopped is started (/etc/init.d/mariadb, no systemd
+//    needed), and the `cello` user is created through the root socket (root
+//    authenticates by unix socket, so only the `mariadb` client can log in).
+// It never skips silently: when nothing can be reached it throws, saying how
+// to provide a server.
+'use strict';
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const mysql = require('mysql2/promise');
+
+const DEFAULT_URL = 'mysql://cello:cello@127.0.0.1:3306/mysql';
+const HOW_TO =
+  'Set MYSQL_URL to a MySQL 8 or MariaDB 10.6+ server where the user may CREATE DATABASE ' +
+  '(e.g. mysql://user:pass@127.0.0.1:3306/mysql), or install MariaDB ' +
+  '(apt-get install mariadb-server) so that the test harness can start it.';
+
+async function tryConnect(url) {
+  let connection;
+  try {
+    connection = await mysql.createConnection({ uri: url, connectTimeout: 3000 });
+    await connection.query('SELECT 1');
+    return null;
+  } catch (err) {
+    return err;
+  } finally {
+    await connection?.end().catch(() => undefined);
+  }
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function commandExists(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+// Starts the local server through its init script and waits until it answers.
+async function startLocalServer() {
+  if (!fs.existsSync('/etc/init.d/mariadb') && !fs.existsSync('/etc/init.d/mysql')) return false;
+  const script = fs.existsSync('/etc/init.d/mariadb') ? '/etc/init.d/mariadb' : '/etc/init.d/mysql';
+  spawnSync(script, ['start'], { stdio: 'ignore', timeout: 60_000 });
+  const admin = commandExists('mariadb-admin') ? 'mariadb-admin' : 'mysqladmin';
+  for (let i = 0; i < 120; i++) {
+    if (spawnSync(admin, ['ping', '--silent'], { stdio: 'ignore' }).status === 0) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
+// Creates the `cello` user with every privilege, logged in as root through the socket.
+function createDefaultUser() {
+  if (process.getuid?.() !== 0) return false;
+  const client = commandExists('mariadb') ? 'mariadb' : 'mysql';
+  const sql =
+    "CREATE USER IF NOT EXISTS 'cello'@'127.0.0.1' IDENTIFIED BY 'cello';" +
+    "CREATE USER IF NOT EXISTS 'cello'@'localhost' IDENTIFIED BY 'cello';" +
+    "GRANT ALL PRIVILEGES ON *.* TO 'cello'@'127.0.0.1' WITH GRANT OPTION;" +
+    "GRANT ALL PRIVILEGES ON *.* TO 'cello'@'localhost' WITH GRANT OPTION;" +
+    'FLUSH PRIVILEGES;';
+  return spawnSync(client, ['-uroot'], { input: sql, encoding: 'utf8' }).status === 0;
+}
+
+// ER_DBACCESS_DENIED_ERROR, ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR.
+const ACCESS_DENIED = new Set([1044, 1045, 1698]);
+
+/** Resolves to a URL of a MySQL/MariaDB server where the user may create databases. */
+async function ensureMysql() {
+  if (process.env.MYSQL_URL) {
+    const err = await tryConnect(process.env.MYSQL_URL);
+    if (err) throw new Error(`cannot reach MySQL at MYSQL_URL (${err.message}). ${HOW_TO}`);
+    return process.env.MYSQL_URL;
+  }
+  let err = await tryConnect(DEFAULT_URL);
+  if (err && !ACCESS_DENIED.has(err.errno)) {
+    await startLocalServer();
+    err = await tryConnect(DEFAULT_URL);
+  }
+  if (err && ACCESS_DENIED.has(err.errno)) {
+    createDefaultUser();
+    err = await tryConnect(DEFAULT_URL);
+  }
+  if (err) {
+    throw new Error(`no MySQL/MariaDB reachable at ${DEFAULT_URL} (${err.message}). ${HOW_TO}`);
+  }
+  return DEFAULT_URL;
+}
+
+module.exports = { ensureMysql };
+
+if (require.main === module) {
+  ensureMysql().then(
+    (url) => console.log(url.replace(/:[^:@/]*@/, ':***@')),
+    (err) => {
+      console.error(`cello: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
