@@ -1,4 +1,4 @@
-import { MemorySagaStorage, PostgresSagaStorage } from '@cello/saga';
+import { MemorySagaStorage, PostgresSagaStorage, SagaStorageHealthIndicator } from '@cello/saga';
 import { usePostgresDatabase } from '../support/postgres-database';
 import { describeSagaStorageContract } from './support/saga-storage-contract';
 
@@ -32,6 +32,17 @@ describe('PostgreSQL', () => {
       const again = await PostgresSagaStorage.fromUrl(db.url, { tablePrefix: 'race_' });
       expect(await again.list()).toEqual([]);
       await again.close();
+    });
+
+    it('should report its health down once it cannot answer', async () => {
+      // Given
+      const storage = await PostgresSagaStorage.fromUrl(db.url);
+      const health = new SagaStorageHealthIndicator(storage);
+      expect(await health.isHealthy()).toEqual({ sagaStorage: { status: 'up' } });
+      // When
+      await storage.close();
+      // Then
+      expect(await health.isHealthy()).toMatchObject({ sagaStorage: { status: 'down' } });
     });
 
     it('should refuse a table prefix that is not an identifier', async () => {

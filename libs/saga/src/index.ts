@@ -9,6 +9,7 @@ export * from './machine/saga-machine.types';
 export * from './machine/saga-machine';
 export * from './runner/saga-runner';
 export * from './runner/saga-result';
+export * from './health/saga-storage.health-indicator';
 export * from './storage/saga-storage';
 export * from './storage/memory/memory-saga-storage';
 export * from './storage/postgres/postgres-saga-storage';

@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { SagaRegistry } from './definition/saga-registry';
 import { SagaRunner } from './runner/saga-runner';
+import { SagaStorageHealthIndicator } from './health/saga-storage.health-indicator';
 import { SAGA_MODULE_OPTIONS, SAGA_STORAGE } from './saga.constants';
 import { SAGA_CLASSES } from './saga-classes.token';
 import { SagaExplorer } from './saga-explorer';
@@ -76,8 +77,9 @@ export class SagaModule {
         SagaRegistry,
         SagaExplorer,
         SagaRunner,
+        SagaStorageHealthIndicator,
       ],
-      exports: [SagaRunner, SagaRegistry, SAGA_STORAGE],
+      exports: [SagaRunner, SagaRegistry, SagaStorageHealthIndicator, SAGA_STORAGE],
     };
   }
 }

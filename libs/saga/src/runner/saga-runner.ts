@@ -3,10 +3,11 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { isCelloError } from '@cello/core';
+import { CelloMetrics, isCelloError } from '@cello/core';
 import type { CompiledSaga } from '../definition/compiled-saga';
 import { compileSaga } from '../definition/saga-compiler';
 import { getSagaStepsMetadata } from '../decorators/saga-step.decorator';
@@ -72,6 +73,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly registry: SagaRegistry,
     @Inject(SAGA_STORAGE) private readonly storage: SagaStorage,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaOptions,
+    @Optional() private readonly metrics: CelloMetrics = CelloMetrics.disabled,
   ) {}
 
   /** Identity of this instance in lease rows. */
@@ -292,6 +294,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   /** Applies events until the machine says finish: save, then act, repeatedly. */
   private async drive(run: ActiveRun, firstEvent?: SagaMachineEvent): Promise<SagaResult> {
     this.active.set(run.id, run);
+    this.metrics.sagasInFlight?.inc({ saga: run.saga.name });
     try {
       let command: SagaCommand | undefined = run.state.inFlight ?? undefined;
       if (firstEvent) command = await this.apply(run, firstEvent);
@@ -306,6 +309,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       }
     } finally {
       this.active.delete(run.id);
+      this.metrics.sagasInFlight?.dec({ saga: run.saga.name });
     }
   }
 
@@ -327,7 +331,22 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       throw this.stopError(run);
     }
     run.state = next.state;
+    this.record(run, event, next.commands[0]);
     return next.commands[0];
+  }
+
+  /** Prometheus counters, when CelloMetricsModule is imported. */
+  private record(run: ActiveRun, event: SagaMachineEvent, command: SagaCommand | undefined): void {
+    const saga = run.saga.name;
+    if (event.type === 'step_succeeded') {
+      this.metrics.sagaStepsCompleted?.inc({ saga, step: run.saga.steps[event.index].name });
+    } else if (event.type === 'compensation_succeeded') {
+      this.metrics.sagaCompensations?.inc({ saga, step: run.saga.steps[event.index].name });
+    }
+    if (command?.type === 'finish' && event.type !== 'recover') {
+      this.metrics.sagaExecutions?.inc({ saga, outcome: command.status });
+      if (command.status === 'timed_out') this.metrics.sagaTimeouts?.inc({ saga });
+    }
   }
 
   private stopError(run: ActiveRun): Error {

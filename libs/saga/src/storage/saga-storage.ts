@@ -74,6 +74,8 @@ export interface SagaStorage {
     leases: ReadonlyMap<string, number>,
     leaseTtlMs: number,
   ): Promise<string[]>;
+  /** Resolves when the storage answers (for health checks). */
+  ping(): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -105,6 +105,8 @@ export class MemorySagaStorage implements SagaStorage {
     return held;
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {}
 
   private take(row: Row, owner: string, leaseTtlMs: number): SagaRecord {

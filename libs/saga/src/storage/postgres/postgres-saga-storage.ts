@@ -262,6 +262,10 @@ export class PostgresSagaStorage implements SagaStorage {
     return rows.map((r) => r.id);
   }
 
+  async ping(): Promise<void> {
+    await this.query('ping', 'SELECT 1', []);
+  }
+
   async close(): Promise<void> {
     if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
   }
