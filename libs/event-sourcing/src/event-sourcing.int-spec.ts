@@ -405,19 +405,24 @@ describe('EventSourcingModule with a TypeORM DataSource', () => {
 });
 
 describe('EventSourcingModule when PostgreSQL cannot be reached', () => {
-  it('should fail start-up with EventStoreUnavailableError', async () => {
+  it('should start anyway and fail operations fast with EventStoreUnavailableError', async () => {
     // Given: nothing listens on port 1
     const moduleRef = await Test.createTestingModule({
       imports: [
         EventSourcingModule.forRoot({ storage: 'postgresql://cello:cello@127.0.0.1:1/nowhere' }),
       ],
     }).compile();
+    moduleRef.useLogger(false);
     // When
-    const error = await moduleRef.init().catch((e: unknown) => e);
+    await moduleRef.init();
+    const error = await moduleRef
+      .get(EventStore)
+      .append('order-1', [new OrderCreated('order-1', 'c-1', [])])
+      .catch((e: unknown) => e);
     // Then
     expect(error).toBeInstanceOf(EventStoreUnavailableError);
     expect((error as Error).message).not.toContain('cello:cello');
-    await moduleRef.close().catch(() => undefined);
+    await moduleRef.close();
   });
 });
 
