@@ -6,7 +6,7 @@
 //! holds one Buffer per arena chunk, over Rust-owned memory, and slices it.
 
 use cello_core::event_log::{AppendError, AppendOutcome, EventLog, ExpectedVersion};
-use napi::bindgen_prelude::{BufferSlice, Uint32ArraySlice};
+use napi::bindgen_prelude::{BufferSlice, Float64ArraySlice, Uint32ArraySlice};
 use napi::Env;
 use napi_derive::napi;
 
@@ -17,10 +17,10 @@ const EXPECT_ANY: f64 = -1.0;
 const EXPECT_NO_STREAM: f64 = -2.0;
 const EXPECT_STREAM_EXISTS: f64 = -3.0;
 
-/// First entry of an append's result: what happened.
-const OUTCOME_APPENDED: f64 = 0.0;
-const OUTCOME_DUPLICATE: f64 = 1.0;
-const OUTCOME_CONFLICT: f64 = 2.0;
+/// What an append did.
+const OUTCOME_APPENDED: u32 = 0;
+const OUTCOME_DUPLICATE: u32 = 1;
+const OUTCOME_CONFLICT: u32 = 2;
 
 fn expected_version(expected: f64) -> napi::Result<ExpectedVersion> {
     match expected {
@@ -81,12 +81,15 @@ impl NativeEventLog {
         NativeEventLog { log: Some(log) }
     }
 
-    /// Appends a framed batch to `stream`, all or none.
+    /// Appends a framed batch to `stream`, all or none, and returns what happened:
+    /// 0 appended (`out[0]` the stream version, `out[1]` the first position),
+    /// 1 a re-send, nothing written (`out[0]` the first write's stream version,
+    /// `out[2..]` its positions; `out` must hold 2 + the batch's event count),
+    /// 2 the expected version did not hold, nothing written (`out[0]` the actual version).
     ///
     /// `expected` is a version, or -1 (any), -2 (no stream), -3 (stream exists).
-    /// Returns `[outcome, streamVersion, firstPosition]` for an append (outcome 0),
-    /// `[1, streamVersion, ...positions]` for a re-send (nothing written), and
-    /// `[2, actualVersion]` when the expected version did not hold (nothing written).
+    /// Results go to the caller's `out` rather than a new array: a single-event
+    /// append is dominated by the crossing, and allocating its answer adds a third.
     /// Bad batches fail with `[invalid-append]`; ids stored by another append
     /// with `[event-id-conflict]`.
     #[napi]
@@ -96,7 +99,8 @@ impl NativeEventLog {
         expected: f64,
         recorded_at: f64,
         batch: &[u8],
-    ) -> napi::Result<Vec<f64>> {
+        mut out: Float64ArraySlice,
+    ) -> napi::Result<u32> {
         let expected = expected_version(expected)?;
         let log = self
             .log
@@ -105,27 +109,42 @@ impl NativeEventLog {
         let outcome = log
             .append(&stream, expected, recorded_at, batch)
             .map_err(append_error)?;
+        // SAFETY: JavaScript is blocked in this call; nothing else touches `out`.
+        let out = unsafe { out.as_mut() };
+        let too_small = || coded("invalid-append", "the result array is too small");
         Ok(match outcome {
             AppendOutcome::Appended {
                 stream_version,
                 first_position,
                 ..
-            } => vec![
-                OUTCOME_APPENDED,
-                stream_version as f64,
-                first_position as f64,
-            ],
+            } => {
+                let [version, first, ..] = out else {
+                    return Err(too_small());
+                };
+                *version = stream_version as f64;
+                *first = first_position as f64;
+                OUTCOME_APPENDED
+            }
             AppendOutcome::Duplicate {
                 stream_version,
                 positions,
             } => {
-                let mut out = Vec::with_capacity(2 + positions.len());
-                out.push(OUTCOME_DUPLICATE);
-                out.push(stream_version as f64);
-                out.extend(positions.into_iter().map(|p| p as f64));
-                out
+                if out.len() < 2 + positions.len() {
+                    return Err(too_small());
+                }
+                out[0] = stream_version as f64;
+                for (slot, position) in out[2..].iter_mut().zip(positions) {
+                    *slot = position as f64;
+                }
+                OUTCOME_DUPLICATE
             }
-            AppendOutcome::Conflict { actual, .. } => vec![OUTCOME_CONFLICT, actual as f64],
+            AppendOutcome::Conflict { actual, .. } => {
+                let Some(slot) = out.first_mut() else {
+                    return Err(too_small());
+                };
+                *slot = actual as f64;
+                OUTCOME_CONFLICT
+            }
         })
     }
 

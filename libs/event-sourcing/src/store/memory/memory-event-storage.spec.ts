@@ -54,6 +54,24 @@ describe('MemoryEventStorage', () => {
     });
   });
 
+  describe('when a large append is sent again', () => {
+    it('should return the positions of all its events from the first write', async () => {
+      // Given
+      const events = Array.from({ length: 300 }, (_, n) => anEvent({ n }));
+      await storage.append('order-0', [anEvent()], 'any');
+      const first = await storage.append('order-1', events, 'no_stream');
+
+      // When
+      const again = await storage.append('order-1', events, 'no_stream');
+
+      // Then
+      expect(again).toEqual({ ...first, duplicate: true });
+      expect(again.positions).toHaveLength(300);
+      expect(again.positions[0]).toBe(2);
+      expect(await storage.headPosition()).toBe(301);
+    });
+  });
+
   describe('when an append reuses some stored event ids', () => {
     it('should refuse it with EventIdConflictError naming the id, and write nothing', async () => {
       // Given

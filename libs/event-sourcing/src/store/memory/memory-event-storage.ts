@@ -35,7 +35,7 @@ type NativeEventLog = InstanceType<typeof native.NativeEventLog>;
 const EXPECT_ANY = -1;
 const EXPECT_NO_STREAM = -2;
 const EXPECT_STREAM_EXISTS = -3;
-// First entry of the native append result.
+// What the native append did.
 const OUTCOME_DUPLICATE = 1;
 const OUTCOME_CONFLICT = 2;
 
@@ -55,6 +55,10 @@ export class MemoryEventStorage implements EventStorage {
   private readonly encoder = new EventBatchEncoder();
   private readonly decoder = new StoredRecordDecoder();
   private readonly page: Uint32Array;
+  /** Where the native append writes its numbers (grown for re-sends of big batches). */
+  private appendResult = new Float64Array(258);
+  /** The last position, kept here so `headPosition` needs no crossing (only this object appends). */
+  private head = 0;
   private readonly snapshots = new Map<string, Map<string, StoredSnapshot>>();
   private readonly leases = new MemoryProcessorLeases();
   private readonly parked = new MemoryParkedEvents();
@@ -80,22 +84,31 @@ export class MemoryEventStorage implements EventStorage {
     checkAppend(streamId, events);
     const nativeExpected = toNativeExpected(streamId, expected);
     const batch = this.encoder.encode(events);
-    let result: number[];
+    if (this.appendResult.length < events.length + 2) {
+      this.appendResult = new Float64Array(events.length + 2);
+    }
+    const out = this.appendResult;
+    let outcome: number;
     try {
-      result = log.append(streamId, nativeExpected, Date.now(), batch);
+      outcome = log.append(streamId, nativeExpected, Date.now(), batch, out);
     } catch (error) {
       throw appendError(streamId, error);
     }
-    if (result[0] === OUTCOME_CONFLICT) {
-      throw new ConcurrencyError(streamId, expected, result[1]);
+    if (outcome === OUTCOME_CONFLICT) {
+      throw new ConcurrencyError(streamId, expected, out[0]);
     }
-    if (result[0] === OUTCOME_DUPLICATE) {
-      return { streamVersion: result[1], positions: result.slice(2), duplicate: true };
+    if (outcome === OUTCOME_DUPLICATE) {
+      return {
+        streamVersion: out[0],
+        positions: Array.from(out.subarray(2, 2 + events.length)),
+        duplicate: true,
+      };
     }
     const positions = new Array<number>(events.length);
-    for (let i = 0; i < positions.length; i++) positions[i] = result[2] + i;
+    for (let i = 0; i < positions.length; i++) positions[i] = out[1] + i;
+    this.head = positions[positions.length - 1];
     this.scheduleWakeUp();
-    return { streamVersion: result[1], positions, duplicate: false };
+    return { streamVersion: out[0], positions, duplicate: false };
   }
 
   async streamVersion(streamId: string): Promise<number> {
@@ -125,7 +138,8 @@ export class MemoryEventStorage implements EventStorage {
 
   /** Everything appended is committed at once in memory: the head is the last position. */
   async headPosition(): Promise<number> {
-    return this.open().headPosition();
+    this.open();
+    return this.head;
   }
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
