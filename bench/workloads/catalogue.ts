@@ -2,6 +2,8 @@ import type { WorkloadDefinition } from '../support/workload';
 import { appendBatch100, appendConcurrent16, appendSequential } from './append.workloads';
 import { load10k, load10kSnapshot } from './load.workloads';
 import { memoryAppend1m, memoryReplay1m } from './memory.workloads';
+import { projectionCatchUp } from './projection.workloads';
+import { saga3StepsPg } from './saga.workloads';
 import { dispatchCommand, dispatchCommandFull, dispatchQuery } from './dispatch.workloads';
 
 /** Every workload, in the order `npm run bench` runs them. */
@@ -16,6 +18,8 @@ export const workloads: readonly WorkloadDefinition[] = [
   load10kSnapshot,
   memoryAppend1m,
   memoryReplay1m,
+  saga3StepsPg,
+  projectionCatchUp,
 ];
 
 /** The workload named `name`; throws naming the known ones otherwise. */
