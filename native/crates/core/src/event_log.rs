@@ -162,7 +162,6 @@ impl Hasher for PrehashedKey {
 type PrehashedMap<V> = HashMap<u64, V, BuildHasherDefault<PrehashedKey>>;
 
 struct Stream {
-    name: Box<str>,
     /// Global position of version `v` at index `v - 1`.
     positions: Vec<u64>,
 }
@@ -398,7 +397,6 @@ impl EventLog {
         }
         let i = self.streams.len();
         self.streams.push(Stream {
-            name: stream.into(),
             positions: Vec::new(),
         });
         self.stream_index.insert(stream.into(), i as u32);
@@ -489,11 +487,6 @@ impl EventLog {
             .take(limit)
             .map(|&p| self.records[(p - 1) as usize])
             .collect()
-    }
-
-    /// Names of all streams, in the order they were created.
-    pub fn stream_names(&self) -> impl Iterator<Item = &str> {
-        self.streams.iter().map(|s| &*s.name)
     }
 }
 
