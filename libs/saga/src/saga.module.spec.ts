@@ -275,6 +275,50 @@ describe('SagaModule (memory storage)', () => {
     });
   });
 
+  describe('when steps declare order, their own retries and compensateOnFailure', () => {
+    it('should follow them', async () => {
+      // Given
+      const calls: string[] = [];
+      let failures = 0;
+      @Saga('ordered')
+      @Injectable()
+      class OrderedSaga {
+        @SagaStep({ order: 2, compensate: 'undoSecond', maxRetries: 0, compensateOnFailure: true })
+        async second() {
+          calls.push('second');
+          failures += 1;
+          throw new Error('second broke');
+        }
+
+        async undoSecond() {
+          calls.push('undo second');
+        }
+
+        @SagaStep({ order: 1, compensate: 'undoFirst' })
+        async first() {
+          calls.push('first');
+        }
+
+        async undoFirst() {
+          calls.push('undo first');
+        }
+      }
+      const { app, runner } = await boot({ maxRetries: 5 }, [OrderedSaga]);
+      // When
+      const result = await runner.execute(OrderedSaga, {});
+      // Then
+      expect(failures).toBe(1);
+      expect(calls).toEqual(['first', 'second', 'undo second', 'undo first']);
+      expect(result).toMatchObject({
+        status: 'compensated',
+        failedStep: 'second',
+        stepsCompleted: ['first'],
+        compensatedSteps: ['second', 'first'],
+      });
+      await app.close();
+    });
+  });
+
   describe('when sagas are misconfigured', () => {
     it('should fail start-up on a step without action', async () => {
       class NoAction extends Saga {

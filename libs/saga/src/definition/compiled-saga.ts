@@ -10,6 +10,7 @@ export interface CompiledSagaStep {
   readonly timeoutMs: number | null;
   readonly retryable: boolean;
   readonly compensateOnFailure: boolean;
+  readonly onInterrupted: 'retry' | 'compensate';
 }
 
 /** A saga class turned into what the runner needs. */

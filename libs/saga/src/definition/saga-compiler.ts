@@ -39,11 +39,18 @@ function policy(
       `step "${name}" has timeout ${raw.timeout}; use a number of seconds > 0.`,
     );
   }
+  if (raw.onInterrupted !== undefined && !['retry', 'compensate'].includes(raw.onInterrupted)) {
+    throw new InvalidSagaDefinitionError(
+      sagaName,
+      `step "${name}" has onInterrupted "${String(raw.onInterrupted)}"; use 'retry' or 'compensate'.`,
+    );
+  }
   return {
     maxRetries,
     timeoutMs: raw.timeout === undefined ? null : Math.round(raw.timeout * 1000),
     retryable: raw.retryable ?? true,
     compensateOnFailure: raw.compensateOnFailure ?? false,
+    onInterrupted: raw.onInterrupted === 'compensate' ? 'compensate' : 'retry',
   };
 }
 
@@ -131,6 +138,7 @@ export function compileSaga(instance: object, defaults: ResolvedSagaOptions): Co
         maxRetries: s.maxRetries,
         hasCompensation: s.compensate !== undefined,
         compensateOnFailure: s.compensateOnFailure,
+        onInterrupted: s.onInterrupted,
       })),
       retryBaseMs: defaults.retryDelayMs,
       retryCapMs: Math.max(defaults.maxRetryDelayMs, defaults.retryDelayMs),

@@ -35,4 +35,10 @@ export interface SagaStepPolicy {
   retryable?: boolean;
   /** Also compensate this step when it fails itself (its effect may have partly happened). Default: false. */
   compensateOnFailure?: boolean;
+  /**
+   * Recovery of this step when it was in flight at a crash: `'retry'` runs it
+   * again with the same idempotency key; `'compensate'` fails the saga here and
+   * compensates this step (its effect may have happened) and those before. Default: 'retry'.
+   */
+  onInterrupted?: 'retry' | 'compensate';
 }

@@ -31,6 +31,8 @@ export interface MachineStepDefinition {
   maxRetries: number;
   hasCompensation: boolean;
   compensateOnFailure: boolean;
+  /** Recovery of the step when in flight at a crash. Default: 'retry'. */
+  onInterrupted?: 'retry' | 'compensate';
 }
 
 /** Static saga description the machine needs. */

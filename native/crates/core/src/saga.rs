@@ -70,6 +70,22 @@ pub struct StepDefinition {
     /// Compensate the failing step itself (its effect may have partly happened).
     #[serde(default)]
     pub compensate_on_failure: bool,
+    /// What recovery does with this step when it was in flight at a crash:
+    /// run it again (the default; its idempotency key makes that harmless) or
+    /// give up and compensate it and the steps before it.
+    #[serde(default)]
+    pub on_interrupted: InterruptedStepPolicy,
+}
+
+/// Recovery policy for a step that was in flight when its driver vanished.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterruptedStepPolicy {
+    /// Run the step again with the same idempotency key.
+    #[default]
+    Retry,
+    /// Fail the saga at this step; compensate it (its effect may have happened) and those before.
+    Compensate,
 }
 
 /// Static description of a saga.
@@ -474,6 +490,13 @@ fn recover(state: &mut SagaState, now_ms: u64, seed: u64) -> Vec<SagaCommand> {
             if state.past_deadline(now_ms) {
                 state.timed_out = true;
                 return fail_step(state, index, "the saga timed out".into());
+            }
+            if state.definition.steps[index].on_interrupted == InterruptedStepPolicy::Compensate {
+                // Its effect may have happened: undo it too, then the steps before.
+                state.steps[index].status = StepStatus::Failed;
+                state.failed_step = Some(index);
+                state.error = Some("the step was interrupted by a crash".into());
+                return begin_compensation(state, Some(index));
             }
             let attempts = state.steps[index].attempts;
             if attempts > state.definition.steps[index].max_retries {

@@ -2,19 +2,32 @@ use super::*;
 use proptest::prelude::*;
 
 fn definition(steps: &[(u32, bool, bool)], timeout_ms: Option<u64>) -> SagaDefinition {
-    SagaDefinition {
-        steps: steps
-            .iter()
-            .enumerate()
-            .map(
-                |(i, &(max_retries, has_compensation, compensate_on_failure))| StepDefinition {
-                    name: format!("step-{i}"),
-                    max_retries,
-                    has_compensation,
-                    compensate_on_failure,
+    definition_with(steps, &[], timeout_ms)
+}
+
+/// Steps as (max_retries, has_compensation, compensate_on_failure);
+/// `compensate_interrupted[i]` sets step i's crash policy to compensate.
+fn definition_with(
+    steps: &[(u32, bool, bool)],
+    compensate_interrupted: &[bool],
+    timeout_ms: Option<u64>,
+) -> SagaDefinition {
+    let step =
+        |i: usize, &(max_retries, has_compensation, compensate_on_failure): &(u32, bool, bool)| {
+            StepDefinition {
+                name: format!("step-{i}"),
+                max_retries,
+                has_compensation,
+                compensate_on_failure,
+                on_interrupted: if compensate_interrupted.get(i).copied().unwrap_or(false) {
+                    InterruptedStepPolicy::Compensate
+                } else {
+                    InterruptedStepPolicy::Retry
                 },
-            )
-            .collect(),
+            }
+        };
+    SagaDefinition {
+        steps: steps.iter().enumerate().map(|(i, s)| step(i, s)).collect(),
         retry_base_ms: 100,
         retry_cap_ms: 1_000,
         timeout_ms,
@@ -197,6 +210,31 @@ fn recovery_reissues_the_step_in_flight() {
 }
 
 #[test]
+fn recovery_compensates_an_interrupted_step_when_its_policy_says_so() {
+    let def = definition_with(&[(3, true, false); 2], &[false, true], None);
+    let t = start(def);
+    let t = transition(
+        t.state,
+        SagaEvent::StepSucceeded {
+            index: 0,
+            now_ms: 1,
+        },
+    )
+    .unwrap();
+    let t = transition(t.state, SagaEvent::Recover { now_ms: 5, seed: 3 }).unwrap();
+    assert!(matches!(
+        t.commands[0],
+        SagaCommand::Compensate { index: 1, .. }
+    ));
+    let t = transition(t.state, SagaEvent::CompensationSucceeded { index: 1 }).unwrap();
+    assert!(matches!(
+        t.commands[0],
+        SagaCommand::Compensate { index: 0, .. }
+    ));
+    assert_eq!(t.state.failed_step, Some(1));
+}
+
+#[test]
 fn refuses_events_that_do_not_fit() {
     let t = start(definition(&[(0, true, false)], None));
     let err = transition(t.state, SagaEvent::CompensationSucceeded { index: 0 }).unwrap_err();
@@ -244,11 +282,12 @@ proptest! {
     #[test]
     fn compensation_is_sound_and_every_saga_terminates(
         steps in prop::collection::vec((0u32..3, any::<bool>(), any::<bool>()), 1..6),
+        compensate_interrupted in prop::collection::vec(any::<bool>(), 6),
         timeout in prop::option::of(50u64..5_000),
         outcomes in prop::collection::vec(outcome(), 0..200),
         seed in any::<u64>(),
     ) {
-        let def = definition(&steps, timeout);
+        let def = definition_with(&steps, &compensate_interrupted, timeout);
         let n = steps.len();
         let mut t = start(def);
         let mut now = 0u64;
@@ -278,7 +317,7 @@ proptest! {
                     // The lost attempt may have had its effect: a step declared
                     // `compensate_on_failure` may then be undone.
                     if let SagaCommand::RunStep { index, .. } = command {
-                        may_compensate[index] |= steps[index].2;
+                        may_compensate[index] |= steps[index].2 || compensate_interrupted[index];
                     }
                     SagaEvent::Recover { now_ms: now, seed }
                 }

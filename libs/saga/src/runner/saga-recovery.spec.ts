@@ -1,0 +1,119 @@
+import { compileSaga } from '../definition/saga-compiler';
+import { SagaRegistry } from '../definition/saga-registry';
+import { Saga } from '../decorators/saga.decorator';
+import { SagaStep } from '../decorators/saga-step.decorator';
+import { resolveSagaOptions } from '../resolve-saga-options';
+import type { SagaModuleOptions } from '../saga-module-options';
+import { MemorySagaStorage } from '../storage/memory/memory-saga-storage';
+import { SagaRunner } from './saga-runner';
+
+/** Effects, as a payment API with idempotency keys would record them. */
+const effects = new Map<string, string>();
+let hang = true;
+
+function step(name: string, onInterrupted?: 'retry' | 'compensate') {
+  return new SagaStep({
+    name,
+    onInterrupted,
+    action: async ({ idempotencyKey }) => {
+      effects.set(idempotencyKey, name);
+      // The first process dies inside this step (never returns).
+      if (name === 'charge' && hang) await new Promise(() => undefined);
+    },
+    compensate: ({ idempotencyKey }) => {
+      effects.set(idempotencyKey, `undo ${name}`);
+    },
+  });
+}
+
+class RetryingSaga extends Saga {
+  steps = [step('reserve'), step('charge'), step('ship')];
+}
+
+class CompensatingSaga extends Saga {
+  steps = [step('reserve'), step('charge', 'compensate'), step('ship')];
+}
+
+function runner(storage: MemorySagaStorage, options: SagaModuleOptions): SagaRunner {
+  const resolved = resolveSagaOptions({ retryDelay: 0, leaseTtl: 0.1, ...options });
+  const registry = new SagaRegistry();
+  registry.register(compileSaga(new RetryingSaga(), resolved));
+  registry.register(compileSaga(new CompensatingSaga(), resolved));
+  return new SagaRunner(registry, storage, resolved);
+}
+
+/** Starts a saga in a first runner that then "dies" mid-step (stops without writing). */
+async function crashMidStep(storage: MemorySagaStorage, type: typeof RetryingSaga) {
+  hang = true;
+  const first = runner(storage, { instanceId: 'first', recovery: false });
+  const id = await first.start(type, {});
+  while ((await storage.load(id))?.state.steps[1].status !== 'running') {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await first.onApplicationShutdown();
+  hang = false;
+  await new Promise((r) => setTimeout(r, 150)); // its lease expires
+  return id;
+}
+
+async function settle(storage: MemorySagaStorage, id: string) {
+  const second = runner(storage, { instanceId: 'second', recovery: false });
+  expect(await second.recoverAbandoned()).toBe(1);
+  while (['running', 'compensating'].includes((await storage.load(id))!.status)) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return (await storage.load(id))!;
+}
+
+describe('Saga recovery after a crash', () => {
+  beforeEach(() => effects.clear());
+
+  describe('when the interrupted step retries (the default)', () => {
+    it('should run it again with the same idempotency key and complete', async () => {
+      // Given
+      const storage = new MemorySagaStorage();
+      const id = await crashMidStep(storage, RetryingSaga);
+      // When
+      const record = await settle(storage, id);
+      // Then
+      expect(record.status).toBe('completed');
+      expect(record.state.steps[1].attempts).toBe(2);
+      expect([...effects.entries()]).toEqual([
+        [`${id}:reserve`, 'reserve'],
+        [`${id}:charge`, 'charge'],
+        [`${id}:ship`, 'ship'],
+      ]);
+    });
+  });
+
+  describe("when the interrupted step's policy is to compensate", () => {
+    it('should compensate it and the steps before it, each once', async () => {
+      // Given
+      const storage = new MemorySagaStorage();
+      const id = await crashMidStep(storage, CompensatingSaga);
+      // When
+      const record = await settle(storage, id);
+      // Then
+      expect(record.status).toBe('compensated');
+      expect(record.state.error).toBe('the step was interrupted by a crash');
+      expect(effects.get(`${id}:charge:compensate`)).toBe('undo charge');
+      expect(effects.get(`${id}:reserve:compensate`)).toBe('undo reserve');
+      expect(effects.has(`${id}:ship`)).toBe(false);
+    });
+  });
+
+  describe('when a lease is still live', () => {
+    it('should not be taken over', async () => {
+      // Given a saga whose process is alive (lease renewed)
+      const storage = new MemorySagaStorage();
+      hang = true;
+      const first = runner(storage, { instanceId: 'first', leaseTtl: 60, recovery: false });
+      await first.start(RetryingSaga, {});
+      // When another instance scans
+      const second = runner(storage, { instanceId: 'second', recovery: false });
+      // Then
+      expect(await second.recoverAbandoned()).toBe(0);
+      await first.onApplicationShutdown();
+    });
+  });
+});
