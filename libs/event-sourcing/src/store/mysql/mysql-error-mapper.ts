@@ -1,0 +1,62 @@
+import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+
+/** Node socket and mysql2 protocol errors that mean the server cannot be reached. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'POOL_CLOSED',
+]);
+
+/**
+ * Server errors that mean "not now" rather than "wrong": too many connections
+ * (1040), server shutting down (1053), connection killed (1927), query
+ * interrupted by a timeout (1969, 3024), unknown database (1049, not created yet).
+ */
+const UNAVAILABLE_ERRNOS = new Set([1040, 1053, 1927, 1969, 3024, 1049, 2002, 2003, 2006, 2013]);
+
+const UNAVAILABLE_MESSAGES = [
+  'Pool is closed',
+  "Can't add new command when connection is in closed state",
+  'Connection lost',
+  'connect ETIMEDOUT',
+];
+
+/** Deadlock (1213) and lock wait timeout (1205): the transaction can simply run again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  return errno === 1213 || errno === 1205;
+}
+
+/** True when `error` means the database could not be reached or did not answer in time. */
+export function isMysqlUnavailable(error: unknown): boolean {
+  if (error instanceof EventStoreUnavailableError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, errno, message, driverError } = error as {
+    code?: unknown;
+    errno?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+  };
+  if (driverError !== undefined && driverError !== error && isMysqlUnavailable(driverError)) {
+    return true;
+  }
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  if (typeof errno === 'number' && UNAVAILABLE_ERRNOS.has(errno)) return true;
+  if (error instanceof AggregateError) return error.errors.some(isMysqlUnavailable);
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((text) => message.includes(text));
+}
+
+/** Turns connection failures and timeouts into `EventStoreUnavailableError`; other errors pass. */
+export function mapMysqlError(error: unknown, during: string): unknown {
+  if (error instanceof EventStoreUnavailableError || !isMysqlUnavailable(error)) return error;
+  const detail = error instanceof Error ? error.message || error.name : String(error);
+  return new EventStoreUnavailableError(`${during} failed: ${detail}`, { cause: error });
+}
