@@ -228,6 +228,19 @@ describe('MemoryEventStorage', () => {
       });
     });
 
+    it.each([
+      ['a negative limit', { limit: -1 }],
+      ['a fractional fromVersion', { fromVersion: 1.5 }],
+      ['a NaN fromPosition', { fromPosition: Number.NaN }],
+    ])('should refuse %s with an invalid-read-options error', async (_label, options) => {
+      const error = await rejection(
+        'fromPosition' in options
+          ? storage.readAll(options)
+          : storage.readStream('order-1', options),
+      );
+      expect(isCelloError(error, 'invalid-read-options')).toBe(true);
+    });
+
     it('should treat a limit of 0 as nothing to read', async () => {
       await storage.append('order-1', [anEvent()], 'any');
       expect(await storage.readStream('order-1', { limit: 0 })).toEqual([]);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NativeError, callNative, native, toNativeError } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
+import { EventSourcingError } from '../../errors/event-sourcing.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
 import { InvalidAppendError } from '../../errors/invalid-append.error';
 import type {
@@ -118,8 +119,8 @@ export class MemoryEventStorage implements EventStorage {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     const log = this.open();
     return this.readPages(
-      options.fromVersion ?? 1,
-      options.limit,
+      checkReadOption('fromVersion', options.fromVersion, 1),
+      checkReadOption('limit', options.limit, Number.POSITIVE_INFINITY),
       (from, out) => log.readStream(streamId, from, out),
       (event) => event.version,
       streamId,
@@ -129,8 +130,8 @@ export class MemoryEventStorage implements EventStorage {
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const log = this.open();
     return this.readPages(
-      options.fromPosition ?? 0,
-      options.limit,
+      checkReadOption('fromPosition', options.fromPosition, 0),
+      checkReadOption('limit', options.limit, Number.POSITIVE_INFINITY),
       (from, out) => log.readAll(from, out),
       (event) => event.position,
     );
@@ -241,12 +242,11 @@ export class MemoryEventStorage implements EventStorage {
    */
   private readPages(
     from: number,
-    limit: number | undefined,
+    wanted: number,
     readPage: (from: number, out: Uint32Array) => number,
     next: (event: StoredEvent) => number,
     streamId?: string,
   ): StoredEvent[] {
-    const wanted = limit ?? Number.POSITIVE_INFINITY;
     const events: StoredEvent[] = [];
     const pageSize = this.page.length / 2;
     let cursor = from;
@@ -286,6 +286,16 @@ export class MemoryEventStorage implements EventStorage {
       }
     });
   }
+}
+
+/** A read option as given, or its default; anything but a whole number >= 0 is refused. */
+function checkReadOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (Number.isSafeInteger(value) && value >= 0) return value;
+  throw new EventSourcingError(
+    'invalid-read-options',
+    `Read option ${name} is ${String(value)}; it must be a whole number >= 0.`,
+  );
 }
 
 function toNativeExpected(streamId: string, expected: ExpectedVersion): number {
