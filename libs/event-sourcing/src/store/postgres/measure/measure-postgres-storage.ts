@@ -278,17 +278,39 @@ const workloads: Record<string, () => Promise<number>> = {
     }),
 };
 
+/** Each cello workload beside its raw pg ceiling; runs alternate between the two. */
+const PAIRS: [string, string][] = [
+  ['raw single-row tx, sequential', 'cello append, sequential (new stream each)'],
+  ['raw single-row tx, 16 connections', 'cello append, 16 concurrent appenders (own streams)'],
+  ['raw 100-row unnest statements, one stream', 'cello append, batches of 100, one stream'],
+  ['raw SELECT of a 10k stream (read + parse)', 'cello readStream of a 10k stream (pages of 1000)'],
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 3);
   const only = process.argv.slice(3);
-  for (const [name, workload] of Object.entries(workloads)) {
-    if (only.length > 0 && !only.some((o) => name.includes(o))) continue;
-    const values: number[] = [];
-    for (let run = 0; run < runs; run++) values.push(await workload());
-    values.sort((a, b) => a - b);
-    const median = values[Math.floor(values.length / 2)];
+  for (const [raw, cello] of PAIRS) {
+    if (only.length > 0 && !only.some((o) => cello.includes(o) || raw.includes(o))) continue;
+    const values: Record<string, number[]> = { [raw]: [], [cello]: [] };
+    for (let run = 0; run < runs; run++) {
+      const order = run % 2 === 0 ? [raw, cello] : [cello, raw];
+      for (const name of order) values[name].push(await workloads[name]());
+    }
+    for (const name of [raw, cello]) {
+      const sorted = [...values[name]].sort((a, b) => a - b);
+      console.log(
+        `${name.padEnd(52)} ${Math.round(median(sorted)).toString().padStart(7)} events/s  ` +
+          `(min ${Math.round(sorted[0])}, max ${Math.round(sorted[sorted.length - 1])})`,
+      );
+    }
+    const ratios = values[cello].map((value, run) => value / values[raw][run]);
     console.log(
-      `${name.padEnd(52)} ${Math.round(median).toString().padStart(7)} events/s  (min ${Math.round(values[0])}, max ${Math.round(values[values.length - 1])})`,
+      `${'  ratio cello / raw (median of per-run ratios)'.padEnd(52)} ${median(ratios).toFixed(2)}x`,
     );
   }
 }
