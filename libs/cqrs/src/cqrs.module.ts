@@ -2,6 +2,7 @@ import {
   type DynamicModule,
   Global,
   Inject,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
@@ -37,6 +38,8 @@ export class CqrsModule
   extends CqrsConfigurableModule
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
+  private readonly logger = new Logger('CqrsModule');
+
   constructor(
     private readonly explorer: HandlerExplorer,
     private readonly routes: RouteFactory,
@@ -78,6 +81,12 @@ export class CqrsModule
       },
       this.explorer.queryHandlers(),
     );
+    if (this.options.enableEventSync === true && !this.queryBus.canWaitForPositions) {
+      this.logger.warn(
+        '`enableEventSync` is on but EventSourcingModule is not imported: queries dispatched ' +
+          'with `waitForPosition` will fail until it is.',
+      );
+    }
     this.commandBus.useRoutes(commands.routes, commands.scheduler);
     this.queryBus.useRoutes(queries.routes, queries.scheduler);
   }

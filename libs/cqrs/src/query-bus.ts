@@ -37,6 +37,11 @@ export class QueryBus extends MessageBus {
     return this.send(query, options?.request) as Promise<TResult>;
   }
 
+  /** True when queries can wait for a read-model position (event sync on, event sourcing present). */
+  get canWaitForPositions(): boolean {
+    return this.options.enableEventSync === true && this.positions !== undefined;
+  }
+
   private async dispatchAfter(query: object, options: QueryDispatchOptions): Promise<unknown> {
     const name = query.constructor?.name ?? 'query';
     if (this.options.enableEventSync !== true) {

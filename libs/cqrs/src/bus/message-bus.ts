@@ -25,6 +25,7 @@ export abstract class MessageBus {
   /** @internal Stops the deadline clock (application shutdown). */
   stop(): void {
     this.scheduler?.stop();
+    for (const route of this.routes.values()) route.definition.metrics?.close();
   }
 
   protected send(message: object, request: unknown): Promise<unknown> {

@@ -77,6 +77,17 @@ describe('dispatch metrics', () => {
           v.labels.command === 'PayCommand',
       );
       expect(count?.value).toBe(4); // invalid messages never ran, so they are not timed
+      const text = await registry.metrics();
+      expect(text).toContain(
+        'cello_command_duration_seconds_bucket{le="+Inf",command="PayCommand"} 4',
+      );
+      expect(text).toMatch(
+        /cello_command_duration_seconds_bucket\{le="10",command="PayCommand"\} 4/,
+      );
+      // And a second scrape does not count the same dispatches again
+      expect(await registry.metrics()).toContain(
+        'cello_commands_dispatched_total{command="PayCommand",outcome="success"} 2',
+      );
       const queries = await registry.getSingleMetric('cello_queries_dispatched_total')!.get();
       expect(queries.values).toEqual([
         expect.objectContaining({
