@@ -4,6 +4,7 @@
 //   --runs N   measurements per subject (default 3, at least 3 for published figures)
 //   --quick    short measurements, to check the harness; never published
 //   --list     print the workloads and exit
+//   --report   re-render RESULTS.md from results/latest.json and NOTES.md (after editing the notes)
 // Each measurement runs in its own child process, on a fresh database with a
 // CHECKPOINT first; subjects are alternated (forward, then reversed order).
 'use strict';
@@ -24,12 +25,13 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 const CHILD_TIMEOUT_MS = 180_000;
 
 function parseArgs(argv) {
-  const options = { runs: 3, quick: false, list: false, names: [] };
+  const options = { runs: 3, quick: false, list: false, report: false, names: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--runs') options.runs = Number(argv[++i]);
     else if (arg === '--quick') options.quick = true;
     else if (arg === '--list') options.list = true;
+    else if (arg === '--report') options.report = true;
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else options.names.push(arg);
   }
@@ -93,6 +95,19 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   if (options.list) {
     for (const w of workloads) console.log(`${w.name.padEnd(24)} ${w.description}`);
+    return;
+  }
+  if (options.report) {
+    const result = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8'));
+    const complete =
+      result.workloads.length === workloads.length && !result.quick && result.runs_per_subject >= 3;
+    const mdPath = complete
+      ? path.join(__dirname, 'RESULTS.md')
+      : path.join(RESULTS_DIR, 'RESULTS.partial.md');
+    fs.writeFileSync(mdPath, renderMarkdown(result, result.workloads));
+    console.log(
+      `wrote ${path.relative(ROOT, mdPath)} from ${result.command} of ${result.started_at}`,
+    );
     return;
   }
   const unknown = options.names.filter((n) => !workloads.some((w) => w.name === n));

@@ -2,6 +2,7 @@ import type { WorkloadDefinition } from '../support/workload';
 import { appendBatch100, appendConcurrent16, appendSequential } from './append.workloads';
 import { load10k, load10kSnapshot } from './load.workloads';
 import { memoryAppend1m, memoryReplay1m } from './memory.workloads';
+import { nativeEventLog, nativeSnapshotCodec } from './native.workloads';
 import { projectionCatchUp } from './projection.workloads';
 import { saga3StepsPg } from './saga.workloads';
 import { dispatchCommand, dispatchCommandFull, dispatchQuery } from './dispatch.workloads';
@@ -20,6 +21,8 @@ export const workloads: readonly WorkloadDefinition[] = [
   memoryReplay1m,
   saga3StepsPg,
   projectionCatchUp,
+  nativeEventLog,
+  nativeSnapshotCodec,
 ];
 
 /** The workload named `name`; throws naming the known ones otherwise. */

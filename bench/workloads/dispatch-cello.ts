@@ -14,6 +14,11 @@ export async function celloDispatch(
   context: BenchContext,
   kind: 'command' | 'query',
   full: boolean,
+  parts: { validate: boolean; metrics: boolean; timeout: boolean } = {
+    validate: full,
+    metrics: full,
+    timeout: full,
+  },
 ): Promise<Measurement> {
   const cqrs = lazyRequire<typeof import('@cello/cqrs')>('@cello/cqrs');
   const core = lazyRequire<typeof import('@cello/core')>('@cello/core');
@@ -59,13 +64,17 @@ export async function celloDispatch(
       return query.n;
     }
   }
-  const timeout = full ? 30 : 0;
+  const timeout = parts.timeout ? 30 : 0;
   const app = await bootApp([
-    ...(full ? [core.CelloMetricsModule.forRoot({ registry: new Registry() })] : []),
+    ...(parts.metrics ? [core.CelloMetricsModule.forRoot({ registry: new Registry() })] : []),
     {
       module: class CelloCqrsFeature {},
       imports: [
-        cqrs.CqrsModule.forRoot({ validate: full, commandTimeout: timeout, queryTimeout: timeout }),
+        cqrs.CqrsModule.forRoot({
+          validate: parts.validate,
+          commandTimeout: timeout,
+          queryTimeout: timeout,
+        }),
       ],
       providers: [PingCommandHandler, PingQueryHandler],
     },

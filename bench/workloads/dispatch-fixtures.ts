@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IsInt, IsString, Min } from 'class-validator';
 import { bootApp } from '../support/boot-app';
+import { lazyRequire } from '../support/lazy-require';
 import { unitsPerSecond } from '../support/timing';
 import type { BenchContext, Measurement } from '../support/workload';
 
@@ -91,4 +92,33 @@ export async function nestjsCqrs(
   }
   const bus = app.get(cqrs.QueryBus);
   return dispatchRate(context, (i) => bus.execute(new Ping('order-1', i)));
+}
+
+/**
+ * Native versus TypeScript for routing: the same floor, but the route comes
+ * from the Rust `NativeRouteTable` (one crossing per dispatch) instead of a Map.
+ */
+export async function nativeRouteFloor(context: BenchContext): Promise<Measurement> {
+  const { native } = lazyRequire<typeof import('@cello/core')>('@cello/core');
+  class Handler {
+    async execute(message: PingCommandPayload): Promise<number> {
+      return message.n;
+    }
+  }
+  const table = new native.NativeRouteTable([
+    {
+      typeId: 0,
+      message: 'PingCommandPayload',
+      handler: 'Handler',
+      middleware: [],
+      timeoutMs: 0,
+      validate: false,
+    },
+  ]);
+  const handlers = [new Handler()];
+  const typeIds = new WeakMap<object, number>([[PingCommandPayload, 0]]);
+  return dispatchRate(context, (i) => {
+    const message = new PingCommandPayload('order-1', i);
+    return handlers[table.lookup(typeIds.get(message.constructor)!)].execute(message);
+  });
 }

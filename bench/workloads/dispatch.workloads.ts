@@ -1,6 +1,6 @@
 import type { WorkloadDefinition } from '../support/workload';
 import { celloDispatch } from './dispatch-cello';
-import { mapFloor, nestjsCqrs } from './dispatch-fixtures';
+import { mapFloor, nativeRouteFloor, nestjsCqrs } from './dispatch-fixtures';
 
 export const dispatchCommand: WorkloadDefinition = {
   name: 'dispatch-command',
@@ -16,6 +16,7 @@ export const dispatchCommand: WorkloadDefinition = {
     { name: 'cello', role: 'cello', run: (c) => celloDispatch(c, 'command', false) },
     { name: 'nestjs-cqrs', role: 'peer', run: (c) => nestjsCqrs(c, 'command') },
     { name: 'map-floor', role: 'ceiling', run: (c) => mapFloor(c) },
+    { name: 'native-route-floor', role: 'reference', run: (c) => nativeRouteFloor(c) },
   ],
 };
 
