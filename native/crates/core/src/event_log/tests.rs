@@ -102,6 +102,21 @@ fn ids_sharing_a_hash_are_told_apart_by_their_bytes() {
 }
 
 #[test]
+fn a_chunk_handed_out_outlives_the_log_and_keeps_its_bytes() {
+    let mut log = EventLog::new();
+    log.append("s", ExpectedVersion::Any, 0.0, &batch(&["a"]))
+        .unwrap();
+    let location = log.read_all(1, 1)[0];
+    let chunk = log.chunk(location.chunk as usize).unwrap();
+    let before = log.record_bytes(1).to_vec();
+
+    drop(log);
+
+    let start = location.offset as usize;
+    assert_eq!(chunk.slice(start, start + before.len()), &before[..]);
+}
+
+#[test]
 fn each_distinct_type_gets_one_dense_index() {
     let mut log = EventLog::new();
     let mut batch = Vec::new();
