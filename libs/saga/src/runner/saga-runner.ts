@@ -214,7 +214,12 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       const decorated = getSagaStepsMetadata(candidate).length > 0;
       const instance = decorated ? undefined : safeInstance(candidate);
       if (instance && Array.isArray((instance as { steps?: unknown }).steps)) {
-        this.registry.register(compileSaga(instance, this.options));
+        const saga = compileSaga(instance, this.options);
+        this.registry.register(saga);
+        this.logger.warn(
+          `Saga "${saga.name}" was not registered; it runs, but a restarted app can only recover it ` +
+            'when it is listed in SagaModule.forRoot({ sagas: [...] }) or in providers.',
+        );
       }
     }
     return this.registry.get(type);

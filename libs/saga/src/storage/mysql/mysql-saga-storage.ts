@@ -1,0 +1,447 @@
+import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { Pool, PoolConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import type { SagaContext } from '../../definition/saga-step-execution';
+import { InvalidSagaOptionsError } from '../../errors/invalid-saga-options.error';
+import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailable.error';
+import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';
+import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
+import { WriteCoalescer } from '../postgres/write-coalescer';
+import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from '../saga-storage';
+import { runMysqlSagaMigrations } from './mysql-saga-migrator';
+import { mysqlSagaTables, type MysqlSagaTables } from './mysql-saga-tables';
+
+/** Options of the MySQL/MariaDB saga storage. */
+export interface MysqlSagaStorageOptions {
+  /** MySQL database of the tables. Default: the connection's database. */
+  schema?: string;
+  /** Default `cello_saga_`. */
+  tablePrefix?: string;
+  /** Apply the shipped migrations on open. Default: true. */
+  migrationsRun?: boolean;
+  /** Pool size when opened from a URL. Default: 10. */
+  poolSize?: number;
+  /** Send concurrent sagas' writes in one transaction (group commit). Default: true. */
+  coalesceWrites?: boolean;
+}
+
+interface Row extends RowDataPacket {
+  id: string;
+  saga_name: string;
+  status: SagaStatus;
+  state: unknown;
+  context: unknown;
+  created_at: string;
+  updated_at: string;
+  lease_owner: string | null;
+  fencing_token: string | number;
+}
+
+type CreateWrite = SagaWrite & { sagaName: string };
+
+const COLUMNS =
+  'id, saga_name, status, state, context, lease_owner, fencing_token, ' +
+  "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS created_at, " +
+  "DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS updated_at";
+const UNFINISHED = "status IN ('running', 'compensating')";
+/** Attempts of a transaction that lost a deadlock or timed out waiting for a lock. */
+const TRANSACTION_ATTEMPTS = 5;
+
+function ttlMicros(write: SagaWrite): number | null {
+  return TERMINAL_SAGA_STATUSES.includes(write.status) ? null : Math.round(write.leaseTtlMs * 1000);
+}
+
+/**
+ * Saga state in MySQL or MariaDB through a TypeORM DataSource. Every write is
+ * fenced: the rows are locked (`SELECT ... FOR UPDATE`), and only those whose
+ * owner and fencing token are still the writer's are updated. Recovery claims
+ * abandoned sagas with `FOR UPDATE SKIP LOCKED` (MariaDB 10.6+, MySQL 8), so
+ * instances scanning together each get different rows.
+ */
+export class MysqlSagaStorage implements SagaStorage {
+  private readonly creates: WriteCoalescer<CreateWrite, void>;
+  private readonly saves: WriteCoalescer<SagaWrite, boolean>;
+  private readonly pool: Pool;
+
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly tables: MysqlSagaTables,
+    private readonly ownsDataSource: boolean,
+    private readonly skipLocked: boolean,
+    coalesce: boolean,
+  ) {
+    this.pool = (dataSource.driver as unknown as { pool: CallbackPool }).pool.promise();
+    const [maxBatch, maxInFlight] = coalesce ? [256, 2] : [1, 64];
+    this.creates = new WriteCoalescer((items) => this.createBatch(items), maxBatch, maxInFlight);
+    this.saves = new WriteCoalescer((items) => this.saveBatch(items), maxBatch, maxInFlight);
+  }
+
+  /** Opens a DataSource of its own on a `mysql://` or `mariadb://` URL (closed by `close()`). */
+  static async fromUrl(
+    url: string,
+    options: MysqlSagaStorageOptions = {},
+  ): Promise<MysqlSagaStorage> {
+    const parsed = new URL(url);
+    parsed.protocol = 'mysql:';
+    const dataSource = new DataSource({
+      type: 'mysql',
+      url: parsed.toString(),
+      poolSize: options.poolSize ?? 10,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      synchronize: false,
+      extra: { enableKeepAlive: true },
+    });
+    await dataSource.initialize();
+    try {
+      return await MysqlSagaStorage.open(dataSource, options, true);
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+  }
+
+  /** Uses the application's MySQL/MariaDB DataSource (left open by `close()`); its charset must be utf8mb4. */
+  static async fromDataSource(
+    dataSource: DataSource,
+    options: MysqlSagaStorageOptions = {},
+  ): Promise<MysqlSagaStorage> {
+    const type = dataSource.options.type;
+    if (type !== 'mysql' && type !== 'mariadb') {
+      throw new InvalidSagaOptionsError('storage', `is a DataSource of type "${type}", not mysql.`);
+    }
+    const charset = (dataSource.options as { charset?: string }).charset;
+    if (!charset || !/^utf8mb4/i.test(charset)) {
+      throw new InvalidSagaOptionsError(
+        'storage',
+        `is a MySQL DataSource with charset "${charset ?? 'UTF8_GENERAL_CI'}": set charset: 'utf8mb4_unicode_ci' so that 4-byte characters survive.`,
+      );
+    }
+    if (!dataSource.isInitialized) await dataSource.initialize();
+    return MysqlSagaStorage.open(dataSource, options, false);
+  }
+
+  private static async open(
+    dataSource: DataSource,
+    options: MysqlSagaStorageOptions,
+    owns: boolean,
+  ): Promise<MysqlSagaStorage> {
+    const tables = mysqlSagaTables(options.schema, options.tablePrefix);
+    if (options.migrationsRun ?? true) await runMysqlSagaMigrations(dataSource, tables);
+    const [{ version }] = (await dataSource.query('SELECT VERSION() AS version')) as {
+      version: string;
+    }[];
+    return new MysqlSagaStorage(
+      dataSource,
+      tables,
+      owns,
+      supportsSkipLocked(version),
+      options.coalesceWrites ?? true,
+    );
+  }
+
+  create(write: CreateWrite): Promise<void> {
+    return this.creates.submit(write);
+  }
+
+  save(write: SagaWrite): Promise<boolean> {
+    return this.saves.submit(write);
+  }
+
+  private async createBatch(items: CreateWrite[]): Promise<void[]> {
+    await this.run('create sagas', (c) =>
+      c.query(
+        `INSERT INTO ${this.tables.instances} ` +
+          '(id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token, created_at, updated_at) VALUES ' +
+          items
+            .map(
+              () =>
+                '(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))',
+            )
+            .join(', '),
+        items.flatMap((w) => [
+          w.id,
+          w.sagaName,
+          w.status,
+          JSON.stringify(w.state),
+          JSON.stringify(w.context),
+          w.owner,
+          Math.round(w.leaseTtlMs * 1000),
+        ]),
+      ),
+    );
+    return items.map(() => undefined);
+  }
+
+  /** Splits a batch so that no saga appears twice in one statement, keeping order. */
+  private async saveBatch(items: SagaWrite[]): Promise<boolean[]> {
+    const results: boolean[] = [];
+    let start = 0;
+    while (start < items.length) {
+      const seen = new Set<string>();
+      let end = start;
+      while (end < items.length && !seen.has(items[end].id)) seen.add(items[end++].id);
+      results.push(...(await this.saveDistinct(items.slice(start, end))));
+      start = end;
+    }
+    return results;
+  }
+
+  /** Locks the rows, keeps the writes whose lease is still the writer's, updates those. */
+  private saveDistinct(items: SagaWrite[]): Promise<boolean[]> {
+    return this.transaction('save sagas', async (c) => {
+      const held = await this.lockHeld(
+        c,
+        items.map((w) => [w.id, w.owner, w.fencingToken]),
+      );
+      const writes = items.filter((w) => held.has(w.id));
+      if (writes.length > 0) {
+        await c.query(
+          `UPDATE ${this.tables.instances} AS s JOIN (` +
+            writes
+              .map((_, i) =>
+                i === 0
+                  ? 'SELECT ? AS id, ? AS status, ? AS state, ? AS context, ? AS ttl'
+                  : 'SELECT ?, ?, ?, ?, ?',
+              )
+              .join(' UNION ALL ') +
+            ') AS u ON s.id = u.id SET s.status = u.status, s.state = u.state, ' +
+            's.context = u.context, s.updated_at = UTC_TIMESTAMP(3), ' +
+            's.lease_expires_at = IF(u.ttl IS NULL, NULL, UTC_TIMESTAMP(3) + INTERVAL u.ttl MICROSECOND)',
+          writes.flatMap((w) => [
+            w.id,
+            w.status,
+            JSON.stringify(w.state),
+            JSON.stringify(w.context),
+            ttlMicros(w),
+          ]),
+        );
+      }
+      return items.map((w) => held.has(w.id));
+    });
+  }
+
+  /** Row-locks the given sagas; the ids whose owner and fencing token match. */
+  private async lockHeld(
+    c: PoolConnection,
+    leases: readonly (readonly [id: string, owner: string, token: number])[],
+  ): Promise<Set<string>> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      `SELECT id, lease_owner, fencing_token FROM ${this.tables.instances} ` +
+        `WHERE id IN (${leases.map(() => '?').join(', ')}) FOR UPDATE`,
+      leases.map(([id]) => id),
+    );
+    const current = new Map(rows.map((r) => [r.id as string, r]));
+    return new Set(
+      leases
+        .filter(([id, owner, token]) => {
+          const row = current.get(id);
+          return row !== undefined && row.lease_owner === owner && Number(row.fencing_token) === token;
+        })
+        .map(([id]) => id),
+    );
+  }
+
+  async load(id: string): Promise<SagaRecord | undefined> {
+    const [rows] = await this.run('load a saga', (c) =>
+      c.query<Row[]>(`SELECT ${COLUMNS} FROM ${this.tables.instances} WHERE id = ?`, [id]),
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async list(query: SagaListQuery = {}): Promise<SagaRecord[]> {
+    const statuses = query.status === undefined ? undefined : [query.status].flat();
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (statuses) {
+      if (statuses.length === 0) return [];
+      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      values.push(...statuses);
+    }
+    if (query.sagaName !== undefined) {
+      where.push('saga_name = ?');
+      values.push(query.sagaName);
+    }
+    const [rows] = await this.run('list sagas', (c) =>
+      c.query<Row[]>(
+        `SELECT ${COLUMNS} FROM ${this.tables.instances}` +
+          (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+          ' ORDER BY created_at DESC, id LIMIT ?',
+        [...values, query.limit ?? 100],
+      ),
+    );
+    return rows.map(toRecord);
+  }
+
+  async claimAbandoned(
+    owner: string,
+    leaseTtlMs: number,
+    limit: number,
+    includeOwnedBy?: string,
+  ): Promise<SagaRecord[]> {
+    // SKIP LOCKED: two instances scanning together each get different rows; a
+    // locking read sees the latest lease, so a row claimed meanwhile is left out.
+    return this.transaction(
+      'claim abandoned sagas',
+      async (c) => {
+        const [candidates] = await c.query<RowDataPacket[]>(
+          `SELECT id FROM ${this.tables.instances} WHERE ${UNFINISHED} ` +
+            'AND (lease_expires_at < UTC_TIMESTAMP(3) OR lease_owner <=> ?) ' +
+            `ORDER BY lease_expires_at LIMIT ? FOR UPDATE${this.skipLocked ? ' SKIP LOCKED' : ''}`,
+          [includeOwnedBy ?? null, limit],
+        );
+        return this.takeLeases(
+          c,
+          candidates.map((r) => r.id as string),
+          owner,
+          leaseTtlMs,
+        );
+      },
+      true,
+    );
+  }
+
+  async claim(
+    id: string,
+    status: SagaStatus,
+    owner: string,
+    leaseTtlMs: number,
+  ): Promise<SagaRecord | undefined> {
+    const [record] = await this.transaction('claim a saga', async (c) => {
+      const [rows] = await c.query<RowDataPacket[]>(
+        `SELECT id FROM ${this.tables.instances} WHERE id = ? AND status = ? FOR UPDATE`,
+        [id, status],
+      );
+      return this.takeLeases(
+        c,
+        rows.map((r) => r.id as string),
+        owner,
+        leaseTtlMs,
+      );
+    });
+    return record;
+  }
+
+  /** Takes over the (locked) sagas for `owner` with a new fencing token, and reads them back. */
+  private async takeLeases(
+    c: PoolConnection,
+    ids: string[],
+    owner: string,
+    leaseTtlMs: number,
+  ): Promise<SagaRecord[]> {
+    if (ids.length === 0) return [];
+    const list = ids.map(() => '?').join(', ');
+    await c.query(
+      `UPDATE ${this.tables.instances} SET lease_owner = ?, fencing_token = fencing_token + 1, ` +
+        `lease_expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE id IN (${list})`,
+      [owner, Math.round(leaseTtlMs * 1000), ...ids],
+    );
+    const [rows] = await c.query<Row[]>(
+      `SELECT ${COLUMNS} FROM ${this.tables.instances} WHERE id IN (${list}) ORDER BY lease_expires_at, id`,
+      ids,
+    );
+    return rows.map(toRecord);
+  }
+
+  async renewLeases(
+    owner: string,
+    leases: ReadonlyMap<string, number>,
+    leaseTtlMs: number,
+  ): Promise<string[]> {
+    if (leases.size === 0) return [];
+    return this.transaction('renew leases', async (c) => {
+      const held = await this.lockHeld(
+        c,
+        [...leases].map(([id, token]) => [id, owner, token] as const),
+      );
+      if (held.size === 0) return [];
+      const ids = [...held];
+      const [result] = await c.query<ResultSetHeader>(
+        `UPDATE ${this.tables.instances} SET lease_expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND ` +
+          `WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        [Math.round(leaseTtlMs * 1000), ...ids],
+      );
+      void result;
+      return ids;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  /** One statement on a pooled connection; failures become `SagaStorageUnavailableError`. */
+  private async run<T>(operation: string, work: (c: Pool) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.pool);
+    } catch (error) {
+      throw new SagaStorageUnavailableError(operation, { cause: error });
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction, again when it lost a deadlock or a lock wait.
+   * `readCommitted` avoids InnoDB's gap locks for scans that would otherwise
+   * hold up inserts of new sagas.
+   */
+  private async transaction<T>(
+    operation: string,
+    work: (c: PoolConnection) => Promise<T>,
+    readCommitted = false,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let connection: PoolConnection | undefined;
+      try {
+        connection = await this.pool.getConnection();
+        if (readCommitted) {
+          await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        }
+        await connection.query('START TRANSACTION');
+        const result = await work(connection);
+        await connection.query('COMMIT');
+        connection.release();
+        return result;
+      } catch (error) {
+        if (connection) {
+          const rolledBack = await connection.query('ROLLBACK').then(
+            () => true,
+            () => false,
+          );
+          if (rolledBack) connection.release();
+          else connection.destroy();
+        }
+        const errno = (error as { errno?: number }).errno;
+        if ((errno === 1213 || errno === 1205) && attempt < TRANSACTION_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          continue;
+        }
+        throw new SagaStorageUnavailableError(operation, { cause: error });
+      }
+    }
+  }
+}
+
+/** `FOR UPDATE SKIP LOCKED` exists from MariaDB 10.6 and MySQL 8.0.1. */
+function supportsSkipLocked(version: string): boolean {
+  const [major, minor] = version.split(/[.-]/).map(Number);
+  if (/mariadb/i.test(version)) return major > 10 || (major === 10 && minor >= 6);
+  return major >= 8;
+}
+
+function parseJson(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+function toRecord(row: Row): SagaRecord {
+  return {
+    id: row.id,
+    sagaName: row.saga_name,
+    status: row.status,
+    state: parseJson(row.state) as SagaMachineState,
+    context: parseJson(row.context) as SagaContext,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    leaseOwner: row.lease_owner,
+    fencingToken: Number(row.fencing_token),
+  };
+}
