@@ -67,16 +67,16 @@ BEGIN
   duplicate_positions := '{}';
 
   -- Lock every stream row of the batch, creating missing ones, in one sorted
-  -- order, so concurrent batches (from any instance) never deadlock. This
-  -- write also gives the transaction its id before any position is taken,
-  -- which the gap-free global read relies on.
-  WITH locked AS (
-    INSERT INTO ${t.streams} AS s (stream_id, version)
-    SELECT DISTINCT u.id, 0 FROM unnest(p_streams) AS u(id) ORDER BY u.id
-    ON CONFLICT (stream_id) DO UPDATE SET version = s.version
-    RETURNING s.stream_id, s.version
-  )
-  SELECT array_agg(stream_id), array_agg(version) INTO v_locked_ids, v_locked_versions FROM locked;
+  -- order, so concurrent batches (from any instance) never deadlock. "DO
+  -- UPDATE ... WHERE false" locks an existing row without writing a new
+  -- version of it. This write also gives the transaction its id before any
+  -- position is taken, which the gap-free global read relies on.
+  INSERT INTO ${t.streams} AS s (stream_id, version)
+  SELECT DISTINCT u.id, 0 FROM unnest(p_streams) AS u(id) ORDER BY u.id
+  ON CONFLICT (stream_id) DO UPDATE SET version = s.version WHERE false;
+  -- A new statement, so a new snapshot: the latest versions, now that they are locked.
+  SELECT array_agg(s.stream_id), array_agg(s.version) INTO v_locked_ids, v_locked_versions
+    FROM ${t.streams} s WHERE s.stream_id = ANY (p_streams);
 
   -- Idempotency: which of these event ids are stored already (usually none).
   SELECT array_agg(e.event_id) INTO v_known FROM ${t.events} e WHERE e.event_id = ANY (p_event_ids);
