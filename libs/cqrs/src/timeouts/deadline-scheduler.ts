@@ -26,13 +26,13 @@ export class DeadlineQueue {
 
   /** Starts tracking `deadline`. */
   add(deadline: Deadline): void {
-    deadline.dueTick = this.scheduler.currentTick + this.ticks;
+    this.scheduler.wake();
+    deadline.dueTick = this.scheduler.now() + this.ticks;
     deadline.queue = this;
     deadline.prev = this.tail;
     if (this.tail === null) this.head = deadline;
     else this.tail.next = deadline;
     this.tail = deadline;
-    this.scheduler.wake();
   }
 
   /** Stops tracking `deadline` (it settled in time). */
@@ -57,17 +57,23 @@ export class DeadlineQueue {
   }
 }
 
+/** Clock reads are amortised: at most this many deadlines share one reading. */
+const ADDS_PER_CLOCK_READ = 32;
+
 /**
  * Time limits for many concurrent dispatches without a timer each.
  *
  * A `setTimeout` + `clearTimeout` per dispatch costs more than the whole
  * dispatch; here one interval ticks (only while something is pending) and each
- * tick expires the heads of the queues. A deadline fires between its limit
- * and its limit plus one tick (`resolutionMs`).
+ * tick expires the heads of the queues. Time is counted in ticks of
+ * `resolutionMs` read from the monotonic clock, on each tick, when the clock
+ * restarts, and every few deadlines added, so a busy event loop delays
+ * expiry but never skips time. A deadline fires within about a tick after its limit.
  */
 export class DeadlineScheduler {
-  /** @internal Ticks elapsed; the clock the queues count in. */
-  currentTick = 0;
+  private currentTick = 0;
+  private addsSinceClockRead = 0;
+  private readonly origin = performance.now();
   private timer: NodeJS.Timeout | undefined = undefined;
   private readonly queues: DeadlineQueue[] = [];
 
@@ -75,6 +81,17 @@ export class DeadlineScheduler {
     /** Tick length in milliseconds: the precision of every limit. */
     readonly resolutionMs: number,
   ) {}
+
+  /** @internal The current tick, re-read from the clock every few calls. */
+  now(): number {
+    if (++this.addsSinceClockRead >= ADDS_PER_CLOCK_READ) this.readClock();
+    return this.currentTick;
+  }
+
+  private readClock(): void {
+    this.addsSinceClockRead = 0;
+    this.currentTick = Math.floor((performance.now() - this.origin) / this.resolutionMs);
+  }
 
   /** The queue for deadlines `limitMs` from their start. */
   queueFor(limitMs: number): DeadlineQueue {
@@ -85,7 +102,9 @@ export class DeadlineScheduler {
 
   /** @internal Makes sure the clock runs while deadlines are pending. */
   wake(): void {
-    if (this.timer === undefined) this.timer = setInterval(this.onTick, this.resolutionMs);
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(this.onTick, this.resolutionMs);
+    this.readClock(); // the clock was idle: its last reading is old
   }
 
   /** Stops the clock; pending deadlines no longer expire (used at shutdown). */
@@ -95,7 +114,8 @@ export class DeadlineScheduler {
   }
 
   private readonly onTick = (): void => {
-    const tick = ++this.currentTick;
+    this.readClock();
+    const tick = this.currentTick;
     let pending = false;
     for (const queue of this.queues) if (queue.expireUpTo(tick)) pending = true;
     if (!pending) this.stop();
