@@ -1,4 +1,4 @@
-import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { Pool as CallbackPool, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { SagaContext } from '../../definition/saga-step-execution';
@@ -236,7 +236,9 @@ export class MysqlSagaStorage implements SagaStorage {
       leases
         .filter(([id, owner, token]) => {
           const row = current.get(id);
-          return row !== undefined && row.lease_owner === owner && Number(row.fencing_token) === token;
+          return (
+            row !== undefined && row.lease_owner === owner && Number(row.fencing_token) === token
+          );
         })
         .map(([id]) => id),
     );
@@ -356,14 +358,17 @@ export class MysqlSagaStorage implements SagaStorage {
       );
       if (held.size === 0) return [];
       const ids = [...held];
-      const [result] = await c.query<ResultSetHeader>(
+      await c.query(
         `UPDATE ${this.tables.instances} SET lease_expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND ` +
           `WHERE id IN (${ids.map(() => '?').join(', ')})`,
         [Math.round(leaseTtlMs * 1000), ...ids],
       );
-      void result;
       return ids;
     });
+  }
+
+  async ping(): Promise<void> {
+    await this.run('ping', (c) => c.query('SELECT 1'));
   }
 
   async close(): Promise<void> {
