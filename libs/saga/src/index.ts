@@ -31,3 +31,4 @@ export * from './errors/saga-not-found.error';
 export * from './errors/saga-lease-lost.error';
 export * from './errors/saga-runner-stopped.error';
 export * from './errors/saga-storage-unavailable.error';
+export * from './storage/mysql/mysql-saga-storage';

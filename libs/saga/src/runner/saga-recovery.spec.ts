@@ -102,6 +102,28 @@ describe('Saga recovery after a crash', () => {
     });
   });
 
+  describe('when a step runs longer than the lease', () => {
+    it('should renew the lease so that no other instance takes the saga', async () => {
+      // Given a step that outlasts its 300 ms lease, renewed by a live runner
+      const storage = new MemorySagaStorage();
+      hang = true;
+      const first = runner(storage, { instanceId: 'first', leaseTtl: 0.3, recoveryInterval: 10 });
+      first.onApplicationBootstrap();
+      const id = await first.start(RetryingSaga, {});
+      const second = runner(storage, { instanceId: 'second', recovery: false });
+      // When the other instance scans throughout
+      let takenOver = 0;
+      for (let i = 0; i < 10; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        takenOver += await second.recoverAbandoned();
+      }
+      // Then
+      expect(takenOver).toBe(0);
+      expect((await storage.load(id))?.leaseOwner).toBe('first');
+      await first.onApplicationShutdown();
+    });
+  });
+
   describe('when a lease is still live', () => {
     it('should not be taken over', async () => {
       // Given a saga whose process is alive (lease renewed)

@@ -21,6 +21,7 @@ import { SagaLeaseLostError } from '../errors/saga-lease-lost.error';
 import { SagaNotFoundError } from '../errors/saga-not-found.error';
 import { SagaRunnerStoppedError } from '../errors/saga-runner-stopped.error';
 import { SagaStepFailedError } from '../errors/saga-step-failed.error';
+import { SagaStorageUnavailableError } from '../errors/saga-storage-unavailable.error';
 import { SagaTimeoutError } from '../errors/saga-timeout.error';
 import { jitterSeed, SagaMachine } from '../machine/saga-machine';
 import type {
@@ -31,7 +32,7 @@ import type {
 } from '../machine/saga-machine.types';
 import { SAGA_MODULE_OPTIONS, SAGA_STORAGE } from '../saga.constants';
 import type { ResolvedSagaOptions } from '../saga-module-options';
-import type { SagaRecord, SagaStorage } from '../storage/saga-storage';
+import type { SagaRecord, SagaStorage, SagaWrite } from '../storage/saga-storage';
 import type { SagaResult, SagaStatusView } from './saga-result';
 import { runWithDeadlines, sleep } from './run-with-deadlines';
 
@@ -322,7 +323,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private async apply(run: ActiveRun, event: SagaMachineEvent): Promise<SagaCommand | undefined> {
     if (run.stop.signal.aborted) throw this.stopError(run);
     const next = SagaMachine.transition(run.state, event);
-    const saved = await this.storage.save({
+    const saved = await this.saveWithRetry(run, {
       id: run.id,
       status: next.state.status,
       state: next.state,
@@ -338,6 +339,27 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     run.state = next.state;
     this.record(run, event, next.commands[0]);
     return next.commands[0];
+  }
+
+  /**
+   * Saves a transition, retrying while the storage is unreachable: the saga
+   * waits (no action runs unsaved) and resumes as soon as the database is
+   * back. If our lease lapsed meanwhile and another instance took the saga,
+   * the fenced write says so and we stop.
+   */
+  private async saveWithRetry(run: ActiveRun, write: SagaWrite): Promise<boolean> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.storage.save(write);
+      } catch (error) {
+        if (!isCelloError(error, SagaStorageUnavailableError.code)) throw error;
+        if (attempt === 0) {
+          this.logger.warn(`Saga ${run.id} waits for its storage: ${error.message}`);
+        }
+        const delay = Math.min(2000, 50 * 2 ** Math.min(attempt, 6));
+        if (!(await sleep(delay, run.stop.signal))) throw this.stopError(run);
+      }
+    }
   }
 
   /** Prometheus counters, when CelloMetricsModule is imported. */

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { InvalidSagaOptionsError } from '../errors/invalid-saga-options.error';
 import type { SagaModuleOptions } from '../saga-module-options';
 import { MemorySagaStorage } from './memory/memory-saga-storage';
+import { MysqlSagaStorage } from './mysql/mysql-saga-storage';
 import { PostgresSagaStorage } from './postgres/postgres-saga-storage';
 import type { SagaStorage } from './saga-storage';
 
@@ -17,10 +18,13 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
   };
   if (storage === 'memory') return new MemorySagaStorage();
   if (storage instanceof DataSource) {
+    if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
+      return MysqlSagaStorage.fromDataSource(storage, pg);
+    }
     if (storage.options.type !== 'postgres') {
       throw new InvalidSagaOptionsError(
         'storage',
-        `is a DataSource of type "${storage.options.type}"; only "postgres" is supported.`,
+        `is a DataSource of type "${storage.options.type}"; only "postgres", "mysql" and "mariadb" are supported.`,
       );
     }
     return PostgresSagaStorage.fromDataSource(storage, pg);
@@ -28,8 +32,11 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
   if (typeof storage === 'string' && /^postgres(ql)?:\/\//.test(storage)) {
     return PostgresSagaStorage.fromUrl(storage, pg);
   }
+  if (typeof storage === 'string' && /^(mysql|mariadb):\/\//.test(storage)) {
+    return MysqlSagaStorage.fromUrl(storage, pg);
+  }
   throw new InvalidSagaOptionsError(
     'storage',
-    `must be 'memory', a postgresql:// URL or a TypeORM DataSource, got ${JSON.stringify(String(storage))}.`,
+    `must be 'memory', a postgresql:// or mysql:// URL or a TypeORM DataSource, got ${JSON.stringify(String(storage))}.`,
   );
 }

@@ -1,0 +1,49 @@
+import { compileSaga } from '../definition/saga-compiler';
+import { SagaRegistry } from '../definition/saga-registry';
+import { Saga } from '../decorators/saga.decorator';
+import { SagaStep } from '../decorators/saga-step.decorator';
+import { SagaStorageUnavailableError } from '../errors/saga-storage-unavailable.error';
+import { resolveSagaOptions } from '../resolve-saga-options';
+import { MemorySagaStorage } from '../storage/memory/memory-saga-storage';
+import type { SagaWrite } from '../storage/saga-storage';
+import { SagaRunner } from './saga-runner';
+
+/** Memory storage whose next `failures` saves fail as if the database were down. */
+class FlakyStorage extends MemorySagaStorage {
+  failures = 0;
+
+  override async save(write: SagaWrite): Promise<boolean> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new SagaStorageUnavailableError('save sagas', { cause: new Error('ECONNREFUSED') });
+    }
+    return super.save(write);
+  }
+}
+
+const calls: string[] = [];
+
+class TwoStepSaga extends Saga {
+  steps = [
+    new SagaStep({ name: 'one', action: () => void calls.push('one') }),
+    new SagaStep({ name: 'two', action: () => void calls.push('two') }),
+  ];
+}
+
+describe('when the saga storage is unreachable for a while', () => {
+  it('should wait before acting, then resume and complete without repeating a step', async () => {
+    // Given
+    const storage = new FlakyStorage();
+    const options = resolveSagaOptions({ recovery: false });
+    const registry = new SagaRegistry();
+    registry.register(compileSaga(new TwoStepSaga(), options));
+    const runner = new SagaRunner(registry, storage, options);
+    storage.failures = 3; // the save after step one fails three times
+    // When
+    const result = await runner.execute(TwoStepSaga, {});
+    // Then
+    expect(result.status).toBe('completed');
+    expect(calls).toEqual(['one', 'two']);
+    expect(storage.failures).toBe(0);
+  });
+});
