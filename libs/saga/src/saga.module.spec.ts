@@ -366,7 +366,7 @@ describe('SagaModule (memory storage)', () => {
     });
 
     it('should refuse a bad option', async () => {
-      await expect(boot({ storage: 'mysql://x' })).rejects.toMatchObject({
+      await expect(boot({ storage: 'redis://x' })).rejects.toMatchObject({
         code: 'saga-invalid-options',
       });
       await expect(boot({ retryDelay: -1 })).rejects.toMatchObject({
