@@ -23,6 +23,7 @@ import { SagaRunnerStoppedError } from '../errors/saga-runner-stopped.error';
 import { SagaStepFailedError } from '../errors/saga-step-failed.error';
 import { SagaStorageUnavailableError } from '../errors/saga-storage-unavailable.error';
 import { SagaTimeoutError } from '../errors/saga-timeout.error';
+import { UnknownSagaError } from '../errors/unknown-saga.error';
 import { jitterSeed, SagaMachine } from '../machine/saga-machine';
 import type {
   SagaCommand,
@@ -267,7 +268,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
 
   private resume(record: SagaRecord): ActiveRun {
     const saga = this.registry.findByName(record.sagaName);
-    if (!saga) throw new SagaNotFoundError(record.id);
+    if (!saga) throw new UnknownSagaError(record.sagaName);
     return {
       saga,
       id: record.id,
