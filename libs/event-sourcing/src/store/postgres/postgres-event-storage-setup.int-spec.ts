@@ -355,6 +355,43 @@ describe('PostgresEventStorage setup', () => {
     });
   });
 
+  describe('when snapshots are written late or with another schema', () => {
+    it('should keep a newer snapshot over a late older one, but take any of a new schema', async () => {
+      // Given
+      const storage = PostgresEventStorage.fromUrl(db.url, { poolSize: 1 });
+      await storage.init();
+      const streamId = `snap-${randomUUID()}`;
+      const snapshot = (version: number, schemaVersion: number) => ({
+        streamId,
+        aggregateType: 'Order',
+        version,
+        schemaVersion,
+        state: Buffer.from(`v${version}`),
+        createdAt: new Date(),
+      });
+
+      try {
+        // When a slow writer saves version 5 after version 10 was saved
+        await storage.saveSnapshot(snapshot(10, 1));
+        await storage.saveSnapshot(snapshot(5, 1));
+
+        // Then version 10 stays
+        expect((await storage.loadSnapshot(streamId, 'Order'))?.version).toBe(10);
+
+        // When the state schema changed
+        await storage.saveSnapshot(snapshot(7, 2));
+
+        // Then the new schema's snapshot replaces it
+        expect(await storage.loadSnapshot(streamId, 'Order')).toMatchObject({
+          version: 7,
+          schemaVersion: 2,
+        });
+      } finally {
+        await storage.close();
+      }
+    });
+  });
+
   describe('when the same event is parked twice by one processor', () => {
     it('should keep one entry with the latest error and attempts', async () => {
       // Given
