@@ -24,6 +24,13 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaOpti
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new InvalidSagaOptionsError('maxRetries', `must be an integer >= 0, got ${maxRetries}.`);
   }
+  const recoveryBatchSize = options.recoveryBatchSize ?? 20;
+  if (!Number.isInteger(recoveryBatchSize) || recoveryBatchSize < 1) {
+    throw new InvalidSagaOptionsError(
+      'recoveryBatchSize',
+      `must be an integer >= 1, got ${recoveryBatchSize}.`,
+    );
+  }
   const leaseTtlMs = seconds(options, 'leaseTtl', 30);
   if (leaseTtlMs < 100) {
     throw new InvalidSagaOptionsError('leaseTtl', 'must be at least 0.1 seconds.');
@@ -38,5 +45,6 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaOpti
     leaseTtlMs,
     recoveryIntervalMs: seconds(options, 'recoveryInterval', 5),
     recovery: options.recovery ?? true,
+    recoveryBatchSize,
   };
 }

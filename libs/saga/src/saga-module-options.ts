@@ -23,6 +23,8 @@ export interface SagaModuleOptions {
   recoveryInterval?: number;
   /** Recover unfinished sagas on start-up and periodically. Default: true. */
   recovery?: boolean;
+  /** Abandoned sagas one instance takes per scan (smaller spreads them over instances). Default: 20. */
+  recoveryBatchSize?: number;
   /** Table name prefix (PostgreSQL). Default: `cello_saga_`. */
   tablePrefix?: string;
   /** PostgreSQL schema of the tables. Default: `public`. */
@@ -60,4 +62,5 @@ export interface ResolvedSagaOptions {
   leaseTtlMs: number;
   recoveryIntervalMs: number;
   recovery: boolean;
+  recoveryBatchSize: number;
 }

@@ -25,6 +25,7 @@ function appModule(services: FakeOrderServices) {
         // enough that a CPU-starved test machine does not trigger takeovers.
         leaseTtl: mode === 'start' ? 1 : 10,
         recoveryInterval: 0.2,
+        recoveryBatchSize: 5,
         retryDelay: 0.05,
         poolSize: 4,
       }),

@@ -52,8 +52,6 @@ interface ActiveRun {
   lastError?: unknown;
 }
 
-const CLAIM_BATCH = 50;
-
 /**
  * Runs sagas: `execute` (wait for the result), `start` (get the id at once),
  * `getStatus`, `list`, `retryCompensation`. Every transition is decided by
@@ -166,7 +164,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
         const records = await this.storage.claimAbandoned(
           this.options.instanceId,
           this.options.leaseTtlMs,
-          CLAIM_BATCH,
+          this.options.recoveryBatchSize,
           includeOwnedBy,
         );
         for (const record of records) {
