@@ -173,19 +173,27 @@ describe('OrderSaga on PostgreSQL', () => {
 
   describe('when another instance takes the saga over mid-step', () => {
     it('should stop driving it: its fenced write is refused', async () => {
-      // Given a saga in a slow first step
+      // Given a saga in a slow first step (slow enough for the takeover to land in it)
       await boot();
-      services.failures = { delayMs: 300 };
-      const id = await runner.start(OrderSaga, orderContext('stolen'));
+      services.failures = { delayMs: 1000 };
+      const execution = runner.execute(OrderSaga, orderContext('stolen'));
       const client = new Client(db.url);
       await client.connect();
+      let id: string | undefined;
+      while (!id) {
+        const { rows } = await client.query<{ id: string }>(
+          `SELECT id FROM cello_saga_instances WHERE context->>'order_id' = 'order-stolen'`,
+        );
+        id = rows[0]?.id;
+      }
       // When another instance takes the lease
       await client.query(
-        `UPDATE cello_saga_instances SET lease_owner = 'thief', fencing_token = fencing_token + 1 WHERE id = $1`,
+        `UPDATE cello_saga_instances SET lease_owner = 'thief', fencing_token = fencing_token + 1
+         WHERE id = $1`,
         [id],
       );
-      await new Promise((r) => setTimeout(r, 500));
-      // Then this instance wrote nothing more
+      // Then this instance gives the saga up, having written nothing more
+      await expect(execution).rejects.toMatchObject({ code: 'saga-lease-lost', sagaId: id });
       const { rows } = await client.query(
         'SELECT lease_owner, state FROM cello_saga_instances WHERE id = $1',
         [id],
@@ -193,6 +201,7 @@ describe('OrderSaga on PostgreSQL', () => {
       await client.end();
       expect(rows[0].lease_owner).toBe('thief');
       expect(rows[0].state.steps[0].status).toBe('running');
+      expect(rows[0].state.steps[1].status).toBe('pending');
     });
   });
 
