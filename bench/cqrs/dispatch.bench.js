@@ -13,6 +13,7 @@ const SUBJECTS = [
   'nestjs-cqrs-command',
   'cello-command',
   'cello-command-no-timeout',
+  'cello-command-validated',
   'cello-command-full',
   'nestjs-cqrs-query',
   'cello-query',

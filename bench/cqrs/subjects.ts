@@ -163,6 +163,11 @@ export const subjects: Record<string, () => Promise<Dispatch>> = {
     const bus = (await celloApp({ commandTimeout: 0 })).get(CommandBus);
     return () => bus.dispatch(new PlaceOrder(sequence++));
   },
+  /** Validation (2 fields, 3 constraints) and the 30 s time limit. */
+  'cello-command-validated': async () => {
+    const bus = (await celloApp({})).get(CommandBus);
+    return () => bus.dispatch(new ValidatedPlaceOrder(sequence++));
+  },
   /** Validation (2 fields, 3 constraints), Prometheus metrics and the 30 s time limit. */
   'cello-command-full': async () => {
     const bus = (await celloApp({}, true)).get(CommandBus);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { MessageClass, MessageKind } from '../message/message-class';
 import type { BusMiddleware, NextFn } from '../middleware/bus-middleware';
 import { Deadline, type DeadlineQueue } from '../timeouts/deadline-scheduler';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 /** Something with a deadline, kept in a {@link DeadlineQueue} until it settles or expires. */
 export abstract class Deadline {
   /** @internal */ prev: Deadline | null = null;
