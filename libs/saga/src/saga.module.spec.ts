@@ -29,7 +29,7 @@ class BookingService {
   async call(what: string, key: string): Promise<string> {
     this.calls.push(what);
     this.keys.push(key);
-    if (this.slow.has(what)) await new Promise((r) => setTimeout(r, 300));
+    if (this.slow.has(what)) await new Promise((r) => setTimeout(r, 1500));
     const left = this.failing.get(what) ?? 0;
     if (left > 0) {
       this.failing.set(what, left - 1);
@@ -54,7 +54,7 @@ class BookTripSaga {
     await this.booking.call('cancel-hotel', idempotencyKey);
   }
 
-  @SagaStep({ compensate: 'cancelFlight', timeout: 0.1 })
+  @SagaStep({ compensate: 'cancelFlight', timeout: 0.5 })
   async bookFlight({ context, idempotencyKey }: SagaStepExecution<TripContext>) {
     context.flightId = await this.booking.call('flight', idempotencyKey);
   }
@@ -207,7 +207,7 @@ describe('SagaModule (memory storage)', () => {
   describe('when the whole saga exceeds its timeout', () => {
     it('should stop the running step, compensate and end timed out', async () => {
       // Given
-      const { app, runner, booking } = await boot({ timeout: 0.15 });
+      const { app, runner, booking } = await boot({ timeout: 1 });
       booking.slow.add('car');
       // When
       const result = await runner.execute(BookTripSaga, { tripId: 't7' });
