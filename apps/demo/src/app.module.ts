@@ -37,6 +37,8 @@ export class AppModule implements OnApplicationBootstrap {
             maxRetries: demo.saga.maxRetries,
             retryDelay: demo.saga.retryDelaySeconds,
             timeout: demo.saga.timeoutSeconds,
+            leaseTtl: demo.saga.leaseTtlSeconds,
+            recoveryInterval: demo.saga.recoveryIntervalSeconds,
           }),
         }),
         OrdersModule.forRoot(config),

@@ -11,6 +11,10 @@ export interface DemoSagaSettings {
   readonly retryDelaySeconds: number;
   /** Time allowed for a whole saga, in seconds. */
   readonly timeoutSeconds: number;
+  /** Lease on a running saga, in seconds: how soon another process takes over a crashed one. Default: the module's (30). */
+  readonly leaseTtlSeconds?: number;
+  /** Seconds between scans for abandoned sagas. Default: the module's (5). */
+  readonly recoveryIntervalSeconds?: number;
 }
 
 /**

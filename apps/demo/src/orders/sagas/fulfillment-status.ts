@@ -8,7 +8,7 @@ export interface FulfillmentView {
   readonly status: FulfillmentStatus;
   /** Steps whose action completed, in order (including ones compensated since). */
   readonly stepsCompleted: string[];
-  /** Steps whose compensation completed. */
+  /** Steps whose compensation completed, in the order they ran. */
   readonly compensatedSteps: string[];
   readonly failedStep: string | null;
   readonly error: string | null;

@@ -83,7 +83,11 @@ function toFulfillmentView(view: SagaStatusView): FulfillmentView {
     sagaId: view.sagaId,
     status,
     stepsCompleted: view.steps.filter((step) => ACTION_DONE.has(step.status)).map((s) => s.name),
-    compensatedSteps: view.steps.filter((step) => step.status === 'compensated').map((s) => s.name),
+    // Compensations run in reverse step order; report them in the order they ran.
+    compensatedSteps: view.steps
+      .filter((step) => step.status === 'compensated')
+      .map((s) => s.name)
+      .reverse(),
     failedStep: view.failedStep ?? null,
     error: view.error ?? null,
   };
