@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 /** Something with a deadline, kept in a {@link DeadlineQueue} until it settles or expires. */
 export abstract class Deadline {
   /** @internal */ prev: Deadline | null = null;
@@ -74,6 +73,7 @@ const ADDS_PER_CLOCK_READ = 32;
 export class DeadlineScheduler {
   private currentTick = 0;
   private addsSinceClockRead = 0;
+  // The global `performance` (not perf_hooks) so fake timers in tests move this clock too.
   private readonly origin = performance.now();
   private timer: NodeJS.Timeout | undefined = undefined;
   private readonly queues: DeadlineQueue[] = [];
