@@ -392,6 +392,6 @@ describe('MemoryEventStorage', () => {
       expect(read).toBe(total);
       expect(heapAfterAppend - heapBefore).toBeLessThan(payloadBytes * 0.1);
       expect(heapPeak - heapBefore).toBeLessThan(payloadBytes * 0.1);
-    });
+    }, 120_000);
   });
 });
