@@ -67,7 +67,7 @@ describe('the demo with malformed requests', () => {
     ])('should answer 400 for %s, never 500', async (_case, raw, type) => {
       const response = await demo.http().post('/orders').set('Content-Type', type).send(raw);
       expect(response.status).toBe(400);
-      expect(response.body.statusCode).toBe(400);
+      expect(problems(response.body).length).toBeGreaterThan(0);
     });
 
     it('should have stored no order', async () => {

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { isCelloError } from '@cello/core';
 import type { Response } from 'express';
@@ -41,6 +41,17 @@ export class HttpErrorFilter extends BaseExceptionFilter {
       });
       return;
     }
+    if (error instanceof BadRequestException) {
+      // One shape for every 400: `message` is always the list of problems (malformed JSON too).
+      const body = error.getResponse();
+      const message = typeof body === 'object' ? (body as { message?: unknown }).message : body;
+      response.status(HttpStatus.BAD_REQUEST).json({
+        statusCode: HttpStatus.BAD_REQUEST,
+        error: 'Bad Request',
+        message: Array.isArray(message) ? message : [String(message ?? error.message)],
+      });
+      return;
+    }
     super.catch(error, host);
   }
 }
@@ -51,9 +62,13 @@ function problemsOf(error: Error): string | string[] {
   if (!Array.isArray(violations)) return error.message;
   return (violations as { field: string; constraints: Record<string, string> }[]).flatMap(
     (violation) =>
-      Object.values(violation.constraints).map((text) =>
-        text.startsWith(violation.field) ? text : `${violation.field}: ${text}`,
-      ),
+      Object.values(violation.constraints).map((text) => {
+        // class-validator names the property only ("quantity must ..."): name the whole path.
+        const property = violation.field.split('.').pop() ?? violation.field;
+        return text.startsWith(`${property} `)
+          ? `${violation.field}${text.slice(property.length)}`
+          : `${violation.field}: ${text}`;
+      }),
   );
 }
 
