@@ -9,6 +9,8 @@ use cello_core::event_log::{AppendError, AppendOutcome, EventLog, ExpectedVersio
 use napi::bindgen_prelude::{BufferSlice, Float64ArraySlice, Uint32ArraySlice};
 use napi::Env;
 use napi_derive::napi;
+use std::cell::Cell;
+use std::rc::Rc;
 
 use crate::errors::coded;
 
@@ -193,9 +195,26 @@ impl NativeEventLog {
             .ok_or_else(|| coded("invalid-chunk", format!("no chunk #{index}")))?;
         let ptr = chunk.as_ptr();
         let len = chunk.capacity();
+        // A runtime that forbids external buffers (Electron, V8 sandbox) makes
+        // napi copy the bytes and run the finalizer at once; a copy of a chunk
+        // still being filled would go stale, so that case is refused loudly.
+        let copied = Rc::new(Cell::new(false));
+        let finalized = Rc::clone(&copied);
         // SAFETY: the `Arc` moved into the finalizer keeps the memory alive
         // until JavaScript collects the Buffer; the chunk never reallocates.
-        unsafe { BufferSlice::from_external(env, ptr, len, chunk, |_, chunk| drop(chunk)) }
+        let view = unsafe {
+            BufferSlice::from_external(env, ptr, len, chunk, move |_, chunk| {
+                finalized.set(true);
+                drop(chunk);
+            })
+        }?;
+        if copied.get() {
+            return Err(coded(
+                "external-buffers-unsupported",
+                "this runtime copies external buffers; the in-memory event log needs Node.js",
+            ));
+        }
+        Ok(view)
     }
 
     /// The stream's version (0 when it has no events).
