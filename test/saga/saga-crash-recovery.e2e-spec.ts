@@ -29,8 +29,11 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
     return (await client.query<{ n: number }>(sql)).rows[0].n;
   }
 
-  /** Starts `sagas` in a child and SIGKILLs it once they are all mid-flight. */
-  async function crashWithSagasInFlight(sagas: number): Promise<number> {
+  /** Starts `sagas` in a child and SIGKILLs it once they are mid-flight (and `until` holds). */
+  async function crashWithSagasInFlight(
+    sagas: number,
+    until: () => Promise<boolean> = async () => true,
+  ): Promise<number> {
     const first = spawnWorker([db.url, 'first', 'start', String(sagas)]);
     await waitUntil(
       'every saga started',
@@ -40,6 +43,7 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
       'some effects happened',
       async () => (await count('SELECT count(*)::int AS n FROM fake_ledger')) >= sagas,
     );
+    await waitUntil('the moment to crash', until);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     return count(UNFINISHED);
@@ -63,6 +67,29 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
       await expectSagasSettled(client, 12);
       // and the steps in flight at the crash were called again with the same key
       expect(await repeatedCalls(client)).toBeGreaterThan(0);
+    }, 60_000);
+  });
+
+  describe('when the process is killed while sagas are compensating', () => {
+    it('should finish their compensations, each applied once', async () => {
+      // Given a crash while refused orders are being compensated
+      const unfinished = await crashWithSagasInFlight(
+        12,
+        async () =>
+          (await count(
+            `SELECT count(*)::int AS n FROM cello_saga_instances WHERE status = 'compensating'`,
+          )) > 0,
+      );
+      const compensating = await count(
+        `SELECT count(*)::int AS n FROM cello_saga_instances WHERE status = 'compensating'`,
+      );
+      expect(compensating).toBeGreaterThan(0);
+      // When a new process starts
+      const second = spawnWorker([db.url, 'second', 'recover']);
+      // Then every saga settles, each compensation in the ledger once
+      expect(await second.exited).toBe(0);
+      expect(recoveredBy(second)).toHaveLength(unfinished);
+      await expectSagasSettled(client, 12);
     }, 60_000);
   });
 
