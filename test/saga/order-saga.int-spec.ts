@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isCelloError } from '@cello/core';
 import { SagaModule, SagaRunner, type SagaModuleOptions } from '@cello/saga';
@@ -202,6 +203,30 @@ describe('OrderSaga on PostgreSQL', () => {
       expect(rows[0].lease_owner).toBe('thief');
       expect(rows[0].state.steps[0].status).toBe('running');
       expect(rows[0].state.steps[1].status).toBe('pending');
+    });
+  });
+
+  describe("when the storage is TypeOrmModule's DataSource, injected through forRootAsync", () => {
+    it('should run sagas on it and leave it to TypeOrmModule to close', async () => {
+      // Given
+      services = new FakeOrderServices(db.url);
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          TypeOrmModule.forRoot({ type: 'postgres', url: db.url, retryAttempts: 1 }),
+          SagaModule.forRootAsync({
+            inject: [DataSource],
+            useFactory: (dataSource: DataSource) => ({ storage: dataSource, recovery: false }),
+          }),
+        ],
+        providers: [OrderSaga, { provide: FakeOrderServices, useValue: services }],
+      }).compile();
+      app = moduleRef.createNestApplication();
+      await app.init();
+      // When
+      const result = await app.get(SagaRunner).execute(OrderSaga, orderContext('typeorm'));
+      // Then
+      expect(result.success).toBe(true);
+      expect(app.get(DataSource).isInitialized).toBe(true);
     });
   });
 
