@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { MessageClass, MessageKind } from '../message/message-class';
 import type { BusMiddleware, NextFn } from '../middleware/bus-middleware';
-import { Deadline, type DeadlineQueue } from '../timeouts/deadline-scheduler';
+import type { Deadline, DeadlineQueue } from '../timeouts/deadline-scheduler';
 import type { MessageValidator } from '../validation/message-validator';
 import { DispatchContext } from './dispatch-context';
 import type { RouteMetrics } from './route-metrics';
@@ -40,22 +40,28 @@ function captureSettlers(
 }
 
 /**
- * One dispatch that must be settled by the bus (time limit and/or metrics):
- * settles the caller's promise once, whichever of handler and deadline comes first.
+ * The context of one dispatch that the bus must settle itself (time limit
+ * and/or metrics), doubling as its deadline entry: settles the caller's
+ * promise once, whichever of handler and deadline comes first.
  */
-class TrackedDispatch extends Deadline {
+class TrackedContext extends DispatchContext implements Deadline {
+  /** @internal */ prev: Deadline | null = null;
+  /** @internal */ next: Deadline | null = null;
+  /** @internal */ dueTick = 0;
+  /** @internal */ queue: DeadlineQueue | null = null;
   private settled = false;
 
   constructor(
     private readonly route: RouteDefinition,
-    private readonly context: DispatchContext,
+    request: unknown,
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (error: unknown) => void,
     private readonly startedAt: number,
   ) {
-    super();
+    super(route.kind, route.messageType, request, route.timeoutMs);
   }
 
+  /** @internal */
   settle(ok: boolean, value: unknown): void {
     if (this.settled) return; // already timed out: the handler's late outcome is dropped
     this.settled = true;
@@ -70,6 +76,7 @@ class TrackedDispatch extends Deadline {
     else this.reject(value);
   }
 
+  /** @internal */
   expire(): void {
     if (this.settled) return;
     this.settled = true;
@@ -79,7 +86,7 @@ class TrackedDispatch extends Deadline {
       route.metrics.timeout += 1;
       route.metrics.observe((performance.now() - this.startedAt) / 1000);
     }
-    this.context.abort(error);
+    this.abort(error);
     this.reject(error);
   }
 }
@@ -152,18 +159,11 @@ export class Route {
 
   private runTracked(message: object, request: unknown): Promise<unknown> {
     const definition = this.definition;
-    const { kind, messageType, timeoutMs, deadlines, middleware, invokeHandler } = definition;
-    const context = new DispatchContext(kind, messageType, request, timeoutMs);
+    const { deadlines, middleware, invokeHandler } = definition;
     const promise = new Promise(captureSettlers);
     const startedAt = definition.metrics === undefined ? 0 : performance.now();
-    const pending = new TrackedDispatch(
-      definition,
-      context,
-      settleResolve,
-      settleReject,
-      startedAt,
-    );
-    deadlines?.add(pending);
+    const context = new TrackedContext(definition, request, settleResolve, settleReject, startedAt);
+    deadlines?.add(context);
     let result: unknown;
     try {
       result =
@@ -171,16 +171,16 @@ export class Route {
           ? invokeHandler(message, context)
           : this.runMiddleware(0, message, context);
     } catch (error) {
-      pending.settle(false, error);
+      context.settle(false, error);
       return promise;
     }
     if (result instanceof Promise) {
       result.then(
-        (value) => pending.settle(true, value),
-        (error: unknown) => pending.settle(false, error),
+        (value) => context.settle(true, value),
+        (error: unknown) => context.settle(false, error),
       );
     } else {
-      pending.settle(true, result);
+      context.settle(true, result);
     }
     return promise;
   }

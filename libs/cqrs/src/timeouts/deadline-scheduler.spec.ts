@@ -1,12 +1,16 @@
-import { Deadline, DeadlineScheduler } from './deadline-scheduler';
+import { DeadlineScheduler, type Deadline, type DeadlineQueue } from './deadline-scheduler';
 
-class Recorded extends Deadline {
+class Recorded implements Deadline {
+  prev: Deadline | null = null;
+  next: Deadline | null = null;
+  dueTick = 0;
+  queue: DeadlineQueue | null = null;
+
   constructor(
     readonly name: string,
     private readonly expired: string[],
-  ) {
-    super();
-  }
+  ) {}
+
   expire(): void {
     this.expired.push(this.name);
   }
