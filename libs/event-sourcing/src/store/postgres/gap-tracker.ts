@@ -21,11 +21,13 @@ export interface SafePrefix {
  * proven permanent (its insert rolled back, or a failed statement burned it).
  *
  * The proof: when a gap is first seen, a fresh transaction id is allocated
- * (the marker). The append function writes the stream row before it takes
- * any position, so the transaction that took a missing position already had
- * an id, lower than the marker. Once a later read's snapshot has
- * `xmin >= marker`, every transaction with a lower id has ended; if the gap is
- * still missing in that same snapshot, it never commits.
+ * (the marker), and the highest position visible just before it is noted.
+ * Every missing position below that one was taken before it, by a transaction
+ * that already had an id (the append function writes the stream row before it
+ * takes any position), so lower than the marker. Once a later read's snapshot
+ * has `xmin >= marker`, every transaction with a lower id has ended; a position
+ * still missing in that same snapshot never commits. One marker so proves
+ * every gap of the history below it at once.
  *
  * (Comparing with the `xmax` of the snapshot that first saw the gap is not
  * enough: a transaction whose id is at or above that `xmax` can already be
@@ -40,6 +42,9 @@ export class GapTracker {
   get head(): number {
     return this.safeHead;
   }
+
+  /** Markers taken so far (each one extra, cheap transaction). */
+  markers = 0;
 
   /**
    * Given the positions of a read in increasing order, starting at `from`,
@@ -73,8 +78,12 @@ export class GapTracker {
     if (this.marker && this.safeHead >= this.marker.upTo) this.marker = undefined;
   }
 
-  /** Records the marker transaction id taken after a read saw a gap reaching `upTo`. */
+  /**
+   * Records a marker: a transaction id taken after every position up to
+   * `upTo` was either visible or already taken.
+   */
   markGap(upTo: number, xid: bigint): void {
+    this.markers += 1;
     if (!this.marker || this.marker.upTo < upTo) this.marker = { upTo, xid };
   }
 

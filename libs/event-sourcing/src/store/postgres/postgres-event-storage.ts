@@ -376,14 +376,29 @@ export class PostgresEventStorage implements EventStorage {
     }
   }
 
-  /** Takes a fresh transaction id as the marker that proves a gap permanent later. */
+  /**
+   * Takes a fresh transaction id as the marker that proves gaps permanent
+   * later, with the highest position visible just before it (the statement's
+   * snapshot is taken before the id is): it covers every gap below that.
+   */
   private async markGap(upTo: number): Promise<void> {
-    const result = await this.query<{ xid: string }>('marking a gap in the global log', {
-      name: 'cello_gap_marker',
-      // Asynchronous commit: this transaction writes nothing worth a WAL flush.
-      text: "SELECT pg_current_xact_id()::text AS xid FROM set_config('synchronous_commit', 'off', true)",
-    });
-    this.gaps.markGap(upTo, BigInt(result.rows[0].xid));
+    const result = await this.query<{ xid: string; max: string | null }>(
+      'marking a gap in the global log',
+      {
+        name: `cello_gap_marker_${this.tables.key}`,
+        // Asynchronous commit: this transaction writes nothing worth a WAL flush.
+        text:
+          `SELECT (SELECT max(position) FROM ${this.tables.events})::text AS max, ` +
+          "pg_current_xact_id()::text AS xid FROM set_config('synchronous_commit', 'off', true)",
+      },
+    );
+    const row = result.rows[0];
+    this.gaps.markGap(Math.max(upTo, Number(row.max ?? 0)), BigInt(row.xid));
+  }
+
+  /** Markers taken to prove gaps in the global log permanent, and the safe head. */
+  get globalLogStats(): { readonly gapMarkers: number; readonly safeHead: number } {
+    return { gapMarkers: this.gaps.markers, safeHead: this.gaps.head };
   }
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {

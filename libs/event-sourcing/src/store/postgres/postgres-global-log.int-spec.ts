@@ -144,6 +144,45 @@ describe('PostgresEventStorage global log', () => {
     });
   });
 
+  describe('when a new instance reads a history with many rolled-back gaps', () => {
+    it('should prove them all with one marker and read everything', async () => {
+      // Given a history where every other position was rolled back
+      const start = (await storage.append(newStream(), [anEvent()], 'any')).positions[0];
+      const committed = [start];
+      for (let n = 0; n < 6; n++) {
+        await other.query('BEGIN');
+        await appendOn(other, newStream(), anEvent());
+        await other.query('ROLLBACK');
+        committed.push((await storage.append(newStream(), [anEvent()], 'any')).positions[0]);
+      }
+      const fresh = PostgresEventStorage.fromUrl(db.url, { poolSize: 1 });
+      await fresh.init();
+
+      try {
+        // When it pages through the log until it has everything
+        const deadline = Date.now() + 20_000;
+        let read: number[] = [];
+        while (read.length < committed.length && Date.now() < deadline) {
+          read = [];
+          for (let from = start; ;) {
+            const page = await fresh.readAll({ fromPosition: from, limit: 2 });
+            if (page.length === 0) break;
+            read.push(...page.map((e) => e.position));
+            from = page[page.length - 1].position + 1;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+
+        // Then
+        expect(read).toEqual(committed);
+        expect(fresh.globalLogStats.gapMarkers).toBe(1);
+        expect(await fresh.headPosition()).toBe(committed[committed.length - 1]);
+      } finally {
+        await fresh.close();
+      }
+    });
+  });
+
   describe('when the global log is paged while writers append concurrently', () => {
     it('should hand every committed event out exactly once, in order', async () => {
       // Given writers appending in the background, after a known position
