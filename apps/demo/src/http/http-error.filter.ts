@@ -17,6 +17,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'concurrency-conflict': HttpStatus.CONFLICT,
   'event-store-unavailable': HttpStatus.SERVICE_UNAVAILABLE,
   'saga-storage-unavailable': HttpStatus.SERVICE_UNAVAILABLE,
+  'demo-database-unavailable': HttpStatus.SERVICE_UNAVAILABLE,
   // The write is stored, but the read model did not catch up in time (a stuck projection).
   'wait-for-position-timeout': HttpStatus.SERVICE_UNAVAILABLE,
   'command-timeout': HttpStatus.GATEWAY_TIMEOUT,

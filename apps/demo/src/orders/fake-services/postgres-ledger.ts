@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { DemoConfig } from '../../config/demo-config';
-import { DEMO_DATA_SOURCE } from '../../database/demo-database.constants';
+import { DemoDatabase } from '../../database/demo-database';
 import { Ledger } from './ledger';
 import type { LedgerAction, LedgerEntry, LedgerService, LedgerWrite } from './ledger-entry';
 
@@ -26,7 +24,7 @@ export class PostgresLedger extends Ledger {
   private readonly table: string;
 
   constructor(
-    @InjectDataSource(DEMO_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly database: DemoDatabase,
     config: DemoConfig,
   ) {
     super();
@@ -34,7 +32,7 @@ export class PostgresLedger extends Ledger {
   }
 
   async record(write: LedgerWrite): Promise<Record<string, unknown>> {
-    const inserted = (await this.dataSource.query(
+    const inserted = (await this.database.query(
       `INSERT INTO ${this.table} (service, action, order_id, amount, idempotency_key, reference, answer)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT DO NOTHING
@@ -51,7 +49,7 @@ export class PostgresLedger extends Ledger {
     )) as { answer: Record<string, unknown> }[];
     if (inserted.length > 0) return inserted[0].answer;
     // A conflict: the first call's row is committed (ON CONFLICT waited for it).
-    const [first] = (await this.dataSource.query(
+    const [first] = (await this.database.query(
       `SELECT answer FROM ${this.table}
        WHERE service = $1 AND action = $2 AND (idempotency_key = $3 OR reference = $4)
        ORDER BY id LIMIT 1`,
@@ -65,7 +63,7 @@ export class PostgresLedger extends Ledger {
     action: LedgerAction,
     reference: string,
   ): Promise<LedgerEntry | undefined> {
-    const rows = (await this.dataSource.query(
+    const rows = (await this.database.query(
       `SELECT service, action, order_id, amount, idempotency_key, reference, at FROM ${this.table}
        WHERE service = $1 AND action = $2 AND reference = $3`,
       [service, action, reference],
@@ -74,7 +72,7 @@ export class PostgresLedger extends Ledger {
   }
 
   async list(orderId?: string): Promise<LedgerEntry[]> {
-    const rows = (await this.dataSource.query(
+    const rows = (await this.database.query(
       `SELECT service, action, order_id, amount, idempotency_key, reference, at FROM ${this.table}
        WHERE $1::text IS NULL OR order_id = $1 ORDER BY id`,
       [orderId ?? null],

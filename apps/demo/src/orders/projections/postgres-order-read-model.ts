@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { DemoConfig } from '../../config/demo-config';
-import { DEMO_DATA_SOURCE } from '../../database/demo-database.constants';
+import { DemoDatabase } from '../../database/demo-database';
 import type { OrderItem, OrderStatus } from '../order-item';
 import { OrderReadModel } from './order-read-model';
 import type { OrderChange, OrderListFilter, OrderSummary } from './order-summary';
@@ -35,7 +33,7 @@ export class PostgresOrderReadModel extends OrderReadModel {
   private readonly table: string;
 
   constructor(
-    @InjectDataSource(DEMO_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly database: DemoDatabase,
     config: DemoConfig,
   ) {
     super();
@@ -43,7 +41,7 @@ export class PostgresOrderReadModel extends OrderReadModel {
   }
 
   async insert(order: OrderSummary): Promise<void> {
-    await this.dataSource.query(
+    await this.database.query(
       `INSERT INTO ${this.table} (id, customer_id, status, items, total, tracking_number,
          cancel_reason, fulfillment_saga_id, version, created_at, created_position, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -68,7 +66,7 @@ export class PostgresOrderReadModel extends OrderReadModel {
   async update(orderId: string, version: number, change: OrderChange, at: Date): Promise<void> {
     const entries = Object.entries(change) as [keyof OrderChange, unknown][];
     const sets = entries.map(([key], index) => `${COLUMNS[key]} = $${index + 4}`);
-    await this.dataSource.query(
+    await this.database.query(
       `UPDATE ${this.table} SET ${[...sets, 'version = $2', 'updated_at = $3'].join(', ')}
        WHERE id = $1 AND version < $2`,
       [orderId, version, at, ...entries.map(([, value]) => value)],
@@ -76,14 +74,14 @@ export class PostgresOrderReadModel extends OrderReadModel {
   }
 
   async get(orderId: string): Promise<OrderSummary | undefined> {
-    const rows = (await this.dataSource.query(`SELECT * FROM ${this.table} WHERE id = $1`, [
+    const rows = (await this.database.query(`SELECT * FROM ${this.table} WHERE id = $1`, [
       orderId,
     ])) as OrderRow[];
     return rows.length > 0 ? toSummary(rows[0]) : undefined;
   }
 
   async list(filter: OrderListFilter): Promise<OrderSummary[]> {
-    const rows = (await this.dataSource.query(
+    const rows = (await this.database.query(
       `SELECT * FROM ${this.table}
        WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR status = $2)
        ORDER BY created_position DESC

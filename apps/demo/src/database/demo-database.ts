@@ -1,0 +1,81 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DemoConfig } from '../config/demo-config';
+import { DemoDatabaseUnavailableError } from './demo-database-unavailable.error';
+import { createDemoSchema } from './demo-schema';
+import { isConnectionError } from './is-connection-error';
+
+/**
+ * The demo's own PostgreSQL connection (read model and ledger). A database
+ * that is down at start-up does not stop the app: it logs one warning, and
+ * the first query after the database is back connects and creates the schema.
+ * Queries that cannot reach it fail with {@link DemoDatabaseUnavailableError} (HTTP 503).
+ */
+@Injectable()
+export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('DemoDatabase');
+  private readonly dataSource: DataSource;
+  private connecting: Promise<void> | undefined;
+
+  constructor(private readonly config: DemoConfig) {
+    this.dataSource = new DataSource({
+      type: 'postgres',
+      url: config.databaseUrl,
+      synchronize: false,
+      extra: { max: 5, connectionTimeoutMillis: 5000 },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.ready();
+    } catch (error) {
+      this.logger.warn(
+        `PostgreSQL is unreachable at ${this.config.redactedDatabaseUrl} (${(error as Error).message}); ` +
+          'the read model and the ledger will connect when it is back',
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connecting?.catch(() => undefined);
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  /** Runs one SQL statement. */
+  async query<T>(sql: string, parameters: unknown[] = []): Promise<T> {
+    await this.ready();
+    return this.unavailableOnConnectionError(() => this.dataSource.query<T>(sql, parameters));
+  }
+
+  /** Runs `work` in one transaction. */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    await this.ready();
+    return this.unavailableOnConnectionError(() => this.dataSource.transaction(work));
+  }
+
+  // Connects and creates the schema once; a failed attempt is forgotten so the next call retries.
+  private ready(): Promise<void> {
+    this.connecting ??= (async () => {
+      if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+      await this.dataSource.transaction((manager) => createDemoSchema(manager, this.config));
+    })().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw isConnectionError(error)
+        ? new DemoDatabaseUnavailableError((error as Error).message, { cause: error })
+        : error;
+    });
+    return this.connecting;
+  }
+
+  private async unavailableOnConnectionError<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isConnectionError(error)) {
+        throw new DemoDatabaseUnavailableError((error as Error).message, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
