@@ -4,6 +4,7 @@
 //   --runs N   measurements per subject (default 3, at least 3 for published figures)
 //   --quick    short measurements, to check the harness; never published
 //   --list     print the workloads and exit
+//   --profile  write a CPU profile of the timed part of every Cello measurement to results/profiles/
 //   --report   re-render RESULTS.md from results/latest.json and NOTES.md (after editing the notes)
 // Each measurement runs in its own child process, on a fresh database with a
 // CHECKPOINT first; subjects are alternated (forward, then reversed order).
@@ -25,13 +26,14 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 const CHILD_TIMEOUT_MS = 180_000;
 
 function parseArgs(argv) {
-  const options = { runs: 3, quick: false, list: false, report: false, names: [] };
+  const options = { runs: 3, quick: false, list: false, report: false, profile: false, names: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--runs') options.runs = Number(argv[++i]);
     else if (arg === '--quick') options.quick = true;
     else if (arg === '--list') options.list = true;
     else if (arg === '--report') options.report = true;
+    else if (arg === '--profile') options.profile = true;
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else options.names.push(arg);
   }
@@ -40,11 +42,16 @@ function parseArgs(argv) {
   return options;
 }
 
-function runChild(workload, subject, env) {
+function runChild(workload, subject, env, profile) {
+  const execArgv = ['--expose-gc', '--max-old-space-size=6144'];
+  if (profile && subject.role === 'cello') {
+    const file = `${workload.name}.${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
+    env = { ...env, BENCH_PROFILE_FILE: path.join(RESULTS_DIR, 'profiles', file) };
+  }
   return new Promise((resolve) => {
     const child = fork(path.join(__dirname, 'support', 'child.js'), [workload.name, subject.name], {
       cwd: ROOT,
-      execArgv: ['--expose-gc', '--max-old-space-size=6144'],
+      execArgv,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -157,10 +164,12 @@ async function main() {
           database = await createBenchDatabase(adminUrl, `${workload.name}`);
           await database.checkpoint();
         }
-        const result = await runChild(workload, subject, {
-          ...env,
-          BENCH_DATABASE_URL: database?.url ?? '',
-        });
+        const result = await runChild(
+          workload,
+          subject,
+          { ...env, BENCH_DATABASE_URL: database?.url ?? '' },
+          options.profile,
+        );
         if (database) await database.drop().catch(() => undefined);
         (runsBySubject[subject.name] ??= []).push(result);
         // An API that is not there will not appear in the next run either.

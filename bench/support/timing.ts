@@ -1,3 +1,5 @@
+import { startProfile, stopProfile } from './profiler';
+
 /** Timing helpers used inside a measurement process. */
 
 /** Seconds elapsed since `start` (from `process.hrtime.bigint()`). */
@@ -16,11 +18,13 @@ export async function unitsPerSecond(
 ): Promise<{ rate: number; units: number; seconds: number }> {
   const warmupEnd = process.hrtime.bigint() + BigInt(warmupMs) * 1_000_000n;
   while (process.hrtime.bigint() < warmupEnd) await step();
+  await startProfile();
   const start = process.hrtime.bigint();
   const end = start + BigInt(durationMs) * 1_000_000n;
   let units = 0;
   while (process.hrtime.bigint() < end) units += await step();
   const seconds = secondsSince(start);
+  await stopProfile();
   return { rate: units / seconds, units, seconds };
 }
 
@@ -44,19 +48,24 @@ export async function concurrentUnitsPerSecond(
   const ids = Array.from({ length: workers }, (_, i) => i);
   const warmupEnd = process.hrtime.bigint() + BigInt(warmupMs) * 1_000_000n;
   await Promise.all(ids.map((id) => loop(id, warmupEnd, false)));
+  await startProfile();
   const start = process.hrtime.bigint();
   const end = start + BigInt(durationMs) * 1_000_000n;
   const counts = await Promise.all(ids.map((id) => loop(id, end, true)));
   const seconds = secondsSince(start);
+  await stopProfile();
   const units = counts.reduce((a, b) => a + b, 0);
   return { rate: units / seconds, units, seconds };
 }
 
 /** Time of one async call, in seconds. */
 export async function timeOnce(work: () => Promise<unknown>): Promise<number> {
+  await startProfile();
   const start = process.hrtime.bigint();
   await work();
-  return secondsSince(start);
+  const seconds = secondsSince(start);
+  await stopProfile();
+  return seconds;
 }
 
 /** Heap in use after a full collection (needs `--expose-gc`, which the harness passes). */

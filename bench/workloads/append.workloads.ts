@@ -12,11 +12,19 @@ const celloFixtures = (): CelloFixtures =>
   lazyRequire<CelloFixtures>(path.join(__dirname, '..', 'support', 'cello-fixtures'));
 
 function timing(context: BenchContext) {
-  return context.quick ? { warmupMs: 200, durationMs: 700 } : { warmupMs: 700, durationMs: 3000 };
+  return context.quick ? { warmupMs: 200, durationMs: 700 } : { warmupMs: 500, durationMs: 2500 };
 }
 
-function measured(result: { rate: number; units: number }, what: string): Measurement {
-  return { value: result.rate, detail: `${result.units.toLocaleString('en-US')} ${what}` };
+function measured(
+  result: { rate: number; units: number },
+  what: string,
+  appender?: Appender,
+): Measurement {
+  return {
+    value: result.rate,
+    extra: appender?.stats?.() ?? {},
+    detail: `${result.units.toLocaleString('en-US')} ${what}`,
+  };
 }
 
 /**
@@ -25,6 +33,8 @@ function measured(result: { rate: number; units: number }, what: string): Measur
  */
 interface Appender {
   append(streamId: string, version: number, count: number): Promise<void>;
+  /** Secondary figures the store can tell (Cello: appends per statement sent). */
+  stats?(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -65,7 +75,7 @@ async function sequential(context: BenchContext, make: (c: BenchContext) => Prom
     return 1;
   }, timing(context));
   await appender.close();
-  return measured(result, 'appends of one event to new streams');
+  return measured(result, 'appends of one event to new streams', appender);
 }
 
 /** 16 concurrent appenders, each appending one event at a time to its own stream. */
@@ -84,7 +94,7 @@ async function concurrent16(context: BenchContext, make: (c: BenchContext) => Pr
     timing(context),
   );
   await appender.close();
-  return measured(result, 'events by 16 concurrent appenders, one stream each');
+  return measured(result, 'events by 16 concurrent appenders, one stream each', appender);
 }
 
 /** Sequential batches of `size` events into one stream. */
@@ -103,7 +113,7 @@ async function batches(
     return size;
   }, timing(context));
   await appender.close();
-  return measured(result, `events in batches of ${size} into one stream`);
+  return measured(result, `events in batches of ${size} into one stream`, appender);
 }
 
 async function rawSingleRow(context: BenchContext): Promise<Measurement> {

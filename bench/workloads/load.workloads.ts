@@ -17,7 +17,7 @@ const PREFILL_BATCH = 1000;
 const SNAPSHOT_TAIL = 50;
 
 function timing(context: BenchContext) {
-  return context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 800, durationMs: 3000 };
+  return context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 500, durationMs: 2000 };
 }
 
 function loads(result: { rate: number; units: number }, events: number, what: string): Measurement {

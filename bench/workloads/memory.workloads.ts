@@ -3,6 +3,7 @@ import path from 'node:path';
 import { emmettOrderPlaced, orderBookEvolve } from '../support/emmett-fixtures';
 import { lazyRequire } from '../support/lazy-require';
 import { orderPlacedData, payloadBytes } from '../support/order-placed';
+import { startProfile, stopProfile } from '../support/profiler';
 import { secondsSince, settledHeapUsed } from '../support/timing';
 import type { BenchContext, Measurement, WorkloadDefinition } from '../support/workload';
 
@@ -18,7 +19,7 @@ function shape(context: BenchContext, workload: 'append' | 'replay') {
 }
 
 /** Stops a run that would not finish in the suite's budget; the rate stays honest. */
-const TIME_CAP_SECONDS = 40;
+const TIME_CAP_SECONDS = 20;
 
 /** Payload bytes of the events stored (the same data for every subject). */
 function bytesOf(total: number): number {
@@ -77,6 +78,7 @@ async function memoryAppend(
   const ids = Array.from({ length: streams }, () => randomUUID());
   await store.append(randomUUID(), 1, 1);
   const heapBefore = settledHeapUsed();
+  await startProfile();
   const start = process.hrtime.bigint();
   let appended = 0;
   outer: for (let v = 1; v <= perStream; v++) {
@@ -87,6 +89,7 @@ async function memoryAppend(
     if (secondsSince(start) > TIME_CAP_SECONDS) break outer;
   }
   const seconds = secondsSince(start);
+  await stopProfile();
   const heapGrowth = settledHeapUsed() - heapBefore;
   const ratio = heapGrowth / bytesOf(appended);
   await store.close();
@@ -108,6 +111,7 @@ async function memoryReplay(
   const heapBefore = settledHeapUsed();
   for (const id of ids) await store.append(id, 1, perStream);
   const heapGrowth = settledHeapUsed() - heapBefore;
+  await startProfile();
   const start = process.hrtime.bigint();
   let replayed = 0;
   for (const id of ids) {
@@ -118,6 +122,7 @@ async function memoryReplay(
     if (secondsSince(start) > TIME_CAP_SECONDS) break;
   }
   const seconds = secondsSince(start);
+  await stopProfile();
   await store.close();
   return {
     value: replayed / seconds,

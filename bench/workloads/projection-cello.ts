@@ -12,6 +12,7 @@ import {
 } from '@cello/event-sourcing';
 import { bootApp } from '../support/boot-app';
 import { OrderPlaced, orderPlaced } from '../support/cello-fixtures';
+import { startProfile, stopProfile } from '../support/profiler';
 import { secondsSince } from '../support/timing';
 import type { BenchContext, Measurement } from '../support/workload';
 
@@ -94,6 +95,7 @@ export async function celloCatchUp(
   }
   await context.checkpoint();
 
+  await startProfile();
   const start = process.hrtime.bigint();
   manager.start();
   let capped = false;
@@ -103,6 +105,7 @@ export async function celloCatchUp(
     capped = true;
   }
   const seconds = secondsSince(start);
+  await stopProfile();
   const rows =
     handler === 'no-op'
       ? delivered

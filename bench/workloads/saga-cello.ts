@@ -56,7 +56,7 @@ export async function celloSagas(context: BenchContext): Promise<Measurement> {
       if (!outcome.success) throw new Error(`saga ${outcome.sagaId} ended ${outcome.status}`);
       return 1;
     },
-    context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 700, durationMs: 3000 },
+    context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 500, durationMs: 2500 },
   );
   await app.close();
   return {

@@ -42,7 +42,7 @@ async function rawSagaLog(context: BenchContext): Promise<Measurement> {
       }
       return 1;
     },
-    context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 700, durationMs: 3000 },
+    context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 500, durationMs: 2500 },
   );
   await pool.end();
   return {
