@@ -31,12 +31,26 @@ class ThreeStepSaga extends Saga {
   );
 }
 
-async function measure(url: string, coalesceWrites: boolean, seconds: number, concurrency: number) {
+interface Subject {
+  name: string;
+  coalesceWrites: boolean;
+  synchronousCommit: boolean;
+}
+
+const SUBJECTS: Subject[] = [
+  { name: 'coalesced', coalesceWrites: true, synchronousCommit: true },
+  { name: 'one statement per write', coalesceWrites: false, synchronousCommit: true },
+  { name: 'coalesced, synchronousCommit: false', coalesceWrites: true, synchronousCommit: false },
+];
+
+async function measure(url: string, subject: Subject, seconds: number, concurrency: number) {
+  const { coalesceWrites, synchronousCommit } = subject;
   @Module({
     imports: [
       SagaModule.forRoot({
         storage: process.env.SAGA_BENCH_MEMORY ? 'memory' : url,
         coalesceWrites,
+        synchronousCommit,
         poolSize: 10,
         recovery: false,
       }),
@@ -69,17 +83,16 @@ async function main() {
   const concurrency = Number(process.argv[3] ?? 16);
   const admin =
     process.env.CELLO_BENCH_PG_ADMIN_URL ?? 'postgres://cello:cello@127.0.0.1:5432/postgres';
-  const results: Record<string, number[]> = { coalesced: [], 'one statement per write': [] };
+  const results: Record<string, number[]> = Object.fromEntries(SUBJECTS.map((x) => [x.name, []]));
   for (let run = 0; run < 3; run += 1) {
-    for (const coalesce of run % 2 === 0 ? [true, false] : [false, true]) {
+    // Alternate the order so that no subject always runs first.
+    for (const subject of run % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) {
       const db = await createBenchDatabase(admin, 'saga_throughput');
       try {
         await db.checkpoint();
-        const rate = await measure(db.url, coalesce, seconds, concurrency);
-        results[coalesce ? 'coalesced' : 'one statement per write'].push(rate);
-        console.log(
-          `run ${run + 1} ${coalesce ? 'coalesced' : 'uncoalesced'}: ${rate.toFixed(0)} sagas/s`,
-        );
+        const rate = await measure(db.url, subject, seconds, concurrency);
+        results[subject.name].push(rate);
+        console.log(`run ${run + 1} ${subject.name}: ${rate.toFixed(0)} sagas/s`);
       } finally {
         await db.drop();
       }

@@ -34,6 +34,19 @@ describe('PostgreSQL', () => {
       await again.close();
     });
 
+    it('should commit without waiting for the WAL flush when synchronousCommit is false', async () => {
+      // Given
+      const storage = await PostgresSagaStorage.fromUrl(db.url, { synchronousCommit: false });
+      // When
+      const pool = (
+        storage as unknown as { pool: { query(sql: string): Promise<{ rows: unknown[] }> } }
+      ).pool;
+      const { rows } = await pool.query('SHOW synchronous_commit');
+      // Then
+      expect(rows).toEqual([{ synchronous_commit: 'off' }]);
+      await storage.close();
+    });
+
     it('should report its health down once it cannot answer', async () => {
       // Given
       const storage = await PostgresSagaStorage.fromUrl(db.url);

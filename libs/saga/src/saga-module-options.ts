@@ -35,6 +35,12 @@ export interface SagaModuleOptions {
   poolSize?: number;
   /** PostgreSQL: send concurrent sagas' state writes as one statement (group commit). Default: true. */
   coalesceWrites?: boolean;
+  /**
+   * PostgreSQL URL storage: `false` commits saga writes without waiting for the WAL flush
+   * (a database crash may lose the last fraction of a second of transitions; steps then
+   * re-run with their idempotency keys). Default: true.
+   */
+  synchronousCommit?: boolean;
 }
 
 /** Factory of `SagaModuleOptions`. */

@@ -15,6 +15,7 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
     migrationsRun: options.migrationsRun,
     poolSize: options.poolSize,
     coalesceWrites: options.coalesceWrites,
+    synchronousCommit: options.synchronousCommit,
   };
   if (storage === 'memory') return new MemorySagaStorage();
   if (storage instanceof DataSource) {

@@ -21,6 +21,13 @@ export interface PostgresSagaStorageOptions {
   poolSize?: number;
   /** Send concurrent sagas' writes as one statement (group commit). Default: true. */
   coalesceWrites?: boolean;
+  /**
+   * `false`: commit saga writes without waiting for the WAL flush (URL storage
+   * only). Much lower latency; a PostgreSQL crash (not an app crash) may lose
+   * the last fraction of a second of transitions, after which steps re-run with
+   * their idempotency keys. Default: true.
+   */
+  synchronousCommit?: boolean;
 }
 
 interface Row {
@@ -72,6 +79,9 @@ export class PostgresSagaStorage implements SagaStorage {
       url,
       poolSize: options.poolSize ?? 10,
       synchronize: false,
+      ...(options.synchronousCommit === false
+        ? { extra: { options: '-c synchronous_commit=off' } }
+        : {}),
     });
     await dataSource.initialize();
     try {
