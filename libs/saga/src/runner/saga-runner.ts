@@ -175,6 +175,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
             continue;
           }
           count += 1;
+          const stale = this.active.get(record.id);
+          if (stale) this.halt(stale, new SagaLeaseLostError(record.id, stale.fencingToken));
           const run = this.resume(record);
           this.logger.log(`Recovering saga ${record.id} (${record.sagaName}, ${record.status})`);
           this.background(run, { type: 'recover', nowMs: Date.now(), seed: jitterSeed() });
@@ -313,7 +315,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
         command = await this.apply(run, event);
       }
     } finally {
-      this.active.delete(run.id);
+      // A newer driver of the same saga (our own re-claim after a stall) keeps its entry.
+      if (this.active.get(run.id) === run) this.active.delete(run.id);
       this.metrics.sagasInFlight?.dec({ saga: run.saga.name });
     }
   }
