@@ -290,14 +290,18 @@ impl EventLog {
             return Ok(outcome);
         }
 
-        let actual = self.stream_version(stream);
+        let existing = self.stream_index.get(stream).map(|&i| i as usize);
+        let actual = existing.map_or(0, |i| self.streams[i].positions.len() as u64);
         if !expected.holds(actual) {
             return Ok(AppendOutcome::Conflict { expected, actual });
         }
 
         // Everything is checked: from here on nothing can fail, so the
         // append is whole or (on a refusal above) absent.
-        let stream_slot = self.stream_slot(stream);
+        let stream_slot = match existing {
+            Some(i) => i,
+            None => self.new_stream(stream),
+        };
         let first_position = self.head_position() + 1;
         for (i, (event, &hash)) in events.iter().zip(&hashes).enumerate() {
             let position = first_position + i as u64;
@@ -391,10 +395,7 @@ impl EventLog {
         self.id_collisions.get(&hash)?.iter().copied().find(matches)
     }
 
-    fn stream_slot(&mut self, stream: &str) -> usize {
-        if let Some(&i) = self.stream_index.get(stream) {
-            return i as usize;
-        }
+    fn new_stream(&mut self, stream: &str) -> usize {
         let i = self.streams.len();
         self.streams.push(Stream {
             positions: Vec::new(),
