@@ -1,5 +1,5 @@
-import { Saga, SagaStep } from '../index';
-import { runSagaForTest } from './saga-test-kit';
+import { Saga, SagaStep, type SagaStepExecution } from '../index';
+import { runSagaForTest } from '@cello/saga/testing';
 
 interface Ctx {
   order: string;
@@ -20,7 +20,47 @@ class CheckoutSaga extends Saga {
   ];
 }
 
+class FakeMailer {
+  readonly sent: string[] = [];
+  send(to: string) {
+    this.sent.push(to);
+  }
+}
+
+@Saga('welcome')
+class WelcomeSaga {
+  constructor(private readonly mailer: FakeMailer) {}
+
+  @SagaStep({ compensate: 'apologise' })
+  greet({ context }: SagaStepExecution<{ user: string }>) {
+    this.mailer.send(context.user);
+  }
+
+  apologise({ context }: SagaStepExecution<{ user: string }>) {
+    this.mailer.send(`sorry ${context.user}`);
+  }
+
+  @SagaStep()
+  activate() {}
+}
+
 describe('runSagaForTest', () => {
+  describe('when given a decorated saga built with fake services', () => {
+    it('should run its steps on the fakes', async () => {
+      // Given
+      const mailer = new FakeMailer();
+      // When
+      const run = await runSagaForTest(
+        new WelcomeSaga(mailer),
+        { user: 'ann' },
+        { failAt: 'activate' },
+      );
+      // Then
+      expect(run.result.compensatedSteps).toEqual(['greet']);
+      expect(mailer.sent).toEqual(['ann', 'sorry ann']);
+    });
+  });
+
   describe('when no failure is injected', () => {
     it('should run the real steps and complete', async () => {
       // When
