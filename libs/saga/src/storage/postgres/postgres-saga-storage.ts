@@ -79,9 +79,11 @@ export class PostgresSagaStorage implements SagaStorage {
       url,
       poolSize: options.poolSize ?? 10,
       synchronize: false,
-      ...(options.synchronousCommit === false
-        ? { extra: { options: '-c synchronous_commit=off' } }
-        : {}),
+      extra: {
+        // A database that is unreachable (not just down) must not hang saga writes forever.
+        connectionTimeoutMillis: 5000,
+        ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+      },
     });
     await dataSource.initialize();
     try {
