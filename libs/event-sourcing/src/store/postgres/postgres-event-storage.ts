@@ -505,6 +505,15 @@ export class PostgresEventStorage implements EventStorage {
     return result.rowCount === 1;
   }
 
+  async readCheckpoint(processor: string): Promise<number> {
+    const { rows } = await this.query<{ checkpoint: string }>('reading a checkpoint', {
+      name: `cello_read_checkpoint_${this.tables.key}`,
+      text: `SELECT checkpoint FROM ${this.tables.processors} WHERE name = $1`,
+      values: [processor],
+    });
+    return rows.length === 0 ? 0 : Number(rows[0].checkpoint);
+  }
+
   async resetCheckpoint(processor: string, position: number): Promise<void> {
     // Bumping the fencing token revokes a running holder: its next checkpoint
     // or renewal fails, and it takes the lease again, from the new checkpoint.
