@@ -21,7 +21,7 @@ export async function dispatchRate(
       for (let i = 0; i < PER_STEP; i++) await dispatch(n++);
       return PER_STEP;
     },
-    context.quick ? { warmupMs: 100, durationMs: 300 } : { warmupMs: 500, durationMs: 1500 },
+    context.quick ? { warmupMs: 100, durationMs: 300 } : { warmupMs: 300, durationMs: 1500 },
   );
   return {
     value: rate,
