@@ -8,6 +8,7 @@ import { concurrentUnitsPerSecond, unitsPerSecond } from '../support/timing';
 import type { BenchContext, Measurement, Subject, WorkloadDefinition } from '../support/workload';
 
 type CelloFixtures = typeof import('../support/cello-fixtures');
+type EventSourcing = typeof import('@cello/event-sourcing');
 const celloFixtures = (): CelloFixtures =>
   lazyRequire<CelloFixtures>(path.join(__dirname, '..', 'support', 'cello-fixtures'));
 
@@ -44,10 +45,20 @@ async function celloAppender(context: BenchContext): Promise<Appender> {
     storage: context.databaseUrl,
     snapshotInterval: 0,
   });
+  const { EVENT_STORAGE } = lazyRequire<EventSourcing>('@cello/event-sourcing');
+  const storage = app.get<{ appendStats?: { appends: number; statements: number } }>(EVENT_STORAGE);
+  const before = storage.appendStats ?? { appends: 0, statements: 0 };
   return {
     append: async (streamId, version, count) => {
       const events = Array.from({ length: count }, (_, i) => orderPlaced(streamId, version + i));
       await store.append(streamId, events, { expectedVersion: version - 1 });
+    },
+    stats: (): Record<string, number> => {
+      const after = storage.appendStats;
+      const statements = after ? after.statements - before.statements : 0;
+      return after && statements
+        ? { appendsPerStatement: (after.appends - before.appends) / statements }
+        : {};
     },
     close: () => app.close(),
   };
