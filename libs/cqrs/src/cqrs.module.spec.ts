@@ -84,6 +84,34 @@ describe('CqrsModule', () => {
     });
   });
 
+  describe('when another module dispatches from its onApplicationBootstrap', () => {
+    it('should find the handlers already', async () => {
+      // Given
+      class SeedCommand extends Command<string> {}
+      @CommandHandler(SeedCommand)
+      class SeedHandler {
+        async execute(): Promise<string> {
+          return 'seeded';
+        }
+      }
+      @Injectable()
+      class Seeder {
+        result?: string;
+        constructor(private readonly commands: CommandBus) {}
+        async onApplicationBootstrap(): Promise<void> {
+          this.result = await this.commands.dispatch(new SeedCommand());
+        }
+      }
+      @Module({ providers: [Seeder, SeedHandler] })
+      class SeedModule {}
+      // When
+      const app = await bootCqrsApp({}, { imports: [SeedModule] });
+      // Then
+      expect(app.get(Seeder).result).toBe('seeded');
+      await app.close();
+    });
+  });
+
   describe('when a time limit option is not a number of seconds', () => {
     it('should fail start-up naming the option', async () => {
       // When

@@ -4,7 +4,7 @@ import {
   Inject,
   Logger,
   Module,
-  type OnApplicationBootstrap,
+  type OnModuleInit,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
@@ -36,7 +36,7 @@ import { QueryBus } from './query-bus';
 })
 export class CqrsModule
   extends CqrsConfigurableModule
-  implements OnApplicationBootstrap, OnApplicationShutdown
+  implements OnModuleInit, OnApplicationShutdown
 {
   private readonly logger = new Logger('CqrsModule');
 
@@ -60,7 +60,12 @@ export class CqrsModule
     return { ...super.forRootAsync(options), global: true };
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Builds the route tables once every provider exists (Nest instantiates all
+   * of them before the first `onModuleInit`), so any module's
+   * `onApplicationBootstrap` can already dispatch.
+   */
+  async onModuleInit(): Promise<void> {
     const commands = await this.routes.build(
       {
         kind: 'command',
