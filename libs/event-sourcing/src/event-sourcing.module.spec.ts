@@ -175,9 +175,9 @@ describe('EventSourcingModule', () => {
       ['an object without EventStorage methods', { foo: 1 }, /without EventStorage methods/],
       ['a number', 42, /a number/],
       [
-        'a MySQL DataSource (later issue)',
-        { query: () => 1, options: { type: 'mysql' } },
-        /type "mysql"/,
+        'a DataSource of an unsupported type',
+        { query: () => 1, options: { type: 'sqlite' } },
+        /type "sqlite"/,
       ],
     ])('should throw InvalidStorageOptionError for %s', (_, storage, message) => {
       const run = () => resolveEventStorage({ storage: storage as never });

@@ -8,7 +8,8 @@ export class InvalidStorageOptionError extends EventSourcingError {
     super(
       InvalidStorageOptionError.code,
       `EventSourcingModule option "storage" is invalid: ${detail}. Use 'memory', a ` +
-        'postgresql:// URL, a TypeORM DataSource for PostgreSQL, or an EventStorage instance.',
+        'postgresql:// or mysql:// URL, a TypeORM DataSource for PostgreSQL or MySQL/MariaDB, ' +
+        'or an EventStorage instance.',
     );
   }
 }

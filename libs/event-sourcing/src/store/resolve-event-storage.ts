@@ -3,6 +3,7 @@ import type { EventSourcingModuleOptions } from '../event-sourcing-module-option
 import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
 import type { EventStorage } from './event-storage';
 import { MemoryEventStorage } from './memory/memory-event-storage';
+import { MysqlEventStorage } from './mysql/mysql-event-storage';
 import { PostgresEventStorage } from './postgres/postgres-event-storage';
 
 /** True when `value` implements the `EventStorage` contract (duck-typed: it has `append`). */
@@ -27,8 +28,8 @@ function isDataSource(value: unknown): value is { options: { type: string } } {
 
 /**
  * Turns the `storage` option into a backend: 'memory' (default), a
- * `postgres(ql)://` URL, a TypeORM DataSource for PostgreSQL, or an
- * `EventStorage` given as is. Anything else fails at start-up.
+ * `postgres(ql)://` or `mysql://`/`mariadb://` URL, a TypeORM DataSource for
+ * PostgreSQL, MySQL or MariaDB, or an `EventStorage` given as is. Anything else fails at start-up.
  */
 export function resolveEventStorage(options: EventSourcingModuleOptions): EventStorage {
   const storage = options.storage;
@@ -46,6 +47,9 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
     if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
       return PostgresEventStorage.fromUrl(storage, tableOptions);
     }
+    if (url.protocol === 'mysql:' || url.protocol === 'mariadb:') {
+      return MysqlEventStorage.fromUrl(storage, { tablePrefix: options.tablePrefix });
+    }
     throw new InvalidStorageOptionError(
       `the URL scheme "${url.protocol}" is not supported (${redact(storage)})`,
     );
@@ -54,6 +58,11 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
   if (isDataSource(storage)) {
     if (storage.options.type === 'postgres') {
       return PostgresEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
+    }
+    if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
+      return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, {
+        tablePrefix: options.tablePrefix,
+      });
     }
     throw new InvalidStorageOptionError(
       `a TypeORM DataSource of type "${storage.options.type}" is not supported yet`,
