@@ -1,10 +1,12 @@
 /**
- * Cost of one saga transition through the Rust binding (JSON state in, JSON
- * out, one crossing) against a pure-TypeScript port of the same decisions.
+ * Cost of one saga transition through the Rust binding against a
+ * pure-TypeScript port of the same decisions: with the state sent both ways,
+ * and with the state held in Rust (what SagaRunner does), where the state JSON
+ * that comes back is the one persisted.
  * Run: node -r ./bench/support/register.js bench/saga/transition-crossing.ts
  */
 import { native } from '@cello/core';
-import { SagaMachine } from '@cello/saga';
+import { SagaMachine, SagaMachineHandle } from '@cello/saga';
 import type { MachineDefinition, SagaMachineState, SagaTransition } from '@cello/saga';
 
 const definition: MachineDefinition = {
@@ -61,7 +63,7 @@ const initialJson = JSON.stringify(initial);
 const now = Date.now();
 const SAGAS = Number(process.argv[2] ?? 20000);
 
-const viaRunner = measure('Rust via SagaMachine (stringify+cross+parse)', SAGAS, () => {
+const viaRunner = measure('Rust, state both ways (SagaMachine.transition)', SAGAS, () => {
   let t = SagaMachine.transition(initial, { type: 'start', nowMs: now });
   for (let i = 0; i < 3; i += 1) {
     t = SagaMachine.transition(t.state, { type: 'step_succeeded', index: i, nowMs: now });
@@ -73,6 +75,19 @@ const rawCrossing = measure('Rust raw crossing (strings only, no TS JSON)', SAGA
   for (let i = 0; i < 3; i += 1) {
     state = out.slice(9, out.lastIndexOf(',"commands"'));
     out = native.sagaTransition(state, `{"type":"step_succeeded","index":${i},"nowMs":${now}}`);
+  }
+});
+const handle = measure('Rust, state held (SagaMachineHandle, the runner)', SAGAS, () => {
+  const machine = SagaMachineHandle.create(definition);
+  machine.apply({ type: 'start', nowMs: now });
+  for (let i = 0; i < 3; i += 1) machine.apply({ type: 'step_succeeded', index: i, nowMs: now });
+});
+const pureTsPersisted = measure('pure TypeScript + JSON.stringify to persist', SAGAS, () => {
+  let t = tsTransition(initial, null, now);
+  JSON.stringify(t.state);
+  for (let i = 0; i < 3; i += 1) {
+    t = tsTransition(t.state, i, now);
+    JSON.stringify(t.state);
   }
 });
 const pureTs = measure('pure TypeScript port (objects, no JSON)', SAGAS, () => {
@@ -91,6 +106,8 @@ console.log(
     nsPerTransition: {
       viaRunner: Math.round(viaRunner),
       rawCrossing: Math.round(rawCrossing),
+      handle: Math.round(handle),
+      pureTsPersisted: Math.round(pureTsPersisted),
       pureTs: Math.round(pureTs),
       pureTsWithJson: Math.round(tsWithJson),
     },

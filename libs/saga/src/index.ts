@@ -7,6 +7,7 @@ export * from './definition/saga-step-execution';
 export * from './definition/saga-registry';
 export * from './machine/saga-machine.types';
 export * from './machine/saga-machine';
+export * from './machine/saga-machine-handle';
 export * from './runner/saga-runner';
 export * from './runner/saga-result';
 export * from './health/saga-storage.health-indicator';

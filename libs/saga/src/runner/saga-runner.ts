@@ -24,7 +24,8 @@ import { SagaStepFailedError } from '../errors/saga-step-failed.error';
 import { SagaStorageUnavailableError } from '../errors/saga-storage-unavailable.error';
 import { SagaTimeoutError } from '../errors/saga-timeout.error';
 import { UnknownSagaError } from '../errors/unknown-saga.error';
-import { jitterSeed, SagaMachine } from '../machine/saga-machine';
+import { jitterSeed } from '../machine/saga-machine';
+import { SagaMachineHandle } from '../machine/saga-machine-handle';
 import type {
   SagaCommand,
   SagaMachineEvent,
@@ -44,7 +45,13 @@ interface ActiveRun {
   readonly saga: CompiledSaga;
   readonly id: string;
   readonly fencingToken: number;
-  state: SagaMachineState;
+  /** The Rust state machine holding this saga's state. */
+  readonly machine: SagaMachineHandle;
+  /** The state as last saved. */
+  stateJson: string;
+  status: SagaStatus;
+  /** The command decided by the last transition. */
+  next?: SagaCommand;
   context: SagaContext;
   /** Aborted when the lease is lost or the app stops. */
   readonly stop: AbortController;
@@ -241,39 +248,47 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
         `cannot be saved as JSON: ${(error as Error).message}`,
       );
     }
-    const first = SagaMachine.transition(SagaMachine.init(saga.machine), {
-      type: 'start',
-      nowMs: Date.now(),
-    });
+    const machine = SagaMachineHandle.create(saga.machine);
+    const first = machine.apply({ type: 'start', nowMs: Date.now() });
     const run: ActiveRun = {
       saga,
       id: randomUUID(),
       fencingToken: 1,
-      state: first.state,
+      machine,
+      stateJson: first.stateJson,
+      status: first.status,
+      next: first.command,
       context: copy,
       stop: new AbortController(),
     };
-    await this.storage.create({
-      id: run.id,
-      sagaName: saga.name,
-      status: first.state.status,
-      state: first.state,
-      context: copy,
-      owner: this.options.instanceId,
-      fencingToken: 1,
-      leaseTtlMs: this.options.leaseTtlMs,
-    });
+    await this.storage.create(
+      writeOf(
+        {
+          id: run.id,
+          sagaName: saga.name,
+          status: first.status,
+          context: copy,
+          owner: this.options.instanceId,
+          fencingToken: 1,
+          leaseTtlMs: this.options.leaseTtlMs,
+        },
+        first.stateJson,
+      ),
+    );
     return run;
   }
 
   private resume(record: SagaRecord): ActiveRun {
     const saga = this.registry.findByName(record.sagaName);
     if (!saga) throw new UnknownSagaError(record.sagaName);
+    const stateJson = JSON.stringify(record.state);
     return {
       saga,
       id: record.id,
       fencingToken: record.fencingToken,
-      state: record.state,
+      machine: SagaMachineHandle.fromStateJson(stateJson),
+      stateJson,
+      status: record.status,
       context: record.context,
       stop: new AbortController(),
     };
@@ -303,7 +318,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     this.active.set(run.id, run);
     this.metrics.sagasInFlight?.inc({ saga: run.saga.name });
     try {
-      let command: SagaCommand | undefined = run.state.inFlight ?? undefined;
+      let command = run.next;
       if (firstEvent) command = await this.apply(run, firstEvent);
       for (;;) {
         if (!command || command.type === 'finish') return this.resultOf(run);
@@ -324,23 +339,30 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   /** One transition, saved (fenced) before anything else happens. */
   private async apply(run: ActiveRun, event: SagaMachineEvent): Promise<SagaCommand | undefined> {
     if (run.stop.signal.aborted) throw this.stopError(run);
-    const next = SagaMachine.transition(run.state, event);
-    const saved = await this.saveWithRetry(run, {
-      id: run.id,
-      status: next.state.status,
-      state: next.state,
-      context: run.context,
-      owner: this.options.instanceId,
-      fencingToken: run.fencingToken,
-      leaseTtlMs: this.options.leaseTtlMs,
-    });
+    const next = run.machine.apply(event);
+    const saved = await this.saveWithRetry(
+      run,
+      writeOf(
+        {
+          id: run.id,
+          status: next.status,
+          context: run.context,
+          owner: this.options.instanceId,
+          fencingToken: run.fencingToken,
+          leaseTtlMs: this.options.leaseTtlMs,
+        },
+        next.stateJson,
+      ),
+    );
     if (!saved) {
       this.halt(run, new SagaLeaseLostError(run.id, run.fencingToken));
       throw this.stopError(run);
     }
-    run.state = next.state;
-    this.record(run, event, next.commands[0]);
-    return next.commands[0];
+    run.stateJson = next.stateJson;
+    run.status = next.status;
+    run.next = next.command;
+    this.record(run, event, next.command);
+    return next.command;
   }
 
   /**
@@ -403,7 +425,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       () => (step.action as (e: SagaStepExecution) => unknown)(execution),
       controller,
       step.timeoutMs,
-      run.state.deadlineMs,
+      run.machine.deadlineMs,
       run.stop.signal,
     );
     switch (outcome.kind) {
@@ -427,7 +449,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
           error: `step "${step.name}" exceeded its timeout of ${step.timeoutMs} ms`,
         };
       case 'saga_timeout':
-        return { type: 'timeout', nowMs: Math.max(Date.now(), run.state.deadlineMs ?? 0) };
+        return { type: 'timeout', nowMs: Math.max(Date.now(), run.machine.deadlineMs ?? 0) };
       case 'aborted':
         throw this.stopError(run);
     }
@@ -466,7 +488,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private resultOf(run: ActiveRun): SagaResult {
-    const { state, saga } = run;
+    const { saga } = run;
+    const state = JSON.parse(run.stateJson) as SagaMachineState;
     const names = state.definition.steps.map((s) => s.name);
     const failed = state.failedStep ?? undefined;
     const actionDone = (i: number) =>
@@ -510,6 +533,21 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       context: run.context,
     };
   }
+}
+
+/** A write whose state is sent as the JSON the machine produced, parsed only if a backend asks. */
+function writeOf<W extends Omit<SagaWrite, 'state' | 'stateJson'>>(
+  fields: W,
+  stateJson: string,
+): W & SagaWrite {
+  let parsed: SagaMachineState | undefined;
+  return {
+    ...fields,
+    stateJson,
+    get state(): SagaMachineState {
+      return (parsed ??= JSON.parse(stateJson) as SagaMachineState);
+    },
+  };
 }
 
 function messageOf(error: unknown): string {

@@ -21,6 +21,8 @@ export interface SagaWrite {
   readonly id: string;
   readonly status: SagaStatus;
   readonly state: SagaMachineState;
+  /** The same state as JSON, when the writer has it: backends send it as is. */
+  readonly stateJson?: string;
   readonly context: SagaContext;
   readonly owner: string;
   readonly fencingToken: number;

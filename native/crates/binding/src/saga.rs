@@ -28,3 +28,71 @@ pub fn saga_init(definition_json: String) -> napi::Result<String> {
 pub fn saga_transition(state_json: String, event_json: String) -> napi::Result<String> {
     saga::transition_json(&state_json, &event_json).map_err(saga_error)
 }
+
+/// What one transition of a [`SagaMachineHandle`] returns: everything the
+/// runner needs for the write and the next action, in one crossing.
+#[napi(object)]
+pub struct SagaHandleTransition {
+    /// The new state as JSON, ready to persist as it is.
+    pub state_json: String,
+    /// The new status (`running`, `compensating`, `completed`...).
+    pub status: String,
+    /// The next command as JSON, or null when there is none.
+    pub command_json: Option<String>,
+}
+
+/// A saga's state held on the Rust side: the runner sends events and gets the
+/// state back as JSON only for persisting, so no state is parsed in TypeScript.
+#[napi]
+pub struct SagaMachineHandle {
+    state: saga::SagaState,
+}
+
+#[napi]
+impl SagaMachineHandle {
+    /// A fresh (not yet started) saga from its definition (JSON).
+    #[napi(factory)]
+    pub fn create(definition_json: String) -> napi::Result<Self> {
+        let definition = saga::definition_from_json(&definition_json).map_err(saga_error)?;
+        let state =
+            saga::SagaState::new(definition).map_err(|e| saga_error(SagaJsonError::Machine(e)))?;
+        Ok(SagaMachineHandle { state })
+    }
+
+    /// A saga resumed from its persisted state (JSON).
+    #[napi(factory)]
+    pub fn from_state_json(state_json: String) -> napi::Result<Self> {
+        let state = saga::state_from_json(&state_json).map_err(saga_error)?;
+        Ok(SagaMachineHandle { state })
+    }
+
+    /// Applies one event (JSON); the state changes only when the event fits.
+    #[napi]
+    pub fn transition(&mut self, event_json: String) -> napi::Result<SagaHandleTransition> {
+        let event = saga::event_from_json(&event_json).map_err(saga_error)?;
+        let next = saga::transition(self.state.clone(), event)
+            .map_err(|e| saga_error(SagaJsonError::Machine(e)))?;
+        self.state = next.state;
+        let command_json = match next.commands.first() {
+            Some(command) => Some(saga::command_to_json(command).map_err(saga_error)?),
+            None => None,
+        };
+        Ok(SagaHandleTransition {
+            state_json: saga::state_to_json(&self.state).map_err(saga_error)?,
+            status: self.state.status.as_str().to_string(),
+            command_json,
+        })
+    }
+
+    /// The saga-wide deadline (ms since the epoch), if any.
+    #[napi(getter)]
+    pub fn deadline_ms(&self) -> Option<f64> {
+        self.state.deadline_ms.map(|d| d as f64)
+    }
+
+    /// The current state as JSON.
+    #[napi]
+    pub fn state_json(&self) -> napi::Result<String> {
+        saga::state_to_json(&self.state).map_err(saga_error)
+    }
+}

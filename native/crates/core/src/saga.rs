@@ -13,7 +13,10 @@ mod json;
 mod tests;
 
 pub use backoff::retry_delay_ms;
-pub use json::{init_json, transition_json, SagaJsonError};
+pub use json::{
+    command_to_json, definition_from_json, event_from_json, init_json, state_from_json,
+    state_to_json, transition_json, SagaJsonError,
+};
 
 /// Overall status of a saga instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +37,18 @@ pub enum SagaStatus {
 }
 
 impl SagaStatus {
+    /// The status as stored and shown (`"compensation_failed"`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SagaStatus::Running => "running",
+            SagaStatus::Compensating => "compensating",
+            SagaStatus::Completed => "completed",
+            SagaStatus::Compensated => "compensated",
+            SagaStatus::CompensationFailed => "compensation_failed",
+            SagaStatus::TimedOut => "timed_out",
+        }
+    }
+
     /// True when the machine will issue no more commands on its own.
     pub fn is_terminal(self) -> bool {
         matches!(

@@ -156,7 +156,7 @@ export class PostgresSagaStorage implements SagaStorage {
         items.map((w) => w.id),
         items.map((w) => w.sagaName),
         items.map((w) => w.status),
-        items.map((w) => JSON.stringify(w.state)),
+        items.map((w) => w.stateJson ?? JSON.stringify(w.state)),
         items.map((w) => JSON.stringify(w.context)),
         items.map((w) => w.owner),
         items.map((w) => w.leaseTtlMs),
@@ -179,7 +179,7 @@ export class PostgresSagaStorage implements SagaStorage {
       [
         items.map((w) => w.id),
         items.map((w) => w.status),
-        items.map((w) => JSON.stringify(w.state)),
+        items.map((w) => w.stateJson ?? JSON.stringify(w.state)),
         items.map((w) => JSON.stringify(w.context)),
         items.map((w) => w.owner),
         items.map((w) => w.fencingToken),

@@ -42,3 +42,28 @@ pub fn transition_json(state: &str, event: &str) -> Result<String, SagaJsonError
     let event: SagaEvent = parse("the saga event", event)?;
     write(&transition(state, event).map_err(SagaJsonError::Machine)?)
 }
+
+/// Parses a saga definition (JSON).
+pub fn definition_from_json(json: &str) -> Result<SagaDefinition, SagaJsonError> {
+    parse("the saga definition", json)
+}
+
+/// Parses a persisted saga state (JSON).
+pub fn state_from_json(json: &str) -> Result<SagaState, SagaJsonError> {
+    parse("the saga state", json)
+}
+
+/// Parses one event (JSON).
+pub fn event_from_json(json: &str) -> Result<SagaEvent, SagaJsonError> {
+    parse("the saga event", json)
+}
+
+/// Serialises a state, as persisted.
+pub fn state_to_json(state: &SagaState) -> Result<String, SagaJsonError> {
+    write(state)
+}
+
+/// Serialises a command.
+pub fn command_to_json(command: &super::SagaCommand) -> Result<String, SagaJsonError> {
+    write(command)
+}
