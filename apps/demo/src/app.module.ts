@@ -9,6 +9,7 @@ import { DemoConfigModule } from './config/demo-config.module';
 import { DemoDatabaseModule } from './database/demo-database.module';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { createValidationPipe } from './http/validation.pipe';
+import { ObservabilityModule } from './observability/observability.module';
 import { OrdersModule } from './orders/orders.module';
 
 /** The demo application: `AppModule.forRoot(DemoConfig.fromEnv(process.env))`. */
@@ -42,6 +43,8 @@ export class AppModule implements OnApplicationBootstrap {
           }),
         }),
         OrdersModule.forRoot(config),
+        // /metrics, /health, and the /events and /sagas developer pages.
+        ObservabilityModule,
       ],
       controllers: [AppController],
       providers: [

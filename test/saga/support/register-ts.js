@@ -10,7 +10,7 @@ const path = require('node:path');
 const { transformSync } = require('@swc/core');
 
 const root = path.resolve(__dirname, '../../..');
-const ALIAS = /^@cello\/(core|event-sourcing|cqrs|saga)(\/.*)?$/;
+const ALIAS = /^@cello\/(core|event-sourcing|cqrs|saga|devtools)(\/.*)?$/;
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {

@@ -45,7 +45,7 @@ export const EVENTS_BROWSER_JS = `'use strict';
       const streamCell = cell(tr, '');
       const link = document.createElement('button');
       link.type = 'button'; link.className = 'link stream-link'; link.textContent = e.streamId;
-      link.addEventListener('click', () => { state.stream = e.streamId; state.before = null; state.fromVersion = null; state.history = []; $('stream').value = e.streamId; load(); });
+      link.addEventListener('click', () => { state.stream = e.streamId; state.type = ''; state.before = null; state.fromVersion = null; state.history = []; $('stream').value = e.streamId; $('type').value = ''; load(); });
       streamCell.appendChild(link);
       cell(tr, String(e.version), 'num');
       cell(tr, e.type + (e.schemaVersion > 1 ? ' (v' + e.schemaVersion + ')' : ''), 'event-type');
