@@ -42,9 +42,12 @@ class BenchOrderSaga {
 }
 
 /** 16 concurrent callers of `SagaRunner.execute`, state in PostgreSQL; completed sagas/s. */
-export async function celloSagas(context: BenchContext): Promise<Measurement> {
+export async function celloSagas(
+  context: BenchContext,
+  { synchronousCommit = true }: { synchronousCommit?: boolean } = {},
+): Promise<Measurement> {
   const app = await bootApp([
-    SagaModule.forRoot({ storage: context.databaseUrl }),
+    SagaModule.forRoot({ storage: context.databaseUrl, synchronousCommit }),
     { module: class BenchSagaFeature {}, providers: [BenchOrderSaga] },
   ]);
   const runner = app.get(SagaRunner);
@@ -61,6 +64,6 @@ export async function celloSagas(context: BenchContext): Promise<Measurement> {
   await app.close();
   return {
     value: result.rate,
-    detail: `${result.units.toLocaleString('en-US')} sagas of 3 steps, 16 concurrent`,
+    detail: `${result.units.toLocaleString('en-US')} sagas of 3 steps, 16 concurrent${synchronousCommit ? '' : ', synchronousCommit: false'}`,
   };
 }

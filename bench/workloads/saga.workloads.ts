@@ -66,5 +66,13 @@ export const saga3StepsPg: WorkloadDefinition = {
       run: (c) => lazyRequire<SagaCello>(path.join(__dirname, 'saga-cello')).celloSagas(c),
     },
     { name: 'pg-saga-log-16', role: 'reference', run: rawSagaLog },
+    {
+      name: 'cello-async-commit',
+      role: 'reference',
+      run: (c) =>
+        lazyRequire<SagaCello>(path.join(__dirname, 'saga-cello')).celloSagas(c, {
+          synchronousCommit: false,
+        }),
+    },
   ],
 };
