@@ -15,10 +15,7 @@ import { OrderPlaced, orderPlaced } from '../support/cello-fixtures';
 import { startProfile, stopProfile } from '../support/profiler';
 import { secondsSince } from '../support/timing';
 import type { BenchContext, Measurement } from '../support/workload';
-
-const READ_MODEL_DDL = `CREATE TABLE placed_orders (
-  position bigint PRIMARY KEY, order_id text NOT NULL, customer_id text NOT NULL,
-  units integer NOT NULL, total numeric NOT NULL)`;
+import { READ_MODEL_DDL } from './read-model';
 
 /** Stops a catch-up that would not finish in the suite's budget; the rate stays honest. */
 const TIME_CAP_MS = 10_000;

@@ -5,6 +5,7 @@ import { timeOnce } from '../support/timing';
 import type { BenchContext, Measurement, WorkloadDefinition } from '../support/workload';
 
 type ProjectionCello = typeof import('./projection-cello');
+type ProjectionEmmett = typeof import('./projection-emmett');
 
 const total = (context: BenchContext): number => (context.quick ? 10_000 : 100_000);
 
@@ -34,6 +35,15 @@ export const projectionCatchUp: WorkloadDefinition = {
       role: 'cello',
       run: (c) =>
         lazyRequire<ProjectionCello>(path.join(__dirname, 'projection-cello')).celloCatchUp(
+          c,
+          total(c),
+        ),
+    },
+    {
+      name: 'emmett-postgresql',
+      role: 'peer',
+      run: (c) =>
+        lazyRequire<ProjectionEmmett>(path.join(__dirname, 'projection-emmett')).emmettCatchUp(
           c,
           total(c),
         ),
