@@ -67,7 +67,7 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
       await expectSagasSettled(client, 12);
       // and the steps in flight at the crash were called again with the same key
       expect(await repeatedCalls(client)).toBeGreaterThan(0);
-    }, 60_000);
+    }, 90_000);
   });
 
   describe('when the process is killed while sagas are compensating', () => {
@@ -90,7 +90,7 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
       expect(await second.exited).toBe(0);
       expect(recoveredBy(second)).toHaveLength(unfinished);
       await expectSagasSettled(client, 12);
-    }, 60_000);
+    }, 90_000);
   });
 
   describe('when two instances start on one database with abandoned sagas', () => {
@@ -121,6 +121,6 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
         });
       }
       await expectSagasSettled(client, 24);
-    }, 60_000);
+    }, 90_000);
   });
 });

@@ -41,7 +41,7 @@ export function spawnWorker(args: string[]): Worker {
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean> | boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 40_000,
 ): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
