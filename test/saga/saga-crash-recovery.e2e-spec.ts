@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { usePostgresDatabase } from '../support/postgres-database';
 import { FakeOrderServices } from './fixtures/fake-order-services';
 import { expectSagasSettled, repeatedCalls } from './support/expect-sagas-settled';
-import { spawnWorker, waitUntil, type Worker } from './support/spawn-worker';
+import { killWorkers, spawnWorker, waitUntil, type Worker } from './support/spawn-worker';
 
 const UNFINISHED = `SELECT count(*)::int AS n FROM cello_saga_instances
   WHERE status IN ('running', 'compensating')`;
@@ -22,6 +22,7 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
   });
 
   afterEach(async () => {
+    killWorkers();
     await client.end();
   });
 

@@ -10,6 +10,13 @@ export interface Worker {
 }
 
 const REGISTER = path.join(__dirname, 'register-ts.js');
+const live = new Set<ChildProcess>();
+
+/** Kills workers still running (a failed test must not leave them behind). */
+export function killWorkers(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
 const SCRIPT = path.join(__dirname, 'order-saga-worker.ts');
 
 /** Spawns `node -r register-ts.js order-saga-worker.ts <args>` with stdout captured. */
@@ -18,6 +25,7 @@ export function spawnWorker(args: string[]): Worker {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
+  live.add(child);
   const lines: string[] = [];
   let stderr = '';
   let buffer = '';
@@ -30,6 +38,7 @@ export function spawnWorker(args: string[]): Worker {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => {
+      live.delete(child);
       if (code) process.stderr.write(`worker ${args.join(' ')} exited ${code}: ${stderr}\n`);
       resolve(code ?? signal ?? -1);
     }),
