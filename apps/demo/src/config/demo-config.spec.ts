@@ -28,9 +28,17 @@ describe('DemoConfig.fromEnv', () => {
     });
   });
 
+  describe('when DATABASE_URL is a MySQL URL', () => {
+    it('should keep events and saga state there, and the read model and ledger in memory', () => {
+      const config = DemoConfig.fromEnv({ DATABASE_URL: 'mysql://u:secret@db:3306/shop' });
+      expect(config.databaseUrl).toBe('mysql://u:secret@db:3306/shop');
+      expect(config.usesPostgres).toBe(false);
+    });
+  });
+
   describe('when a value cannot be used', () => {
     it.each([
-      [{ DATABASE_URL: 'mysql://db/shop' }, 'DATABASE_URL'],
+      [{ DATABASE_URL: 'mongodb://db/shop' }, 'DATABASE_URL'],
       [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
       [{ PORT: 'eighty' }, 'PORT'],
       [{ DEMO_STEP_DELAY_MS: '-1' }, 'DEMO_STEP_DELAY_MS'],

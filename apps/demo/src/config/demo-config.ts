@@ -22,7 +22,10 @@ export interface DemoSagaSettings {
  * Tests build one with their own database URL and knobs instead of touching `process.env`.
  */
 export class DemoConfig {
-  /** PostgreSQL URL for events, saga state, read model and ledger; undefined = embedded in-memory. */
+  /**
+   * PostgreSQL URL for events, saga state, read model and ledger; or a MySQL/MariaDB URL for
+   * events and saga state (read model and ledger then stay in memory); undefined = embedded in-memory.
+   */
   readonly databaseUrl: string | undefined;
   /** Schema holding the read model tables (PostgreSQL only). Default `demo_read`. */
   readonly readModelSchema: string;
@@ -68,7 +71,7 @@ export class DemoConfig {
 
   /** True when events, sagas, read model and ledger live in PostgreSQL. */
   get usesPostgres(): boolean {
-    return this.databaseUrl !== undefined;
+    return this.databaseUrl !== undefined && /^postgres(ql)?:/.test(this.databaseUrl);
   }
 
   /** The database URL without its password, for logs. */
@@ -87,10 +90,10 @@ function checkDatabaseUrl(value: string): void {
   } catch {
     throw new DemoConfigError('DATABASE_URL', `"${value}" is not a URL; expected postgres://...`);
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+  if (!['postgres:', 'postgresql:', 'mysql:', 'mariadb:'].includes(url.protocol)) {
     throw new DemoConfigError(
       'DATABASE_URL',
-      `scheme "${url.protocol}" is not supported; use postgres:// or postgresql://, ` +
+      `scheme "${url.protocol}" is not supported; use postgres://, postgresql:// or mysql://, ` +
         'or leave DATABASE_URL unset for the embedded in-memory store',
     );
   }
