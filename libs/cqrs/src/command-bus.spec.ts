@@ -253,6 +253,64 @@ describe('CommandBus', () => {
     });
   });
 
+  describe('when the caller cancels through its own AbortSignal', () => {
+    it('should reject with the reason and abort the handler signal', async () => {
+      // Given
+      class ExportCommand extends Command<string> {}
+      let handlerSignal: AbortSignal | undefined;
+      @CommandHandler(ExportCommand)
+      class ExportHandler {
+        execute(_c: ExportCommand, context: DispatchContext): Promise<string> {
+          handlerSignal = context.signal;
+          return new Promise(() => undefined);
+        }
+      }
+      const app = await bootCqrsApp({}, { providers: [ExportHandler] });
+      const caller = new AbortController();
+      // When
+      const dispatched = app
+        .get(CommandBus)
+        .dispatch(new ExportCommand(), { signal: caller.signal });
+      caller.abort(new Error('client went away'));
+      // Then
+      await expect(dispatched).rejects.toThrow('client went away');
+      expect(handlerSignal?.aborted).toBe(true);
+      expect((handlerSignal?.reason as Error).message).toBe('client went away');
+      await app.close();
+    });
+
+    it('should not run the handler when the signal has already aborted', async () => {
+      // Given
+      const app = await bootCqrsApp({}, { providers: [OrderIds, CreateOrderHandler] });
+      const handler = app.get(CreateOrderHandler);
+      // When
+      const dispatched = app.get(CommandBus).dispatch(new CreateOrderCommand('c-1', 1), {
+        signal: AbortSignal.abort(new Error('too late')),
+      });
+      // Then
+      await expect(dispatched).rejects.toThrow('too late');
+      expect(handler.calls).toBe(0);
+      await app.close();
+    });
+
+    it('should resolve normally when the handler finishes first', async () => {
+      // Given
+      const app = await bootCqrsApp(
+        { commandTimeout: 0 },
+        { providers: [OrderIds, CreateOrderHandler] },
+      );
+      const caller = new AbortController();
+      // When
+      const result = await app
+        .get(CommandBus)
+        .dispatch(new CreateOrderCommand('c-9', 1), { signal: caller.signal });
+      caller.abort(new Error('afterwards'));
+      // Then
+      expect(result).toBe('order-1:c-9');
+      await app.close();
+    });
+  });
+
   describe('when the handler is request-scoped', () => {
     it('should resolve a fresh handler per request, seeing that request', async () => {
       // Given

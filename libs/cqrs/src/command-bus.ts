@@ -17,6 +17,6 @@ export class CommandBus extends MessageBus {
    * `ValidationError`, `CommandTimeoutError`, or what the handler threw.
    */
   dispatch<TResult>(command: Command<TResult>, options?: CommandDispatchOptions): Promise<TResult> {
-    return this.send(command, options?.request) as Promise<TResult>;
+    return this.send(command, options?.request, options?.signal) as Promise<TResult>;
   }
 }

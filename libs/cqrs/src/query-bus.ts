@@ -34,7 +34,7 @@ export class QueryBus extends MessageBus {
     if (options?.waitForPosition !== undefined) {
       return this.dispatchAfter(query, options) as Promise<TResult>;
     }
-    return this.send(query, options?.request) as Promise<TResult>;
+    return this.send(query, options?.request, options?.signal) as Promise<TResult>;
   }
 
   /** True when queries can wait for a read-model position (event sync on, event sourcing present). */
@@ -62,6 +62,6 @@ export class QueryBus extends MessageBus {
       subscribers: options.subscribers,
       timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
     });
-    return this.send(query, options.request);
+    return this.send(query, options.request, options.signal);
   }
 }

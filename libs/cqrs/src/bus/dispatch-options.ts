@@ -5,6 +5,11 @@ export interface CommandDispatchOptions {
    * request-scoped and durable handlers as `REQUEST` and to `ContextIdFactory.getByRequest`.
    */
   readonly request?: unknown;
+  /**
+   * Cancels the dispatch (e.g. when the HTTP client goes away): it rejects
+   * with the signal's reason, and the handler's `context.signal` aborts too.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Options of one `queryBus.dispatch(query, options)`. */

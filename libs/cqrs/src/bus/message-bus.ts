@@ -28,11 +28,12 @@ export abstract class MessageBus {
     for (const route of this.routes.values()) route.definition.metrics?.close();
   }
 
-  protected send(message: object, request: unknown): Promise<unknown> {
+  protected send(message: object, request: unknown, signal?: AbortSignal): Promise<unknown> {
     const route = this.routes.get(
       (message as { constructor?: unknown } | null | undefined)?.constructor,
     );
     if (route === undefined) return Promise.reject(this.notFound(message));
+    if (signal !== undefined) return route.dispatchWithSignal(message, request, signal);
     return route.dispatch(message, request);
   }
 

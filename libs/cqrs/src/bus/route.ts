@@ -50,6 +50,8 @@ class TrackedContext extends DispatchContext implements Deadline {
   /** @internal */ dueTick = 0;
   /** @internal */ queue: DeadlineQueue | null = null;
   private settled = false;
+  private callerSignal: AbortSignal | undefined = undefined;
+  private onCallerAbort: (() => void) | undefined = undefined;
 
   constructor(
     private readonly route: RouteDefinition,
@@ -61,11 +63,19 @@ class TrackedContext extends DispatchContext implements Deadline {
     super(route.kind, route.messageType, request, route.timeoutMs);
   }
 
+  /** @internal Also ends the dispatch when the caller's `signal` aborts. */
+  followCaller(signal: AbortSignal): void {
+    this.callerSignal = signal;
+    this.onCallerAbort = () => this.cancel(signal.reason);
+    signal.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
   /** @internal */
   settle(ok: boolean, value: unknown): void {
     if (this.settled) return; // already timed out: the handler's late outcome is dropped
     this.settled = true;
     this.queue?.remove(this);
+    if (this.onCallerAbort !== undefined) this.stopFollowingCaller();
     const metrics = this.route.metrics;
     if (metrics !== undefined) {
       if (ok) metrics.success += 1;
@@ -80,6 +90,7 @@ class TrackedContext extends DispatchContext implements Deadline {
   expire(): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.onCallerAbort !== undefined) this.stopFollowingCaller();
     const route = this.route;
     const error = route.timeoutError(route.messageType.name, route.timeoutMs);
     if (route.metrics !== undefined) {
@@ -88,6 +99,25 @@ class TrackedContext extends DispatchContext implements Deadline {
     }
     this.abort(error);
     this.reject(error);
+  }
+
+  private stopFollowingCaller(): void {
+    this.callerSignal!.removeEventListener('abort', this.onCallerAbort!);
+    this.onCallerAbort = undefined;
+  }
+
+  /** The caller gave up (its signal aborted): fail with its reason and tell the handler. */
+  private cancel(reason: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.queue?.remove(this);
+    const metrics = this.route.metrics;
+    if (metrics !== undefined) {
+      metrics.error += 1;
+      metrics.observe((performance.now() - this.startedAt) / 1000);
+    }
+    this.abort(reason);
+    this.reject(reason);
   }
 }
 
@@ -103,6 +133,28 @@ export class Route {
 
   constructor(readonly definition: RouteDefinition) {
     this.dispatch = this.compile();
+  }
+
+  /**
+   * Dispatches with a caller's `AbortSignal`: rejects with its reason when it
+   * aborts (at once if it already has, without running anything) and aborts
+   * the handler's `context.signal` too.
+   */
+  dispatchWithSignal(message: object, request: unknown, signal: AbortSignal): Promise<unknown> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const { validator, metrics } = this.definition;
+    const run = () => this.runTracked(message, request, signal);
+    if (validator === undefined) return run();
+    const invalid = validator.validate(message);
+    if (invalid === undefined) return run();
+    const reject = (error: Error): Promise<never> => {
+      if (metrics !== undefined) metrics.invalid += 1;
+      return Promise.reject(error);
+    };
+    if (invalid instanceof Promise) {
+      return invalid.then((error) => (error === undefined ? run() : reject(error)));
+    }
+    return reject(invalid);
   }
 
   private compile(): (message: object, request: unknown) => Promise<unknown> {
@@ -157,13 +209,14 @@ export class Route {
     }
   }
 
-  private runTracked(message: object, request: unknown): Promise<unknown> {
+  private runTracked(message: object, request: unknown, signal?: AbortSignal): Promise<unknown> {
     const definition = this.definition;
     const { deadlines, middleware, invokeHandler } = definition;
     const promise = new Promise(captureSettlers);
     const startedAt = definition.metrics === undefined ? 0 : performance.now();
     const context = new TrackedContext(definition, request, settleResolve, settleReject, startedAt);
     deadlines?.add(context);
+    if (signal !== undefined) context.followCaller(signal);
     let result: unknown;
     try {
       result =

@@ -56,6 +56,7 @@ export class TypeOrmTransactionMiddleware implements BusMiddleware {
 
   async handle(message: object, context: DispatchContext, next: NextFn): Promise<unknown> {
     const runner = this.dataSource.createQueryRunner() as DiscardableRunner;
+    let boundedStatements = false;
     let connected = false;
     let released = false;
     const discard = (): void => {
@@ -76,6 +77,7 @@ export class TypeOrmTransactionMiddleware implements BusMiddleware {
       await runner.startTransaction(this.options.isolationLevel);
       if (this.options.statementTimeout !== false && context.timeoutMs > 0 && this.isPostgres()) {
         await runner.query(`SET LOCAL statement_timeout = ${Math.ceil(context.timeoutMs)}`);
+        boundedStatements = true;
       }
       context.set(QUERY_RUNNER, runner);
       const result = await next();
@@ -83,6 +85,13 @@ export class TypeOrmTransactionMiddleware implements BusMiddleware {
       await runner.commitTransaction();
       return result;
     } catch (error) {
+      // The server cancelled a statement at the dispatch's own limit, maybe a moment before the
+      // bus noticed: wait for the bus, so the caller gets the timeout error rather than this one.
+      if (boundedStatements && isQueryCanceled(error) && !context.aborted) {
+        await new Promise((resolve) =>
+          context.signal.addEventListener('abort', resolve, { once: true }),
+        );
+      }
       if (!released && runner.isTransactionActive) {
         await runner.rollbackTransaction().catch(() => discard());
       }
@@ -99,4 +108,10 @@ export class TypeOrmTransactionMiddleware implements BusMiddleware {
   private isPostgres(): boolean {
     return this.dataSource.options.type === 'postgres';
   }
+}
+
+/** PostgreSQL's `query_canceled` (57014), raised when `statement_timeout` fires. */
+function isQueryCanceled(error: unknown): boolean {
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return candidate?.code === '57014' || candidate?.driverError?.code === '57014';
 }
