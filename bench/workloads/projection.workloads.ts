@@ -7,7 +7,7 @@ import type { BenchContext, Measurement, WorkloadDefinition } from '../support/w
 type ProjectionCello = typeof import('./projection-cello');
 type ProjectionEmmett = typeof import('./projection-emmett');
 
-const total = (context: BenchContext): number => (context.quick ? 10_000 : 100_000);
+const total = (context: BenchContext): number => (context.quick ? 20_000 : 100_000);
 
 /** The ceiling: the same number of rows through COPY FROM STDIN (rows prepared before timing). */
 async function rawCopy(context: BenchContext): Promise<Measurement> {
