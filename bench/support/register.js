@@ -3,13 +3,50 @@
 // `@cello/*` path aliases onto `libs/<name>/src`, as tsconfig and jest do.
 'use strict';
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
-const { transformSync } = require('@swc/core');
+const { transformSync, version: swcVersion } = require('@swc/core');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ALIAS = /^@cello\/(core|event-sourcing|cqrs|saga)(\/.*)?$/;
+// Every measurement is a new process: compiled output is cached on disk (keyed
+// by path, size, mtime and the compiler's version) so start-up stays short.
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cello-bench-swc');
+const SWC_OPTIONS = {
+  sourceMaps: 'inline',
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+};
+
+function compile(filename) {
+  const stat = fs.statSync(filename);
+  const key = crypto
+    .createHash('sha1')
+    .update(`${swcVersion}\0${filename}\0${stat.size}\0${stat.mtimeMs}`)
+    .digest('hex');
+  const cached = path.join(CACHE_DIR, `${key}.js`);
+  try {
+    return fs.readFileSync(cached, 'utf8');
+  } catch {
+    const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...SWC_OPTIONS, filename });
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      const temporary = `${cached}.${process.pid}`;
+      fs.writeFileSync(temporary, code);
+      fs.renameSync(temporary, cached);
+    } catch {
+      // A read-only tree only loses the cache.
+    }
+    return code;
+  }
+}
 
 const originalResolve = Module._resolveFilename;
 Module._resolveFilename = function resolveCelloAlias(request, ...rest) {
@@ -21,17 +58,5 @@ Module._resolveFilename = function resolveCelloAlias(request, ...rest) {
 };
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { code } = transformSync(source, {
-    filename,
-    sourceMaps: 'inline',
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
+  module._compile(compile(filename), filename);
 };

@@ -18,7 +18,7 @@ import type { BenchContext, Measurement } from '../support/workload';
 import { READ_MODEL_DDL } from './read-model';
 
 /** Stops a catch-up that would not finish in the suite's budget; the rate stays honest. */
-const TIME_CAP_MS = 10_000;
+const TIME_CAP_MS = 8_000;
 
 /**
  * A subscriber catching up over the log into a read-model table, written the

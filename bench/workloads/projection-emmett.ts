@@ -12,7 +12,7 @@ import type { BenchContext, Measurement } from '../support/workload';
 import { READ_MODEL_DDL } from './read-model';
 
 /** Stops a catch-up that would not finish in the suite's budget, as for Cello's subscriber. */
-const TIME_CAP_MS = 10_000;
+const TIME_CAP_MS = 8_000;
 
 /**
  * emmett-postgresql's way: a consumer with a projector whose raw-SQL projection
