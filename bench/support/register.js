@@ -3,7 +3,7 @@
 // `@cello/*` path aliases onto `libs/<name>/src`, as tsconfig and jest do.
 'use strict';
 
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
@@ -27,8 +27,7 @@ const SWC_OPTIONS = {
 
 function compile(filename) {
   const stat = fs.statSync(filename);
-  const key = crypto
-    .createHash('sha1')
+  const key = createHash('sha1')
     .update(`${swcVersion}\0${filename}\0${stat.size}\0${stat.mtimeMs}`)
     .digest('hex');
   const cached = path.join(CACHE_DIR, `${key}.js`);
