@@ -98,6 +98,9 @@ function workloadEntry(workload, runsBySubject) {
   const ceiling = ceilingSubject ? summaries[ceilingSubject.name].median : null;
   const peerValues = Object.values(peers).filter((v) => v != null);
   const bestPeer = peerValues.length ? Math.max(...peerValues) : null;
+  const bestPeerName = Object.keys(peers)
+    .filter((n) => peers[n] != null)
+    .sort((a, b) => peers[b] - peers[a])[0];
   const entry = {
     name: workload.name,
     unit: workload.unit,
@@ -113,6 +116,12 @@ function workloadEntry(workload, runsBySubject) {
     ),
     ratio_vs_best_peer: ratio(cello?.median, bestPeer),
     ratio_vs_ceiling: ratio(cello?.median, ceiling),
+    paired_ratio_range_vs_best_peer: bestPeerName
+      ? pairedRange(cello, summaries[bestPeerName])
+      : null,
+    paired_ratio_range_vs_ceiling: ceilingSubject
+      ? pairedRange(cello, summaries[ceilingSubject.name])
+      : null,
     target: workload.targetText,
     subjects: summaries,
   };
@@ -128,7 +137,25 @@ function fmt(value) {
 }
 
 function fmtRatio(value) {
-  return value == null ? '—' : `${value.toFixed(2)}×`;
+  if (value == null) return '—';
+  return `${value < 0.1 ? value.toFixed(3) : value.toFixed(2)}×`;
+}
+
+/** Ratios of runs made next to each other (run i of both), as [min, max]: steadier than medians under load. */
+function pairedRange(a, b) {
+  if (!a || !b) return null;
+  const ratios = [];
+  for (let i = 0; i < Math.min(a.runs.length, b.runs.length); i++) {
+    if (b.runs[i]) ratios.push(a.runs[i] / b.runs[i]);
+  }
+  return ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : null;
+}
+
+function fmtRatioWithRange(value, range) {
+  if (value == null) return '—';
+  return range
+    ? `${fmtRatio(value)} (${fmtRatio(range[0])}–${fmtRatio(range[1])})`
+    : fmtRatio(value);
 }
 
 function cell(summary) {
@@ -158,7 +185,7 @@ function verdict(targets) {
 /** The markdown table: one row per workload. */
 function markdownTable(entries) {
   const lines = [
-    '| workload | unit | cello median (min–max) | best peer median (min–max) | ceiling median (min–max) | vs best peer | vs ceiling | targets |',
+    '| workload | unit | cello median (min–max) | best peer median (min–max) | ceiling median (min–max) | vs best peer (paired runs min–max) | vs ceiling (paired runs min–max) | targets |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const e of entries) {
@@ -172,7 +199,7 @@ function markdownTable(entries) {
       : '—';
     const celloCell = e.cello == null ? `null — ${e.cello_reason}` : cell(e.subjects.cello);
     lines.push(
-      `| \`${e.name}\` | ${e.unit} | ${celloCell.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${peerCell} | ${ceilingCell} | ${fmtRatio(e.ratio_vs_best_peer)} | ${fmtRatio(e.ratio_vs_ceiling)} | ${verdict(e.targets)} |`,
+      `| \`${e.name}\` | ${e.unit} | ${celloCell.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${peerCell} | ${ceilingCell} | ${fmtRatioWithRange(e.ratio_vs_best_peer, e.paired_ratio_range_vs_best_peer)} | ${fmtRatioWithRange(e.ratio_vs_ceiling, e.paired_ratio_range_vs_ceiling)} | ${verdict(e.targets)} |`,
     );
   }
   return lines.join('\n');
