@@ -372,6 +372,20 @@ describe('SagaModule (memory storage)', () => {
       await expect(boot({ retryDelay: -1 })).rejects.toMatchObject({
         code: 'saga-invalid-options',
       });
+      await expect(boot({ storage: 'postgresql://u:secret@[bad' })).rejects.toMatchObject({
+        code: 'saga-invalid-options',
+        message: expect.not.stringContaining('secret'),
+      });
+    });
+
+    it('should start without an unreachable database and fail saga calls fast until it is back', async () => {
+      // Given: nothing listens on port 1
+      const { app, runner } = await boot({ storage: 'postgresql://u:p@127.0.0.1:1/nowhere' });
+      // When
+      const error = await runner.getStatus('any').catch((e: unknown) => e);
+      // Then
+      expect(error).toMatchObject({ code: 'saga-storage-unavailable' });
+      await app.close();
     });
   });
 });

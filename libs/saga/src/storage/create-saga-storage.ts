@@ -1,9 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InvalidSagaOptionsError } from '../errors/invalid-saga-options.error';
 import type { SagaModuleOptions } from '../saga-module-options';
 import { MemorySagaStorage } from './memory/memory-saga-storage';
 import { MysqlSagaStorage } from './mysql/mysql-saga-storage';
 import { PostgresSagaStorage } from './postgres/postgres-saga-storage';
+import { ReconnectingSagaStorage } from './reconnecting-saga-storage';
 import type { SagaStorage } from './saga-storage';
 
 /** Builds the storage the `storage` option names. */
@@ -31,13 +33,47 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
     return PostgresSagaStorage.fromDataSource(storage, pg);
   }
   if (typeof storage === 'string' && /^postgres(ql)?:\/\//.test(storage)) {
-    return PostgresSagaStorage.fromUrl(storage, pg);
+    return openOrKeepTrying(() => PostgresSagaStorage.fromUrl(storage, pg), storage);
   }
   if (typeof storage === 'string' && /^(mysql|mariadb):\/\//.test(storage)) {
-    return MysqlSagaStorage.fromUrl(storage, pg);
+    return openOrKeepTrying(() => MysqlSagaStorage.fromUrl(storage, pg), storage);
   }
   throw new InvalidSagaOptionsError(
     'storage',
     `must be 'memory', a postgresql:// or mysql:// URL or a TypeORM DataSource, got ${JSON.stringify(String(storage))}.`,
   );
+}
+
+/**
+ * Opens a storage by URL; when its database cannot be reached, logs one
+ * warning and returns a stand-in that keeps trying, so the app still starts.
+ */
+async function openOrKeepTrying(
+  open: () => Promise<SagaStorage>,
+  url: string,
+): Promise<SagaStorage> {
+  // Bad syntax is a mistake to fix, not an outage to wait out.
+  if (!URL.canParse(url)) {
+    throw new InvalidSagaOptionsError('storage', `is not a valid URL: "${redactUrl(url)}".`);
+  }
+  try {
+    return await open();
+  } catch (error) {
+    const reason = (error as { message?: unknown })?.message;
+    new Logger('SagaModule').warn(
+      `Saga storage at ${redactUrl(url)} is unreachable (${String(reason)}). Starting without it; ` +
+        'saga operations fail with SagaStorageUnavailableError until it is reachable (retrying every second).',
+    );
+    return new ReconnectingSagaStorage(open);
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
 }
