@@ -38,7 +38,8 @@ export interface SubscriptionOptions {
 export interface EventSourcingModuleOptions {
   /**
    * Where events live: `'memory'` (the Rust in-memory store, default), a
-   * `postgresql://` URL, a TypeORM `DataSource`, or an `EventStorage` instance.
+   * `postgresql://` or `mysql://` URL, a TypeORM `DataSource` (PostgreSQL,
+   * MySQL or MariaDB), or an `EventStorage` instance.
    */
   storage?: 'memory' | string | DataSource | EventStorage;
   /** Snapshot an aggregate automatically every N events; 0 turns it off. Default 100. */
@@ -47,7 +48,7 @@ export interface EventSourcingModuleOptions {
   enableReplay?: boolean;
   /** Prefix of the backend's table names. Default 'cello_'. */
   tablePrefix?: string;
-  /** Database schema of the tables (PostgreSQL). Default 'public'. */
+  /** Database schema of the tables (on MySQL: the database). Default 'public' (MySQL: the URL's database). */
   schema?: string;
   /** Largest serialized event payload accepted, in bytes. Default 1 MiB. */
   maxEventBytes?: number;

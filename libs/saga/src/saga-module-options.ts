@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 
 /** Options of `SagaModule.forRoot` (the seed's `SagaConfig`). */
 export interface SagaModuleOptions {
-  /** `'memory'`, a `postgresql://` URL, or a TypeORM `DataSource` (PostgreSQL). Default: `'memory'`. */
+  /** `'memory'`, a `postgresql://` or `mysql://` URL, or a TypeORM `DataSource` (PostgreSQL, MySQL, MariaDB). Default: `'memory'`. */
   storage?: 'memory' | string | DataSource;
   /** Retries of a failing step (and of a failing compensation) after its first attempt. Default: 3. */
   maxRetries?: number;
@@ -25,9 +25,9 @@ export interface SagaModuleOptions {
   recovery?: boolean;
   /** Abandoned sagas one instance takes per scan (smaller spreads them over instances). Default: 20. */
   recoveryBatchSize?: number;
-  /** Table name prefix (PostgreSQL). Default: `cello_saga_`. */
+  /** Table name prefix (PostgreSQL, MySQL). Default: `cello_saga_`. */
   tablePrefix?: string;
-  /** PostgreSQL schema of the tables. Default: `public`. */
+  /** PostgreSQL schema (MySQL: database) of the tables. Default: `public` (MySQL: the URL's database). */
   schema?: string;
   /** Run the shipped migrations on start-up (else add them to your own migrations). Default: true. */
   migrationsRun?: boolean;

@@ -48,7 +48,7 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
       return PostgresEventStorage.fromUrl(storage, tableOptions);
     }
     if (url.protocol === 'mysql:' || url.protocol === 'mariadb:') {
-      return MysqlEventStorage.fromUrl(storage, { tablePrefix: options.tablePrefix });
+      return MysqlEventStorage.fromUrl(storage, tableOptions);
     }
     throw new InvalidStorageOptionError(
       `the URL scheme "${url.protocol}" is not supported (${redact(storage)})`,
@@ -60,9 +60,7 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
       return PostgresEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
     }
     if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
-      return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, {
-        tablePrefix: options.tablePrefix,
-      });
+      return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
     }
     throw new InvalidStorageOptionError(
       `a TypeORM DataSource of type "${storage.options.type}" is not supported yet`,
