@@ -6,10 +6,13 @@ import { DataSource } from 'typeorm';
 import { isCelloError } from '@cello/core';
 import {
   ConcurrencyError,
+  Event,
   EVENT_STORAGE,
   EventSourcingModule,
   EventStore,
+  EventType,
   MysqlEventStorage,
+  Upcaster,
   type EventStorage,
 } from '@cello/event-sourcing';
 import {
@@ -21,6 +24,32 @@ import { SagaModule, SagaRunner } from '@cello/saga';
 import { FakeOrderServices } from '../saga/fixtures/fake-order-services';
 import { OrderSaga, orderContext } from '../saga/fixtures/order-saga.fixture';
 import { useMysqlDatabase } from '../support/mysql-database';
+
+/** Schema 3 of a price event: v1 stored { price: "12.50" }, v2 { amountCents }, v3 adds currency. */
+@EventType('MysqlPriceChanged', { schemaVersion: 3 })
+class PriceChanged extends Event {
+  constructor(
+    readonly productId: string,
+    readonly amountCents: number,
+    readonly currency: string,
+  ) {
+    super();
+  }
+}
+
+@Upcaster(PriceChanged, { fromVersion: 1 })
+class PriceChangedV1 {
+  upcast(data: { productId: string; price: string }) {
+    return { productId: data.productId, amountCents: Math.round(Number(data.price) * 100) };
+  }
+}
+
+@Upcaster(PriceChanged, { fromVersion: 2 })
+class PriceChangedV2 {
+  upcast(data: { productId: string; amountCents: number }) {
+    return { ...data, currency: 'EUR' };
+  }
+}
 
 /**
  * The fake services of the saga tests, kept in memory (the shared fixture
@@ -61,7 +90,12 @@ describe("EventSourcingModule and SagaModule with storage: 'mysql://...'", () =>
     beforeAll(async () => {
       moduleRef = await Test.createTestingModule({
         imports: [
-          EventSourcingModule.forRoot({ storage: db.url, snapshotInterval: 0 }),
+          EventSourcingModule.forRoot({
+            storage: db.url,
+            snapshotInterval: 0,
+            events: [PriceChanged],
+            upcasters: [PriceChangedV1, PriceChangedV2],
+          }),
           EventSourcingModule.forFeature({ aggregates: [Order] }),
         ],
       }).compile();
@@ -126,6 +160,33 @@ describe("EventSourcingModule and SagaModule with storage: 'mysql://...'", () =>
       expect(error).toMatchObject({ streamId: orderId, expected: 1, actual: 2 });
       const events = await store.readStream(orderId);
       expect(events.map((e) => e.event.constructor)).toEqual([OrderCreated, OrderShipped]);
+    });
+
+    it('should upcast rows written in older shapes through the chain v1 -> v2 -> v3', async () => {
+      // Given rows of schema 1 and 2, written straight through the storage
+      const productId = `product-${randomUUID()}`;
+      const old = (schemaVersion: number, data: object) => ({
+        eventId: randomUUID(),
+        type: 'MysqlPriceChanged',
+        schemaVersion,
+        data: JSON.stringify(data),
+        metadata: '{}',
+      });
+      await moduleRef
+        .get<EventStorage>(EVENT_STORAGE)
+        .append(
+          productId,
+          [old(1, { productId, price: '12.50' }), old(2, { productId, amountCents: 999 })],
+          'any',
+        );
+
+      // When
+      const [v1, v2] = await store.readStream<PriceChanged>(productId);
+
+      // Then
+      expect(v1.event).toBeInstanceOf(PriceChanged);
+      expect(v1.event).toMatchObject({ amountCents: 1250, currency: 'EUR' });
+      expect(v2.event).toMatchObject({ amountCents: 999, currency: 'EUR' });
     });
   });
 
