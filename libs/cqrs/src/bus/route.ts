@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { MessageClass, MessageKind } from '../message/message-class';
 import type { BusMiddleware, NextFn } from '../middleware/bus-middleware';
-import type { Deadline, DeadlineQueue } from '../timeouts/deadline-scheduler';
+import type { Deadline, DeadlineQueue } from '../timeouts/deadline-queue';
 import type { MessageValidator } from '../validation/message-validator';
 import { DispatchContext } from './dispatch-context';
 import type { RouteMetrics } from './route-metrics';

@@ -1,4 +1,5 @@
-import { DeadlineScheduler, type Deadline, type DeadlineQueue } from './deadline-scheduler';
+import type { Deadline, DeadlineQueue } from './deadline-queue';
+import { DeadlineScheduler } from './deadline-scheduler';
 
 class Recorded implements Deadline {
   prev: Deadline | null = null;
