@@ -22,6 +22,14 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'wait-for-position-timeout': HttpStatus.SERVICE_UNAVAILABLE,
   'command-timeout': HttpStatus.GATEWAY_TIMEOUT,
   'query-timeout': HttpStatus.GATEWAY_TIMEOUT,
+  // Too big to store: the client sent too much.
+  'event-too-large': HttpStatus.PAYLOAD_TOO_LARGE,
+  'append-batch-too-large': HttpStatus.PAYLOAD_TOO_LARGE,
+  // A stored event that cannot be read back (corrupt row, missing class or upcaster):
+  // a server fault, answered with its code and the stream and position it names.
+  'unknown-event-type': HttpStatus.INTERNAL_SERVER_ERROR,
+  'upcasting-failed': HttpStatus.INTERNAL_SERVER_ERROR,
+  'event-serialization-failed': HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 /** Turns the libraries' and the domain's coded errors into HTTP answers; anything else is Nest's. */
@@ -85,6 +93,10 @@ function httpReason(status: HttpStatus): string {
       return 'Service Unavailable';
     case HttpStatus.GATEWAY_TIMEOUT:
       return 'Gateway Timeout';
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return 'Payload Too Large';
+    case HttpStatus.INTERNAL_SERVER_ERROR:
+      return 'Internal Server Error';
     default:
       return 'Error';
   }

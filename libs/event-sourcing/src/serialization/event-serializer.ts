@@ -95,7 +95,7 @@ export class EventSerializer {
       throw new EventSerializationError(
         stored.type,
         '',
-        `stored payload at stream "${stored.streamId}" version ${stored.version} is not a JSON object`,
+        `stored payload at stream "${stored.streamId}" version ${stored.version} is not a JSON object (position ${stored.position})`,
       );
     }
     const event = Object.create(registered.eventClass.prototype as object) as E;
@@ -120,7 +120,7 @@ export class EventSerializer {
       throw new EventSerializationError(
         stored.type,
         '',
-        `stored payload at stream "${stored.streamId}" version ${stored.version} is not valid JSON`,
+        `stored payload at stream "${stored.streamId}" version ${stored.version} is not valid JSON (position ${stored.position})`,
         { cause: error },
       );
     }
