@@ -22,7 +22,10 @@ async function main(): Promise<void> {
       recoveryIntervalSeconds: 0.2,
     },
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    // 'log' too: the tests read which instance runs each subscriber ("runs here ... fencing token").
+    logger: ['error', 'warn', 'log'],
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.stdout.write(`listening ${address.port} ${process.pid}\n`);

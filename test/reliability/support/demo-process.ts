@@ -12,6 +12,8 @@ export interface DemoProcess {
   readonly pid: number;
   /** `http://127.0.0.1:<port>`. */
   readonly base: string;
+  /** Lines it wrote to stdout so far (its log). */
+  readonly lines: string[];
   /** What it wrote to stderr so far. */
   readonly stderr: () => string;
   /** SIGKILL; resolves once it is gone. */
@@ -43,16 +45,22 @@ export function startDemoProcess(
       void kill();
       reject(new Error(`demo did not listen within ${timeoutMs} ms: ${errors}`));
     }, timeoutMs);
-    let out = '';
+    const lines: string[] = [];
+    let partial = '';
+    let listening = false;
     child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\d+) (\d+)/.exec(out);
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts);
+      const match = listening ? null : /^listening (\d+) (\d+)$/m.exec(parts.join('\n'));
       if (match) {
+        listening = true;
         clearTimeout(timer);
         resolve({
           child,
           pid: Number(match[2]),
           base: `http://127.0.0.1:${match[1]}`,
+          lines,
           stderr: () => errors,
           kill,
         });

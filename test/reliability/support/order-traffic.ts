@@ -9,6 +9,8 @@ export interface TrafficRecord {
   readonly acknowledgedOrders: Set<string>;
   /** Orders whose `POST /orders/:id/fulfill?mode=async` answered 202, with their saga id. */
   readonly acknowledgedSagas: Map<string, string>;
+  /** Acknowledged orders per instance (base URL). */
+  readonly ordersByInstance: Map<string, number>;
   /** Orders cancelled with a 200 answer. */
   readonly acknowledgedCancels: Set<string>;
   /** 409 answers to shipping a cancelled order. */
@@ -24,6 +26,7 @@ export function newTrafficRecord(): TrafficRecord {
   return {
     acknowledgedOrders: new Set(),
     acknowledgedSagas: new Map(),
+    ordersByInstance: new Map(),
     acknowledgedCancels: new Set(),
     conflicts: 0,
     unanswered: 0,
@@ -106,6 +109,7 @@ async function client(
     }
     const orderId = created.body.order_id as string;
     record.acknowledgedOrders.add(orderId);
+    record.ordersByInstance.set(base, (record.ordersByInstance.get(base) ?? 0) + 1);
     if (random() < 1 / 6) {
       const cancelled = await post(`${base}/orders/${orderId}/cancel`, { reason: 'changed mind' });
       if (!cancelled) record.unanswered++;
