@@ -22,6 +22,8 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'wait-for-position-timeout': HttpStatus.SERVICE_UNAVAILABLE,
   'command-timeout': HttpStatus.GATEWAY_TIMEOUT,
   'query-timeout': HttpStatus.GATEWAY_TIMEOUT,
+  // A value the store cannot hold (PostgreSQL refuses NUL characters in text): the client's input.
+  'invalid-append': HttpStatus.BAD_REQUEST,
   // Too big to store: the client sent too much.
   'event-too-large': HttpStatus.PAYLOAD_TOO_LARGE,
   'append-batch-too-large': HttpStatus.PAYLOAD_TOO_LARGE,
