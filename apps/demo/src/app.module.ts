@@ -61,6 +61,11 @@ export class AppModule implements OnApplicationBootstrap {
         `Storage: PostgreSQL at ${this.config.redactedDatabaseUrl} (events, saga state, ` +
           `read model in schema "${this.config.readModelSchema}", ledger in "${this.config.servicesSchema}")`,
       );
+    } else if (this.config.databaseUrl !== undefined) {
+      logger.log(
+        `Storage: MySQL/MariaDB at ${this.config.redactedDatabaseUrl} (events and saga state); ` +
+          'read model and fake-service ledger in memory (the read model is rebuilt from the log at start)',
+      );
     } else {
       logger.log(
         'Storage: embedded in-memory (DATABASE_URL is not set); everything is lost when the process stops',
