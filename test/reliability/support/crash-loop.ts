@@ -7,8 +7,10 @@ import { newTrafficRecord, runTraffic, type TrafficRecord } from './order-traffi
 export interface CrashLoopOptions {
   /** Database of the demo (a fresh one). */
   readonly url: string;
-  /** SIGKILLs to survive. */
+  /** SIGKILLs to survive (at least). */
   readonly crashes: number;
+  /** Asked after the minimum: true to go on with another crash (soak runs use a deadline). */
+  readonly more?: () => boolean;
   /** Each run lives a random time in this range (ms) under traffic before its SIGKILL. Default [300, 1500]. */
   readonly runMs?: readonly [number, number];
   /** DEMO_STEP_DELAY_MS of the instances, so kills land mid-step. Default 80. */
@@ -57,7 +59,8 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   let projectionInterrupted = 0;
   let report: InvariantReport | undefined;
   try {
-    for (let run = 0; run <= options.crashes; run++) {
+    for (let run = 0; ; run++) {
+      const last = run >= options.crashes && !(options.more?.() ?? false);
       const demo = await startDemoProcess(options.url, env);
       // Recovery of the previous crash: quiet, then every invariant.
       problems.push(...(await waitForQuiet(client)).map((p) => `after restart ${run}: ${p}`));
@@ -69,7 +72,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
           `${JSON.stringify(report.sagasByStatus)}, ${report.ledgerEntries} ledger entries, ` +
           `${report.problems.length} problems`,
       );
-      if (run === options.crashes) {
+      if (last) {
         await demo.kill();
         break;
       }

@@ -17,6 +17,12 @@ export interface TrafficRecord {
   conflicts: number;
   /** Requests that failed without an answer (the instance was killed or not up). */
   unanswered: number;
+  /** Requests sent. */
+  requests: number;
+  /** 503 answers (the database was down), counted instead of flagged when `outagesExpected`. */
+  unavailable: number;
+  /** Set while the database may be down: 503 answers are then expected. */
+  outagesExpected: boolean;
   /** Answers that were neither expected success nor expected refusal (5xx etc.). */
   readonly unexpected: string[];
 }
@@ -30,6 +36,9 @@ export function newTrafficRecord(): TrafficRecord {
     acknowledgedCancels: new Set(),
     conflicts: 0,
     unanswered: 0,
+    requests: 0,
+    unavailable: 0,
+    outagesExpected: false,
     unexpected: [],
   };
 }
@@ -53,9 +62,11 @@ export function fulfillmentBody(rule: FulfillmentRule) {
 }
 
 async function post(
+  record: TrafficRecord,
   url: string,
   body: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
+  record.requests++;
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -69,6 +80,10 @@ async function post(
       parsed = JSON.parse(text) as Record<string, unknown>;
     } catch {
       parsed = { text };
+    }
+    if (response.status === 503 && record.outagesExpected) {
+      record.unavailable++;
+      return undefined; // the database is down: refused, nothing promised
     }
     return { status: response.status, body: parsed };
   } catch {
@@ -94,7 +109,7 @@ async function client(
       continue;
     }
     const base = live[Math.floor(random() * live.length)];
-    const created = await post(`${base}/orders`, {
+    const created = await post(record, `${base}/orders`, {
       customer_id: `customer-${Math.floor(random() * 5)}`,
       items: [{ sku: 'BOOK-42', quantity: 1 + Math.floor(random() * 3), price: 12.5 }],
     });
@@ -111,11 +126,15 @@ async function client(
     record.acknowledgedOrders.add(orderId);
     record.ordersByInstance.set(base, (record.ordersByInstance.get(base) ?? 0) + 1);
     if (random() < 1 / 6) {
-      const cancelled = await post(`${base}/orders/${orderId}/cancel`, { reason: 'changed mind' });
+      const cancelled = await post(record, `${base}/orders/${orderId}/cancel`, {
+        reason: 'changed mind',
+      });
       if (!cancelled) record.unanswered++;
       else if (cancelled.status === 200) record.acknowledgedCancels.add(orderId);
       else record.unexpected.push(`cancel -> ${cancelled.status}`);
-      const shipped = await post(`${base}/orders/${orderId}/ship`, { tracking_number: 'T-1' });
+      const shipped = await post(record, `${base}/orders/${orderId}/ship`, {
+        tracking_number: 'T-1',
+      });
       if (!shipped) record.unanswered++;
       else if (shipped.status === 409) record.conflicts++;
       else if (cancelled?.status === 200)
@@ -124,6 +143,7 @@ async function client(
     }
     const rule = RULES[Math.floor(random() * RULES.length)];
     const started = await post(
+      record,
       `${base}/orders/${orderId}/fulfill?mode=async`,
       fulfillmentBody(rule),
     );
