@@ -7,3 +7,10 @@ export function lazyRequire<T>(id: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(id) as T;
 }
+
+type CelloFixtures = typeof import('./cello-fixtures');
+
+/** `cello-fixtures` (which loads `@cello/event-sourcing`), loaded when a Cello subject runs. */
+export function celloFixtures(): CelloFixtures {
+  return lazyRequire<CelloFixtures>(`${__dirname}/cello-fixtures`);
+}

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Pool } from 'pg';
 import { emmettOrderPlaced, emmettPostgres } from '../support/emmett-fixtures';
-import { lazyRequire } from '../support/lazy-require';
+import { celloFixtures, lazyRequire } from '../support/lazy-require';
 import { insertOne, insertUnnest, RAW_EVENTS_DDL, rawClient } from '../support/raw-pg';
 import { concurrentUnitsPerSecond, unitsPerSecond } from '../support/timing';
 import type { BenchContext, Measurement, Subject, WorkloadDefinition } from '../support/workload';
 
-type CelloFixtures = typeof import('../support/cello-fixtures');
 type EventSourcing = typeof import('@cello/event-sourcing');
-const celloFixtures = (): CelloFixtures =>
-  lazyRequire<CelloFixtures>(path.join(__dirname, '..', 'support', 'cello-fixtures'));
 
 function timing(context: BenchContext) {
   return context.quick ? { warmupMs: 200, durationMs: 700 } : { warmupMs: 500, durationMs: 2500 };

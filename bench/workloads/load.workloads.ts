@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { emmettOrderPlaced, emmettPostgres, orderBookEvolve } from '../support/emmett-fixtures';
-import { lazyRequire } from '../support/lazy-require';
+import { celloFixtures } from '../support/lazy-require';
 import type { OrderPlacedData } from '../support/order-placed';
 import { copyLines, copyRawEvents, rawClient } from '../support/raw-pg';
 import { unitsPerSecond } from '../support/timing';
 import type { BenchContext, Measurement, WorkloadDefinition } from '../support/workload';
-
-type CelloFixtures = typeof import('../support/cello-fixtures');
-const celloFixtures = (): CelloFixtures =>
-  lazyRequire<CelloFixtures>(path.join(__dirname, '..', 'support', 'cello-fixtures'));
 
 const STREAM_LENGTH = 10_000;
 const PREFILL_BATCH = 1000;

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { emmettOrderPlaced, orderBookEvolve } from '../support/emmett-fixtures';
-import { lazyRequire } from '../support/lazy-require';
+import { celloFixtures } from '../support/lazy-require';
 import { orderPlacedData, payloadBytes } from '../support/order-placed';
 import { startProfile, stopProfile } from '../support/profiler';
 import { secondsSince, settledHeapUsed } from '../support/timing';
 import type { BenchContext, Measurement, WorkloadDefinition } from '../support/workload';
-
-type CelloFixtures = typeof import('../support/cello-fixtures');
-const celloFixtures = (): CelloFixtures =>
-  lazyRequire<CelloFixtures>(path.join(__dirname, '..', 'support', 'cello-fixtures'));
 
 /** 1,000,000 events: 10,000 streams of 100 for appends, 1,000 streams of 1,000 for replay. */
 function shape(context: BenchContext, workload: 'append' | 'replay') {
