@@ -43,9 +43,13 @@ function runner(storage: MemorySagaStorage, options: SagaModuleOptions): SagaRun
 }
 
 /** Starts a saga in a first runner that then "dies" mid-step (stops without writing). */
-async function crashMidStep(storage: MemorySagaStorage, type: typeof RetryingSaga) {
+async function crashMidStep(
+  storage: MemorySagaStorage,
+  type: typeof RetryingSaga,
+  options: SagaModuleOptions = {},
+) {
   hang = true;
-  const first = runner(storage, { instanceId: 'first', recovery: false });
+  const first = runner(storage, { instanceId: 'first', recovery: false, ...options });
   const id = await first.start(type, {});
   while ((await storage.load(id))?.state.steps[1].status !== 'running') {
     await new Promise((r) => setTimeout(r, 5));
@@ -96,6 +100,22 @@ describe('Saga recovery after a crash', () => {
       // Then
       expect(record.status).toBe('compensated');
       expect(record.state.error).toBe('the step was interrupted by a crash');
+      expect(effects.get(`${id}:charge:compensate`)).toBe('undo charge');
+      expect(effects.get(`${id}:reserve:compensate`)).toBe('undo reserve');
+      expect(effects.has(`${id}:ship`)).toBe(false);
+    });
+  });
+
+  describe('when the interrupted step has no retry left', () => {
+    it('should compensate it too (its lost attempt may have had its effect), then the steps before', async () => {
+      // Given a step allowed no retry, whose only attempt is lost to a crash
+      const storage = new MemorySagaStorage();
+      const id = await crashMidStep(storage, RetryingSaga, { maxRetries: 0 });
+      // When another instance recovers the saga
+      const record = await settle(storage, id);
+      // Then the charge that may have happened is refunded, and the reservation released
+      expect(record.status).toBe('compensated');
+      expect(record.state.error).toBe('the step was interrupted on every attempt');
       expect(effects.get(`${id}:charge:compensate`)).toBe('undo charge');
       expect(effects.get(`${id}:reserve:compensate`)).toBe('undo reserve');
       expect(effects.has(`${id}:ship`)).toBe(false);

@@ -497,28 +497,36 @@ fn compensate_next(state: &mut SagaState) -> Vec<SagaCommand> {
     }
 }
 
+/// Fails the saga at an interrupted step and compensates that step (its lost
+/// attempt may have had its effect) and the completed ones before it.
+fn give_up_interrupted(state: &mut SagaState, index: usize, error: &str) -> Vec<SagaCommand> {
+    state.steps[index].status = StepStatus::Failed;
+    state.failed_step = Some(index);
+    state.error = Some(error.into());
+    begin_compensation(state, Some(index))
+}
+
 /// Re-issues the command that was in flight when its driver vanished. The lost
-/// attempt counts, so a step that kills its process every time ends in failure.
+/// attempt counts, so a step that kills its process every time ends in failure
+/// (and is compensated).
 fn recover(state: &mut SagaState, now_ms: u64, seed: u64) -> Vec<SagaCommand> {
     match state.in_flight.clone() {
         Some(SagaCommand::RunStep { index, .. }) => {
+            // Whenever recovery gives up on the interrupted step, its effect may
+            // have happened: undo it too, then the steps before.
             if state.past_deadline(now_ms) {
                 state.timed_out = true;
-                return fail_step(state, index, "the saga timed out".into());
+                return give_up_interrupted(state, index, "the saga timed out");
             }
             if state.definition.steps[index].on_interrupted == InterruptedStepPolicy::Compensate {
-                // Its effect may have happened: undo it too, then the steps before.
-                state.steps[index].status = StepStatus::Failed;
-                state.failed_step = Some(index);
-                state.error = Some("the step was interrupted by a crash".into());
-                return begin_compensation(state, Some(index));
+                return give_up_interrupted(state, index, "the step was interrupted by a crash");
             }
             let attempts = state.steps[index].attempts;
             if attempts > state.definition.steps[index].max_retries {
-                return fail_step(
+                return give_up_interrupted(
                     state,
                     index,
-                    "the step was interrupted on every attempt".into(),
+                    "the step was interrupted on every attempt",
                 );
             }
             let delay = retry_delay_ms(&state.definition, attempts, seed).min(1000);

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { isCelloError } from '@cello/core';
 import { NonRetryableError, Saga, SagaStep, type SagaStepExecution } from '@cello/saga';
 import { InventoryService } from '../fake-services/inventory.service';
 import { PaymentService } from '../fake-services/payment.service';
+import { referenceId } from '../fake-services/reference-id';
 import { ServiceRefusedError } from '../fake-services/service-refused.error';
 import { ShippingService } from '../fake-services/shipping.service';
 import type { OrderSagaContext } from './order-saga-context';
@@ -33,14 +35,11 @@ export class OrderSaga {
     context.reservationId = reservationId;
   }
 
-  async releaseInventory({ context, idempotencyKey }: Step): Promise<void> {
-    if (!context.reservationId) return;
-    await refusalsAreFinal(() =>
-      this.inventory.release({
-        orderId: context.orderId,
-        reservationId: context.reservationId!,
-        idempotencyKey,
-      }),
+  async releaseInventory({ context, sagaId, idempotencyKey }: Step): Promise<void> {
+    const reservationId =
+      context.reservationId ?? referenceId('res', actionKey(sagaId, 'reserve_inventory'));
+    await undo(!context.reservationId, 'unknown-reservation', () =>
+      this.inventory.release({ orderId: context.orderId, reservationId, idempotencyKey }),
     );
   }
 
@@ -57,14 +56,10 @@ export class OrderSaga {
     context.paymentId = paymentId;
   }
 
-  async refundPayment({ context, idempotencyKey }: Step): Promise<void> {
-    if (!context.paymentId) return;
-    await refusalsAreFinal(() =>
-      this.payment.refund({
-        orderId: context.orderId,
-        paymentId: context.paymentId!,
-        idempotencyKey,
-      }),
+  async refundPayment({ context, sagaId, idempotencyKey }: Step): Promise<void> {
+    const paymentId = context.paymentId ?? referenceId('pay', actionKey(sagaId, 'process_payment'));
+    await undo(!context.paymentId, 'unknown-payment', () =>
+      this.payment.refund({ orderId: context.orderId, paymentId, idempotencyKey }),
     );
   }
 
@@ -82,15 +77,36 @@ export class OrderSaga {
     context.trackingNumber = shipment.trackingNumber;
   }
 
-  async cancelShipment({ context, idempotencyKey }: Step): Promise<void> {
-    if (!context.shipmentId) return;
-    await refusalsAreFinal(() =>
-      this.shipping.cancel({
-        orderId: context.orderId,
-        shipmentId: context.shipmentId!,
-        idempotencyKey,
-      }),
+  async cancelShipment({ context, sagaId, idempotencyKey }: Step): Promise<void> {
+    const shipmentId = context.shipmentId ?? referenceId('shp', actionKey(sagaId, 'ship_order'));
+    await undo(!context.shipmentId, 'unknown-shipment', () =>
+      this.shipping.cancel({ orderId: context.orderId, shipmentId, idempotencyKey }),
     );
+  }
+}
+
+/** The idempotency key the runner gives a step's action (`<sagaId>:<step>`). */
+function actionKey(sagaId: string, step: string): string {
+  return `${sagaId}:${step}`;
+}
+
+/**
+ * Runs a compensation. When the action's answer is missing from the context
+ * (its attempt was lost to a crash, or it failed), the action may still have
+ * happened: the compensation then names it by the reference its idempotency
+ * key implies, and a service that never heard of it means there is nothing to undo.
+ */
+async function undo(
+  answerMissing: boolean,
+  unknownCode: string,
+  call: () => Promise<void>,
+): Promise<void> {
+  try {
+    await refusalsAreFinal(call);
+  } catch (error) {
+    const cause = error instanceof NonRetryableError ? error.cause : undefined;
+    if (answerMissing && isCelloError(cause, unknownCode)) return;
+    throw error;
   }
 }
 

@@ -235,6 +235,60 @@ fn recovery_compensates_an_interrupted_step_when_its_policy_says_so() {
 }
 
 #[test]
+fn recovery_compensates_a_step_interrupted_on_every_attempt() {
+    // One retry allowed: the step's two attempts are both lost to crashes.
+    let t = start(definition(&[(1, true, false); 2], None));
+    let t = transition(
+        t.state,
+        SagaEvent::StepSucceeded {
+            index: 0,
+            now_ms: 1,
+        },
+    )
+    .unwrap();
+    let t = transition(t.state, SagaEvent::Recover { now_ms: 5, seed: 3 }).unwrap();
+    assert!(matches!(
+        t.commands[0],
+        SagaCommand::RunStep {
+            index: 1,
+            attempt: 2,
+            ..
+        }
+    ));
+    let t = transition(t.state, SagaEvent::Recover { now_ms: 6, seed: 3 }).unwrap();
+    // Either lost attempt may have charged: the step is undone, then the one before.
+    assert!(matches!(
+        t.commands[0],
+        SagaCommand::Compensate { index: 1, .. }
+    ));
+    assert_eq!(t.state.failed_step, Some(1));
+    let t = transition(t.state, SagaEvent::CompensationSucceeded { index: 1 }).unwrap();
+    assert!(matches!(
+        t.commands[0],
+        SagaCommand::Compensate { index: 0, .. }
+    ));
+}
+
+#[test]
+fn recovery_past_the_deadline_compensates_the_interrupted_step() {
+    let t = start(definition(&[(3, true, false); 2], Some(10)));
+    let t = transition(
+        t.state,
+        SagaEvent::Recover {
+            now_ms: 50,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        t.commands[0],
+        SagaCommand::Compensate { index: 0, .. }
+    ));
+    let t = transition(t.state, SagaEvent::CompensationSucceeded { index: 0 }).unwrap();
+    assert_eq!(t.state.status, SagaStatus::TimedOut);
+}
+
+#[test]
 fn refuses_events_that_do_not_fit() {
     let t = start(definition(&[(0, true, false)], None));
     let err = transition(t.state, SagaEvent::CompensationSucceeded { index: 0 }).unwrap_err();
@@ -314,10 +368,10 @@ proptest! {
             let pick = script.next().unwrap();
             let event = match (command, pick) {
                 (command, Outcome::Crash) => {
-                    // The lost attempt may have had its effect: a step declared
-                    // `compensate_on_failure` may then be undone.
+                    // The lost attempt may have had its effect: when recovery gives
+                    // up on the step, it is undone.
                     if let SagaCommand::RunStep { index, .. } = command {
-                        may_compensate[index] |= steps[index].2 || compensate_interrupted[index];
+                        may_compensate[index] = true;
                     }
                     SagaEvent::Recover { now_ms: now, seed }
                 }
