@@ -123,6 +123,34 @@ describe('the demo under hostile HTTP input (PostgreSQL)', () => {
       // Then
       expectAnHonestAnswer(response, 'create');
       expect(response.status).toBe(413);
+      expect(JSON.stringify(response.body)).toMatch(/too large/i);
+    });
+  });
+
+  describe('when an order is at the size limits', () => {
+    it('should take 1000 items, refuse 1001 with the limit named, and keep the body limit', async () => {
+      // Given
+      const items = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1, price: 0.5 }));
+      // When
+      const most = await demo
+        .http()
+        .post('/orders')
+        .send({ customer_id: 'customer-limits', items: items(1000) });
+      const tooMany = await demo
+        .http()
+        .post('/orders')
+        .send({ customer_id: 'customer-limits', items: items(1001) });
+      tried += 2;
+      // Then
+      expect(most.status).toBe(201);
+      const orderId = (most.body as { order_id: string }).order_id;
+      const read = await demo.http().get(`/orders/${orderId}`).expect(200);
+      expect((read.body as { items: unknown[] }).items).toHaveLength(1000);
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body).toMatchObject({
+        message: ['items must contain no more than 1000 elements'],
+      });
     });
   });
 
