@@ -237,8 +237,19 @@ async function expectNothingLostOrDoubled(app: TestingModule, result: RunResult)
  */
 export function describeConcurrencyScenario(
   backend: string,
-  settings: ConcurrencyScenarioSettings,
+  given: ConcurrencyScenarioSettings,
 ): void {
+  // Soak runs scale the run up: CELLO_CONCURRENCY_APPENDS appends (re-sends a quarter of it).
+  const soak = Number(process.env.CELLO_CONCURRENCY_APPENDS ?? 0);
+  const settings: ConcurrencyScenarioSettings =
+    soak > 0
+      ? {
+          ...given,
+          appends: soak,
+          resendAppends: Math.ceil(soak / 4),
+          timeoutMs: given.timeoutMs * Math.max(1, soak / given.appends),
+        }
+      : given;
   describe(`when ${WRITERS} writers race on ${backend}`, () => {
     let app: TestingModule | undefined;
 
