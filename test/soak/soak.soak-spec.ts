@@ -62,16 +62,21 @@ describe('soak: the demo under crashes, database outages and many instances', ()
       try {
         // When the holder of the orders projection is SIGKILLed under traffic
         const result = await runInstancesScenario({ url: db.url, instances });
+        const recoverers = Object.values(result.recoveredBy).map((pids) => pids.length);
         report(
           `instances ${instances}: crashes=1 appends=${result.report.events} ` +
             `conflicts=${result.record.conflicts} takeover_ms=${result.takeoverMs} ` +
-            `sagas_orphaned=${result.sagasOrphaned} requests=${result.record.requests} ` +
+            `sagas_orphaned=${result.sagasOrphaned} ` +
+            `recovered_by_one=${recoverers.filter((n) => n === 1).length} ` +
+            `recovered_by_several=${recoverers.filter((n) => n > 1).length} ` +
+            `requests=${result.record.requests} ` +
             `lost=${result.report.lost} duplicated=${result.report.duplicated} ` +
             `problems=${result.problems.length}`,
         );
         // Then it was taken over in time and every invariant held
         expect(result.problems).toEqual([]);
         expect(result.takeoverMs).toBeDefined();
+        expect(recoverers.every((n) => n === 1)).toBe(true);
       } finally {
         await killDemoProcesses();
         await db.drop();

@@ -41,6 +41,8 @@ export interface InstancesResult {
   readonly instancesAppending: number;
   /** Sagas the killed instance held unfinished at the kill (recovered by the others). */
   readonly sagasOrphaned: number;
+  /** Per saga the killed instance held unfinished: the pids of the instances that recovered it. */
+  readonly recoveredBy: Record<string, number[]>;
   /** How long the takeover of the watched subscription took, in ms (undefined: not within the limit). */
   readonly takeoverMs: number | undefined;
 }
@@ -85,7 +87,10 @@ function runsHereOf(demos: DemoProcess[]): InstancesResult['runsHere'] {
  */
 export async function runInstancesScenario(options: InstancesOptions): Promise<InstancesResult> {
   const limit = options.takeoverLimitMs ?? 10_000;
-  const env = { DEMO_STEP_DELAY_MS: String(options.stepDelayMs ?? 150) };
+  const env = {
+    DEMO_STEP_DELAY_MS: String(options.stepDelayMs ?? 150),
+    CELLO_TEST_SAGA_LEASE_S: '2',
+  };
   const problems: string[] = [];
   const client = await connect(options.url);
   try {
@@ -132,19 +137,21 @@ export async function runInstancesScenario(options: InstancesOptions): Promise<I
     // Kill it while it holds unfinished sagas (waits a little for some if none right now).
     const inFlight = async () =>
       (
-        await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM cello_saga_instances
+        await client.query<{ id: string }>(
+          `SELECT id FROM cello_saga_instances
            WHERE status IN ('running', 'compensating') AND lease_owner LIKE $1`,
           [`%-${holder.pid}-%`],
         )
-      ).rows[0].n;
+      ).rows.map((row) => row.id);
     let orphaned = await inFlight();
-    for (const end = Date.now() + 5000; orphaned === 0 && Date.now() < end;) {
+    for (const end = Date.now() + 5000; orphaned.length === 0 && Date.now() < end;) {
       await sleep(20);
       orphaned = await inFlight();
     }
     await holder.kill();
     const killedAt = Date.now();
+    // Those it still held when it died (it may have finished some meanwhile).
+    orphaned = await inFlight();
     alive = demos.filter((demo) => demo !== holder);
     let takeoverMs: number | undefined;
     while (Date.now() - killedAt <= limit) {
@@ -178,7 +185,15 @@ export async function runInstancesScenario(options: InstancesOptions): Promise<I
       ),
       runsHere: runsHereOf(demos),
       instancesAppending: [...record.ordersByInstance.values()].filter((n) => n > 0).length,
-      sagasOrphaned: orphaned,
+      sagasOrphaned: orphaned.length,
+      recoveredBy: Object.fromEntries(
+        orphaned.map((id) => [
+          id,
+          alive
+            .filter((demo) => demo.lines.some((line) => line.includes(`Recovering saga ${id} `)))
+            .map((demo) => demo.pid),
+        ]),
+      ),
       takeoverMs,
     };
   } finally {
