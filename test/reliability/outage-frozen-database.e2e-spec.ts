@@ -1,10 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { isCelloError } from '@cello/core';
-import { Client } from 'pg';
 import {
   Event,
   EventHandler,
@@ -18,6 +14,7 @@ import {
   type SubscriptionEnvelope,
 } from '@cello/event-sourcing';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
+import { serverProcesses, signal } from './shared/freeze-postgres';
 
 @EventType('FrozenReading')
 class Reading extends Event {
@@ -35,42 +32,6 @@ class ReadingCounter {
   @EventHandler(Reading)
   on(_event: Reading, envelope: SubscriptionEnvelope): void {
     this.deliveries.set(envelope.eventId, (this.deliveries.get(envelope.eventId) ?? 0) + 1);
-  }
-}
-
-/**
- * The process ids of a PostgreSQL server (postmaster and its children), found
- * from its own data directory: the server this test started, nothing else.
- */
-async function serverProcesses(url: string): Promise<number[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ setting: string }>(
-      `SELECT setting FROM pg_settings WHERE name = 'data_directory'`,
-    );
-    const postmaster = Number(
-      readFileSync(join(rows[0].setting, 'postmaster.pid'), 'utf8').split('\n')[0],
-    );
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], {
-      encoding: 'utf8',
-    })
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((pid) => pid > 0);
-    return [postmaster, ...children];
-  } finally {
-    await client.end();
-  }
-}
-
-function signal(pids: readonly number[], name: 'SIGSTOP' | 'SIGCONT'): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, name);
-    } catch {
-      // A backend that exited meanwhile.
-    }
   }
 }
 
