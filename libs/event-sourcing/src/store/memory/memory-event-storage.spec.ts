@@ -313,6 +313,21 @@ describe('MemoryEventStorage', () => {
     });
   });
 
+  describe('when a checkpoint is read without the lease', () => {
+    it("should see the holder's progress, and 0 for an unknown processor", async () => {
+      // Given
+      const lease = (await storage.acquireLease('projection', 'instance-a', 10_000))!;
+      await storage.storeCheckpoint(lease, 42);
+
+      // When
+      const seen = await storage.readCheckpoint('projection');
+
+      // Then
+      expect(seen).toBe(42);
+      expect(await storage.readCheckpoint('never-ran')).toBe(0);
+    });
+  });
+
   describe('when the storage is closed', () => {
     it('should fail every call with EventStoreUnavailableError', async () => {
       // Given

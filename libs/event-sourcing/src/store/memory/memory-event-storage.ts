@@ -184,6 +184,11 @@ export class MemoryEventStorage implements EventStorage {
     return this.leases.storeCheckpoint(lease, position);
   }
 
+  async readCheckpoint(processor: string): Promise<number> {
+    this.open();
+    return this.leases.checkpoint(processor);
+  }
+
   async resetCheckpoint(processor: string, position: number): Promise<void> {
     this.open();
     this.leases.resetCheckpoint(processor, position);

@@ -57,6 +57,11 @@ export class MemoryProcessorLeases {
     return true;
   }
 
+  /** The processor's checkpoint, whoever holds the lease (0 when it has none). */
+  checkpoint(processor: string): number {
+    return this.leases.get(processor)?.checkpoint ?? 0;
+  }
+
   /** Moves the checkpoint, whoever holds the lease (a rebuild). */
   resetCheckpoint(processor: string, position: number): void {
     const record = this.leases.get(processor);
