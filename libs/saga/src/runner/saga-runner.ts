@@ -181,10 +181,20 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
             );
             continue;
           }
+          let run: ActiveRun;
+          try {
+            run = this.resume(record);
+          } catch (error) {
+            // One unreadable row must not stop the recovery of the others in the batch.
+            this.logger.error(
+              `Saga ${record.id} (${record.sagaName}) cannot be recovered: its stored state is unreadable ` +
+                `(${(error as Error).message}). Left as it is; fix or remove the row.`,
+            );
+            continue;
+          }
           count += 1;
           const stale = this.active.get(record.id);
           if (stale) this.halt(stale, new SagaLeaseLostError(record.id, stale.fencingToken));
-          const run = this.resume(record);
           this.logger.log(`Recovering saga ${record.id} (${record.sagaName}, ${record.status})`);
           this.background(run, { type: 'recover', nowMs: Date.now(), seed: jitterSeed() });
         }
@@ -563,6 +573,26 @@ function safeInstance(type: new () => object): object | undefined {
 }
 
 function toView(record: SagaRecord): SagaStatusView {
+  try {
+    return readableView(record);
+  } catch {
+    // A corrupt row must not take the whole list (a dashboard) down with it.
+    return {
+      sagaId: record.id,
+      sagaName: record.sagaName,
+      status: record.status,
+      steps: [],
+      error: 'its stored state is unreadable (a corrupt row)',
+      timedOut: false,
+      context: record.context,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      leaseOwner: record.leaseOwner,
+    };
+  }
+}
+
+function readableView(record: SagaRecord): SagaStatusView {
   const { state } = record;
   const names = state.definition.steps.map((s) => s.name);
   return {

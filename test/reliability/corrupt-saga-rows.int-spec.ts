@@ -1,0 +1,124 @@
+import { Client } from 'pg';
+import {
+  bootDemo,
+  createOrder,
+  FAST_SAGAS,
+  fulfillBody,
+  type RunningDemo,
+} from '../e2e/demo-support';
+import { usePostgresDatabase } from '../support/postgres-database';
+
+/** Retries `probe` until it resolves or `withinMs` passes. */
+async function eventually<T>(probe: () => Promise<T>, withinMs: number): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await probe();
+    } catch (error) {
+      if (Date.now() - started > withinMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+describe('the demo when saga rows are corrupt (PostgreSQL)', () => {
+  const db = usePostgresDatabase();
+  let demo: RunningDemo;
+  let sql: Client;
+
+  beforeAll(async () => {
+    demo = await bootDemo({
+      databaseUrl: db.url,
+      stepDelayMs: 300,
+      saga: { ...FAST_SAGAS, leaseTtlSeconds: 1, recoveryIntervalSeconds: 0.2 },
+    });
+    sql = new Client({ connectionString: db.url });
+    // The harness drops the database after this file: the connection may be cut first.
+    sql.on('error', () => undefined);
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql.end();
+    await demo.close();
+  });
+
+  async function statusOf(sagaId: string): Promise<string> {
+    const { rows } = await sql.query<{ status: string }>(
+      'SELECT status FROM cello_saga_instances WHERE id = $1',
+      [sagaId],
+    );
+    return rows[0].status;
+  }
+
+  it('should still recover an abandoned saga when corrupt unfinished rows come first, and keep serving', async () => {
+    // Given the stored state of an OrderSaga caught mid-way
+    const first = await createOrder(demo, 'customer-saga-rows');
+    const started = await demo
+      .http()
+      .post(`/orders/${first}/fulfill?mode=async`)
+      .send(fulfillBody({ customerId: 'customer-saga-rows' }))
+      .expect(202);
+    const firstSaga = (started.body as { saga_id: string }).saga_id;
+    const { rows } = await sql.query<{ state: unknown; context: Record<string, unknown> }>(
+      'SELECT state, context FROM cello_saga_instances WHERE id = $1',
+      [firstSaga],
+    );
+    await eventually(async () => {
+      if ((await statusOf(firstSaga)) === 'running') throw new Error('still running');
+    }, 15_000);
+
+    // ... an abandoned copy of it (its instance died), and older corrupt rows ahead of it
+    const second = await createOrder(demo, 'customer-saga-rows');
+    const abandoned = `abandoned-${second}`;
+    await sql.query(
+      `INSERT INTO cello_saga_instances
+         (id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token)
+       VALUES ($1, 'OrderSaga', 'running', $2, $3, 'dead-instance', now() - interval '1 minute', 1)`,
+      [
+        abandoned,
+        JSON.stringify(rows[0].state),
+        JSON.stringify({ ...rows[0].context, orderId: second }),
+      ],
+    );
+    const corrupt = [
+      ['corrupt-state', `'"not a state"'::jsonb`],
+      ['corrupt-shape', `'{"step": "nowhere", "phase": 42}'::jsonb`],
+    ];
+    for (const [id, state] of corrupt) {
+      await sql.query(
+        `INSERT INTO cello_saga_instances
+           (id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token)
+         VALUES ($1, 'OrderSaga', 'running', ${state}, '{}', 'dead-instance', now() - interval '1 hour', 1)`,
+        [id],
+      );
+    }
+
+    // When recovery scans
+    // Then the abandoned saga is recovered and finishes, and the app keeps serving
+    await eventually(async () => {
+      const status = await statusOf(abandoned);
+      if (status === 'running' || status === 'compensating') throw new Error(status);
+    }, 15_000);
+    expect(await statusOf(abandoned)).toBe('completed');
+    // ... the corrupt rows are left as they were, for an operator to see
+    for (const [id] of corrupt) expect(await statusOf(id)).toBe('running');
+    const listed = await demo.http().get('/sagas/api/sagas');
+    const detail = await demo.http().get('/sagas/api/sagas/corrupt-state');
+    expect(listed.status).toBe(200);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({
+      sagaId: 'corrupt-state',
+      error: expect.stringMatching(/unreadable/),
+    });
+    const ids = (listed.body as { sagas: { sagaId: string }[] }).sagas.map((view) => view.sagaId);
+    expect(ids).toEqual(expect.arrayContaining(['corrupt-state', 'corrupt-shape', abandoned]));
+    await demo.http().get('/health').expect(200);
+    const third = await createOrder(demo, 'customer-saga-rows');
+    await demo
+      .http()
+      .post(`/orders/${third}/fulfill`)
+      .send(fulfillBody({ customerId: 'customer-saga-rows' }))
+      .expect(200);
+  }, 60_000);
+});
