@@ -35,6 +35,29 @@ describe('the demo when an order stream holds a corrupt row (PostgreSQL)', () =>
     return { streamId: rows[0].stream_id, position: Number(rows[0].position) };
   }
 
+  it('should ignore an unreadable snapshot and rebuild the order from its events', async () => {
+    // Given an order with a snapshot whose bytes are then garbled
+    const orderId = await createOrder(demo, 'customer-corrupt');
+    await demo.http().post(`/orders/${orderId}/snapshot`).expect(200);
+    const { rowCount } = await sql.query(
+      `UPDATE cello_snapshots SET state = '\\xdeadbeef'::bytea WHERE stream_id LIKE $1`,
+      [`%${orderId}`],
+    );
+    expect(rowCount).toBe(1);
+
+    // When
+    const shipped = await demo
+      .http()
+      .post(`/orders/${orderId}/ship`)
+      .send({ tracking_number: 'TRK-SNAP' });
+
+    // Then the events are the truth: the write goes through on the rebuilt state
+    expect(shipped.status).toBe(200);
+    expect(shipped.body).toMatchObject({ status: 'shipped', tracking_number: 'TRK-SNAP' });
+    const cancel = await demo.http().post(`/orders/${orderId}/cancel`).send({ reason: 'late' });
+    expect(cancel.status).toBe(409);
+  });
+
   it.each([
     ['an unknown event type', `type = 'OrderTeleported'`, 'unknown-event-type'],
     ['a payload that is not an object', `data = '[1, 2]'::jsonb`, 'event-serialization-failed'],
