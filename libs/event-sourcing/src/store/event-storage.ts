@@ -183,12 +183,15 @@ export interface EventStorage {
 
   /**
    * The processor's durable checkpoint (0 when it has none), whoever holds its
-   * lease. Optional: without it, `waitForPosition` only sees processors run by
-   * this instance.
+   * lease: how an instance that does not run a subscriber sees its progress.
    */
-  readCheckpoint?(processor: string): Promise<number>;
+  readCheckpoint(processor: string): Promise<number>;
 
-  /** Moves a processor's checkpoint back (to rebuild it), whoever holds its lease. */
+  /**
+   * Moves a processor's checkpoint back (to rebuild it), whoever holds its lease.
+   * The holder's fencing token is bumped, so a running holder's next checkpoint
+   * write fails and it resumes from the new checkpoint.
+   */
   resetCheckpoint(processor: string, position: number): Promise<void>;
 
   /** Parks an event a processor failed on, with the error and the attempt count. */

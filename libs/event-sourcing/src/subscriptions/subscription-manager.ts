@@ -272,7 +272,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
 
   /** The checkpoint as this instance runs it, or as stored when another instance runs it. */
   private async knownCheckpoint(processor: SubscriptionProcessor): Promise<number> {
-    if (processor.isActive || !this.storage.readCheckpoint) return processor.checkpoint;
+    if (processor.isActive) return processor.checkpoint;
     try {
       return Math.max(processor.checkpoint, await this.storage.readCheckpoint(processor.name));
     } catch {

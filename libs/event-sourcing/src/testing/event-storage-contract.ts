@@ -615,6 +615,37 @@ export function describeEventStorageContract(
         expect(again?.checkpoint).toBe(0);
       });
 
+      it('should let any instance read a processor checkpoint', async () => {
+        // Given
+        const processor = newProcessor();
+        const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
+        await storage.storeCheckpoint(lease, 17);
+
+        // When
+        const seen = await storage.readCheckpoint(processor);
+
+        // Then
+        expect(seen).toBe(17);
+        expect(await storage.readCheckpoint(newProcessor())).toBe(0);
+      });
+
+      it('should fence off the running holder when its checkpoint is reset', async () => {
+        // Given
+        const processor = newProcessor();
+        const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
+        await storage.storeCheckpoint(lease, 40);
+
+        // When
+        await storage.resetCheckpoint(processor, 0);
+
+        // Then
+        expect(await storage.storeCheckpoint(lease, 41)).toBe(false);
+        expect(await storage.readCheckpoint(processor)).toBe(0);
+        const again = await storage.acquireLease(processor, 'instance-a', 10_000);
+        expect(again?.checkpoint).toBe(0);
+        expect(again!.fencingToken).toBeGreaterThan(lease.fencingToken);
+      });
+
       it('should keep leases of different processors independent', async () => {
         // Given
         const one = newProcessor();

@@ -73,7 +73,10 @@ export class MemoryProcessorLeases {
         expiresAt: 0,
       });
     } else {
+      // Like PostgreSQL: a new fencing token revokes a running holder, whose next
+      // checkpoint write fails, so it takes the lease again from the new checkpoint.
       record.checkpoint = position;
+      record.fencingToken += 1;
     }
   }
 
