@@ -223,6 +223,31 @@ describe('the demo under hostile HTTP input (PostgreSQL)', () => {
     });
   });
 
+  describe('when a fulfilment carries hostile strings in valid places', () => {
+    it('should run the saga to its end (200, or the documented 500 after compensation)', async () => {
+      const address = fc.record({
+        name: storableString,
+        line1: storableString,
+        city: storableString,
+        country: fc.constantFrom('FR', 'XX'),
+      });
+      await property(fc.tuple(storableString, address), async ([sku, where]) => {
+        // Given
+        const orderId = await createOrder(demo, 'customer-hostile');
+        const body = { ...fulfillBody(), address: where };
+        body.items[0].sku = sku;
+        // When
+        const response = await demo.http().post(`/orders/${orderId}/fulfill`).send(body);
+        // Then
+        expectAnHonestAnswer(response, 'fulfill');
+        const refused = where.country === 'XX' || sku === 'OUT-OF-STOCK';
+        expect(response.status).toBe(refused ? 500 : 200);
+        const ledger = await demo.http().get('/demo/ledger').query({ order_id: orderId });
+        expect(ledger.status).toBe(200);
+      });
+    });
+  });
+
   describe('when ids in paths and queries are hostile', () => {
     it('should answer GET /orders/:id, ship, cancel and fulfill with 404 or a clear 4xx', async () => {
       await property(fc.tuple(idArbitrary, anyJson), async ([id, body]) => {
