@@ -5,7 +5,8 @@
 //   traffic, database outages on a private PostgreSQL, 2 and 4 instances on one
 //   database with the subscription holder killed each round;
 // - test/reliability/concurrency-postgres.int-spec.ts: 64 writers racing;
-// - test/reliability/hostile-http-input.e2e-spec.ts with more runs per property.
+// - test/reliability/hostile-http-input.e2e-spec.ts with more runs per property;
+// - test/reliability/outage-sagas-subscribers.e2e-spec.ts with more stop/start cycles.
 // Every phase prints `[reliability] ... key=value` lines; this script adds them
 // up and prints appends, conflicts, crashes and outages survived, inputs tried,
 // lost and duplicated. Exits non-zero when a test failed or anything was lost
@@ -30,7 +31,7 @@ function parseMinutes(argv) {
 }
 
 const minutes = parseMinutes(process.argv.slice(2));
-// The concurrency and hostile-input files take about 1.5 minutes; the rest goes to the demo phases.
+// The other helpers' files take about 1.5 minutes; the rest goes to the demo phases.
 const demoMinutes = Math.max(minutes - 1.5, minutes * 0.5);
 // Hard stop: the crash phase runs at least 20 crashes whatever the budget (about 2 minutes).
 const hardLimitMs = (Math.max(minutes, 3) * 2 + 5) * 60_000;
@@ -39,6 +40,7 @@ const files = [
   'test/soak/soak.soak-spec.ts',
   'test/reliability/concurrency-postgres.int-spec.ts',
   'test/reliability/hostile-http-input.e2e-spec.ts',
+  'test/reliability/outage-sagas-subscribers.e2e-spec.ts',
 ];
 const jest = path.join(root, 'node_modules', '.bin', 'jest');
 const args = [
@@ -63,6 +65,7 @@ const child = spawn(jest, args, {
     CELLO_RELIABILITY_REPORT: '1',
     CELLO_SOAK_MINUTES: String(demoMinutes),
     CELLO_HOSTILE_RUNS: process.env.CELLO_HOSTILE_RUNS ?? '400',
+    CELLO_OUTAGE_CYCLES: process.env.CELLO_OUTAGE_CYCLES ?? '2',
   },
 });
 
@@ -100,7 +103,7 @@ child.on('exit', (code, signal) => {
     appends: sum('appends'),
     conflicts: sum('conflicts'),
     'crashes survived': sum('crashes'),
-    'outages survived': sum('outages'),
+    'outages survived': sum('outages') + sum('survived'),
     'inputs tried': sum('tried'),
     'idempotent re-sends': sum('resends'),
     lost: sum('lost'),
