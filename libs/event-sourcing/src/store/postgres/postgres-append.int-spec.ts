@@ -156,6 +156,47 @@ describe('PostgresEventStorage appends', () => {
     });
   });
 
+  describe('when a coalesced batch leaves the fast path', () => {
+    it('should decide each append as if alone and leave every stream version exact', async () => {
+      // Given a stored append to re-send, and a stream at version 2
+      const resent = newStream();
+      const resentEvents = [anEvent(), anEvent()];
+      const first = await storage.append(resent, resentEvents, 'no_stream');
+      const existing = newStream();
+      await storage.append(existing, [anEvent(), anEvent()], 'no_stream');
+      const fresh = [newStream(), newStream(), newStream()];
+
+      // When one statement carries new streams (bumped first, then undone), a
+      // re-send, an append to a missing stream that must exist, and a met version
+      const before = storage.appendStats.statements;
+      const outcomes = await Promise.allSettled([
+        storage.append(fresh[0], [anEvent(), anEvent()], 'no_stream'),
+        storage.append(resent, resentEvents, 'any'),
+        storage.append(fresh[1], [anEvent()], 'stream_exists'),
+        storage.append(existing, [anEvent()], 2),
+        storage.append(fresh[2], [anEvent()], 'any'),
+      ]);
+
+      // Then
+      expect(storage.appendStats.statements - before).toBe(1);
+      expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { streamVersion: 2 } });
+      expect(outcomes[1]).toMatchObject({
+        status: 'fulfilled',
+        value: { duplicate: true, streamVersion: 2, positions: first.positions },
+      });
+      expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+      expect(outcomes[3]).toMatchObject({ status: 'fulfilled', value: { streamVersion: 3 } });
+      expect(outcomes[4]).toMatchObject({ status: 'fulfilled', value: { streamVersion: 1 } });
+      expect((await storage.readStream(fresh[0])).map((e) => e.version)).toEqual([1, 2]);
+      expect(await storage.streamVersion(resent)).toBe(2);
+      expect(await countRows(resent)).toBe(2);
+      expect(await storage.streamVersion(fresh[1])).toBe(0);
+      expect(await countRows(fresh[1])).toBe(0);
+      expect((await storage.readStream(existing)).map((e) => e.version)).toEqual([1, 2, 3]);
+      expect(await storage.streamVersion(fresh[2])).toBe(1);
+    });
+  });
+
   describe('when an append is sent again', () => {
     it('should return the first write, marked duplicate, even from a new instance', async () => {
       // Given

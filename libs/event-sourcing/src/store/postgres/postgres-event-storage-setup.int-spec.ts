@@ -36,8 +36,13 @@ describe('PostgresEventStorage setup', () => {
         await again.close();
 
         // Then
-        const migrations = await sql<{ name: string }>('SELECT name FROM public.cello_migrations');
-        expect(migrations.map((m) => m.name)).toEqual(['CreateEventStoreTables1764300000000']);
+        const migrations = await sql<{ name: string }>(
+          'SELECT name FROM public.cello_migrations ORDER BY id',
+        );
+        expect(migrations.map((m) => m.name)).toEqual([
+          'CreateEventStoreTables1764300000000',
+          'AddFastAppendFunction1795833600000',
+        ]);
         const tables = await sql<{ table_name: string }>(
           "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' " +
             "AND table_name LIKE 'cello\\_%' ORDER BY table_name",
@@ -68,7 +73,7 @@ describe('PostgresEventStorage setup', () => {
 
         // Then
         const migrations = await sql(`SELECT name FROM "${schema}".cello_migrations`);
-        expect(migrations).toHaveLength(1);
+        expect(migrations).toHaveLength(2);
       } finally {
         await Promise.all(storages.map((storage) => storage.close()));
       }

@@ -217,11 +217,15 @@ export class PostgresEventStorage implements EventStorage {
     const schemaVersions: number[] = [];
     const data: string[] = [];
     const metadata: string[] = [];
-    for (const append of batch) {
+    const eventAppends: number[] = [];
+    const eventIndexes: number[] = [];
+    for (const [slot, append] of batch.entries()) {
       streams.push(append.streamId);
       expected.push(encodeExpected(append.expected));
       counts.push(append.events.length);
-      for (const event of append.events) {
+      for (const [index, event] of append.events.entries()) {
+        eventAppends.push(slot + 1);
+        eventIndexes.push(index + 1);
         ids.push(event.eventId);
         types.push(event.type);
         schemaVersions.push(event.schemaVersion);
@@ -230,9 +234,20 @@ export class PostgresEventStorage implements EventStorage {
       }
     }
     const result = await this.rawQuery<AppendRow>({
-      name: `cello_append_${this.tables.key}`,
-      text: `SELECT * FROM ${this.tables.appendFunction}($1, $2, $3, $4, $5, $6, $7, $8)`,
-      values: [streams, expected, counts, ids, types, schemaVersions, data, metadata],
+      name: `cello_append_fast_${this.tables.key}`,
+      text: `SELECT * FROM ${this.tables.fastAppendFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      values: [
+        streams,
+        expected,
+        counts,
+        ids,
+        types,
+        schemaVersions,
+        data,
+        metadata,
+        eventAppends,
+        eventIndexes,
+      ],
     });
     return result.rows[0];
   }

@@ -20,6 +20,8 @@ export class PostgresTables {
   readonly processors: string;
   readonly parked: string;
   readonly appendFunction: string;
+  /** The append function the storage calls (fast path, falls back to `appendFunction`). */
+  readonly fastAppendFunction: string;
   /** Unquoted name of TypeORM's migrations table for this store. */
   readonly migrationsTableName: string;
   /** LISTEN/NOTIFY channel woken by every append. */
@@ -47,6 +49,7 @@ export class PostgresTables {
     this.processors = this.qualify('processors');
     this.parked = this.qualify('parked_events');
     this.appendFunction = this.qualify('append_events');
+    this.fastAppendFunction = this.qualify('append_events_fast');
     this.migrationsTableName = `${prefix}migrations`;
     this.key = createHash('sha1').update(`${schema}.${prefix}`).digest('hex').slice(0, 10);
     // Channel names are identifiers (at most 63 bytes): the hash keeps them short and unique.
