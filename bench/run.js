@@ -15,7 +15,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { fork, execFileSync } = require('node:child_process');
 
-require('./support/register');
+require('../scripts/register-ts');
 const { workloads } = require('./workloads/catalogue.ts');
 const { ensurePostgres } = require('../scripts/ensure-postgres');
 const { createBenchDatabase, describeServer } = require('./support/database');

@@ -2,7 +2,7 @@
 // Prints {"subject", "opsPerSecond"} as JSON on stdout.
 'use strict';
 
-require('../support/register');
+require('../../scripts/register-ts');
 const { subjects } = require('./subjects.ts');
 
 async function main() {

@@ -56,7 +56,7 @@ function heapUsed() {
 // ---- subjects: the three stores behind one small interface ----------------
 
 function nativeStore() {
-  require('./register');
+  require('../../scripts/register-ts');
   const {
     MemoryEventStorage,
   } = require('../../libs/event-sourcing/src/store/memory/memory-event-storage.ts');
@@ -204,7 +204,7 @@ const WORKLOADS = {
       let pack;
       let unpack;
       if (subject === 'native-lz4') {
-        require('./register');
+        require('../../scripts/register-ts');
         const {
           compressSnapshot,
           decompressSnapshot,

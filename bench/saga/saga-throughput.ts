@@ -1,7 +1,7 @@
 /**
  * Completed 3-step sagas per second on PostgreSQL, 16 sagas in flight, with
  * and without coalesced state writes (issue 8's target: >= 600/s).
- * Run: node -r ./bench/support/register.js bench/saga/saga-throughput.ts [seconds] [concurrency]
+ * Run: node -r ./scripts/register-ts.js bench/saga/saga-throughput.ts [seconds] [concurrency]
  * Needs PostgreSQL at CELLO_BENCH_PG_ADMIN_URL (default postgres://cello:cello@127.0.0.1:5432/postgres).
  */
 import 'reflect-metadata';

@@ -3,7 +3,7 @@
  * pure-TypeScript port of the same decisions: with the state sent both ways,
  * and with the state held in Rust (what SagaRunner does), where the state JSON
  * that comes back is the one persisted.
- * Run: node -r ./bench/support/register.js bench/saga/transition-crossing.ts
+ * Run: node -r ./scripts/register-ts.js bench/saga/transition-crossing.ts
  */
 import { native } from '@cello/core';
 import { SagaMachine, SagaMachineHandle } from '@cello/saga';

@@ -3,7 +3,7 @@
 // subject left open (pools, timers), so that nothing leaks into the next run.
 'use strict';
 
-require('./register');
+require('../../scripts/register-ts');
 const { Client } = require('pg');
 const { findWorkload } = require('../workloads/catalogue.ts');
 

@@ -6,7 +6,7 @@ import { FakeOrderServices } from '../saga/fixtures/fake-order-services';
 import { usePostgresDatabase } from '../support/postgres-database';
 import { useMysqlDatabase } from '../support/mysql-database';
 
-const REGISTER = path.join(__dirname, '../saga/support/register-ts.js');
+const REGISTER = path.join(__dirname, '../../scripts/register-ts.js');
 const WORKER = path.join(__dirname, 'support/mysql-saga-worker.ts');
 const FORWARD = ['reserve_inventory', 'charge_payment', 'create_shipment'];
 const COMPENSATED = ['reserve_inventory', 'charge_payment', 'refund_payment', 'release_inventory'];

@@ -13,7 +13,7 @@ function startDemo(
 ): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(
     process.execPath,
-    ['-r', './test/saga/support/register-ts.js', './test/e2e/support/demo-worker.ts'],
+    ['-r', './scripts/register-ts.js', './test/e2e/support/demo-worker.ts'],
     {
       cwd: root,
       env: { ...process.env, DATABASE_URL: url, ...env },

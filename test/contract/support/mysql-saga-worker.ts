@@ -4,7 +4,7 @@
  * `start <count>` starts sagas (every third refused at shipping) and runs
  * until killed; `recover` waits until no saga is unfinished, then prints the
  * sagas this instance recovered and exits.
- * Usage: node -r register-ts.js mysql-saga-worker.ts <mysqlUrl> <pgUrl> <instanceId> start|recover [count]
+ * Usage: node -r ./scripts/register-ts.js mysql-saga-worker.ts <mysqlUrl> <pgUrl> <instanceId> start|recover [count]
  */
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';

@@ -3,7 +3,7 @@
  * environment as `main.ts` does (DATABASE_URL, DEMO_STEP_DELAY_MS, ...), with
  * short saga leases so a killed process's sagas are taken over quickly.
  * Listens on a free port and prints `listening <port>`.
- * Usage: node -r test/saga/support/register-ts.js test/e2e/support/demo-worker.ts
+ * Usage: node -r scripts/register-ts.js test/e2e/support/demo-worker.ts
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';

@@ -4,7 +4,7 @@
  * (DATABASE_URL, DEMO_STEP_DELAY_MS, DEMO_TRANSIENT_FAILURE_RATE), with short
  * saga leases and recovery scans so a killed instance's sagas are taken over
  * quickly. Listens on a free port and prints `listening <port> <pid>`.
- * Usage: node -r test/saga/support/register-ts.js test/reliability/support/demo-instance.ts
+ * Usage: node -r scripts/register-ts.js test/reliability/support/demo-instance.ts
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
-const REGISTER = './test/saga/support/register-ts.js';
+const REGISTER = './scripts/register-ts.js';
 const SCRIPT = './test/reliability/support/demo-instance.ts';
 const live = new Set<ChildProcess>();
 

@@ -3,7 +3,7 @@
  * test database. `start <count>` starts sagas (every third refused at
  * shipping) and keeps running until killed; `recover` waits until no saga is
  * unfinished, then prints the sagas this instance recovered and exits.
- * Usage: node -r register-ts.js order-saga-worker.ts <url> <instanceId> start|recover [count]
+ * Usage: node -r ./scripts/register-ts.js order-saga-worker.ts <url> <instanceId> start|recover [count]
  */
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';

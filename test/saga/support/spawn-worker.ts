@@ -9,7 +9,7 @@ export interface Worker {
   readonly exited: Promise<number | string>;
 }
 
-const REGISTER = path.join(__dirname, 'register-ts.js');
+const REGISTER = path.join(__dirname, '../../../scripts/register-ts.js');
 const live = new Set<ChildProcess>();
 
 /** Kills workers still running (a failed test must not leave them behind). */
@@ -19,7 +19,7 @@ export function killWorkers(): void {
 }
 const SCRIPT = path.join(__dirname, 'order-saga-worker.ts');
 
-/** Spawns `node -r register-ts.js order-saga-worker.ts <args>` with stdout captured. */
+/** Spawns `node -r ./scripts/register-ts.js order-saga-worker.ts <args>` with stdout captured. */
 export function spawnWorker(args: string[]): Worker {
   const child = spawn(process.execPath, ['-r', REGISTER, SCRIPT, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
  * Quick throughput figures of `PostgresEventStorage` next to raw pg on the
  * same machine (the rigorous, side-by-side suite lives in `bench/`). Run:
  *
- *   node -r ./bench/support/register.js \
+ *   node -r ./scripts/register-ts.js \
  *     libs/event-sourcing/src/store/postgres/measure/measure-postgres-storage.ts [runs]
  *
  * Each figure is the median of `runs` (default 3) measurements, each on a fresh database.

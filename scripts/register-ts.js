@@ -1,6 +1,8 @@
-// Lets benchmark processes `require` TypeScript without a build step: compiles
-// `.ts` files with @swc/core (decorators + metadata, as jest does) and maps the
-// `@cello/*` path aliases onto `libs/<name>/src`, as tsconfig and jest do.
+// Lets a Node process `require` the repository's TypeScript without a build step
+// (`node -r ./scripts/register-ts.js file.ts`): child processes of the crash and
+// instance tests, benchmarks and measurement scripts. Compiles `.ts` files with
+// @swc/core (decorators + metadata, as jest does) and maps the `@cello/*` path
+// aliases onto `libs/<name>/src`, as tsconfig and jest do.
 'use strict';
 
 const { createHash } = require('node:crypto');
@@ -9,11 +11,11 @@ const path = require('node:path');
 const Module = require('node:module');
 const { transformSync, version: swcVersion } = require('@swc/core');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const ALIAS = /^@cello\/(core|event-sourcing|cqrs|saga)(\/.*)?$/;
-// Every measurement is a new process: compiled output is cached on disk (keyed
+const ROOT = path.resolve(__dirname, '..');
+const ALIAS = /^@cello\/(core|event-sourcing|cqrs|saga|devtools)(\/.*)?$/;
+// Every child process compiles again: compiled output is cached on disk (keyed
 // by path, size, mtime and the compiler's version) so start-up stays short.
-const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cello-bench-swc');
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cello-swc');
 const SWC_OPTIONS = {
   sourceMaps: 'inline',
   jsc: {
