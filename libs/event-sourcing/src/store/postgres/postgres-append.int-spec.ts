@@ -194,6 +194,11 @@ describe('PostgresEventStorage appends', () => {
       expect(await countRows(fresh[1])).toBe(0);
       expect((await storage.readStream(existing)).map((e) => e.version)).toEqual([1, 2, 3]);
       expect(await storage.streamVersion(fresh[2])).toBe(1);
+      // and the stored appends follow each other in the global log, in order
+      const positions = [0, 3, 4].flatMap(
+        (index) => (outcomes[index] as PromiseFulfilledResult<AppendResult>).value.positions,
+      );
+      expect(positions).toEqual(positions.map((_, index) => positions[0] + index));
     });
   });
 

@@ -41,7 +41,7 @@ describe('PostgresEventStorage setup', () => {
         );
         expect(migrations.map((m) => m.name)).toEqual([
           'CreateEventStoreTables1764300000000',
-          'AddFastAppendFunction1795833600000',
+          'AddFastAppendFunction1795837200000',
         ]);
         const tables = await sql<{ table_name: string }>(
           "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' " +

@@ -1,6 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import type { PostgresTables } from '../postgres-tables';
-import { AddFastAppendFunction1795833600000 } from './add-fast-append-function.migration';
+import { AddFastAppendFunction1795837200000 } from './add-fast-append-function.migration';
 import { CreateEventStoreTables1764300000000 } from './create-event-store-tables.migration';
 
 /**
@@ -11,6 +11,6 @@ import { CreateEventStoreTables1764300000000 } from './create-event-store-tables
 export function eventStoreMigrations(tables: PostgresTables): MigrationInterface[] {
   return [
     new CreateEventStoreTables1764300000000(tables),
-    new AddFastAppendFunction1795833600000(tables),
+    new AddFastAppendFunction1795837200000(tables),
   ];
 }
