@@ -23,9 +23,6 @@ interface CounterLike {
 
 type Collectable = { collect?: () => unknown };
 
-/** One dispatch in this many has its duration measured (see {@link RouteMetrics.timeNext}). */
-export const TIMED_EVERY = 16;
-
 const flushersByMetric = new WeakMap<object, Set<() => void>>();
 
 /**
@@ -75,8 +72,6 @@ export class RouteMetrics {
   invalid = 0;
   private count = 0;
   private sum = 0;
-  private untimed = 0;
-  private lastSeconds = 0;
   private readonly buckets: Float64Array;
   private readonly labels: Record<string, string>;
   private readonly unsubscribe: (() => void)[] = [];
@@ -93,30 +88,8 @@ export class RouteMetrics {
     this.unsubscribe.push(flushOnCollect(counter, flush), flushOnCollect(histogram, flush));
   }
 
-  /**
-   * True when the dispatch starting now should be timed: the first, then one
-   * in {@link TIMED_EVERY}. Reading the clock twice costs about a third of a
-   * whole dispatch, so the others reuse the latest timed duration.
-   */
-  timeNext(): boolean {
-    const timed = this.untimed === 0;
-    this.untimed = (this.untimed + 1) % TIMED_EVERY;
-    return timed;
-  }
-
-  /**
-   * Records an untimed dispatch with the latest timed duration: each timed
-   * dispatch stands for itself and the untimed ones after it (a 1-in-16
-   * sample, weighted), so `_count` stays exact and buckets and `_sum` are
-   * estimates, as sampled latency histograms are.
-   */
-  observeUntimed(): void {
-    this.observe(this.lastSeconds);
-  }
-
   /** Records one dispatch's duration. */
   observe(seconds: number): void {
-    this.lastSeconds = seconds;
     const bounds = this.histogram.upperBounds;
     let bucket = 0;
     while (bucket < bounds.length && seconds > bounds[bucket]) bucket += 1;

@@ -58,7 +58,6 @@ class TrackedContext extends DispatchContext implements Deadline {
     request: unknown,
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (error: unknown) => void,
-    /** `performance.now()` at the start, or -1 when this dispatch is not timed. */
     private readonly startedAt: number,
   ) {
     super(route.kind, route.messageType, request, route.timeoutMs);
@@ -81,7 +80,7 @@ class TrackedContext extends DispatchContext implements Deadline {
     if (metrics !== undefined) {
       if (ok) metrics.success += 1;
       else metrics.error += 1;
-      this.observeDuration(metrics);
+      metrics.observe((performance.now() - this.startedAt) / 1000);
     }
     if (ok) this.resolve(value);
     else this.reject(value);
@@ -96,17 +95,10 @@ class TrackedContext extends DispatchContext implements Deadline {
     const error = route.timeoutError(route.messageType.name, route.timeoutMs);
     if (route.metrics !== undefined) {
       route.metrics.timeout += 1;
-      // Untimed: the limit it ran for (the deadline fires within a tick of it).
-      if (this.startedAt < 0) route.metrics.observe(route.timeoutMs / 1000);
-      else this.observeDuration(route.metrics);
+      route.metrics.observe((performance.now() - this.startedAt) / 1000);
     }
     this.abort(error);
     this.reject(error);
-  }
-
-  private observeDuration(metrics: RouteMetrics): void {
-    if (this.startedAt < 0) metrics.observeUntimed();
-    else metrics.observe((performance.now() - this.startedAt) / 1000);
   }
 
   private stopFollowingCaller(): void {
@@ -122,7 +114,7 @@ class TrackedContext extends DispatchContext implements Deadline {
     const metrics = this.route.metrics;
     if (metrics !== undefined) {
       metrics.error += 1;
-      this.observeDuration(metrics);
+      metrics.observe((performance.now() - this.startedAt) / 1000);
     }
     this.abort(reason);
     this.reject(reason);
@@ -221,8 +213,7 @@ export class Route {
     const definition = this.definition;
     const { deadlines, middleware, invokeHandler } = definition;
     const promise = new Promise(captureSettlers);
-    const metrics = definition.metrics;
-    const startedAt = metrics === undefined ? 0 : metrics.timeNext() ? performance.now() : -1;
+    const startedAt = definition.metrics === undefined ? 0 : performance.now();
     const context = new TrackedContext(definition, request, settleResolve, settleReject, startedAt);
     deadlines?.add(context);
     if (signal !== undefined) context.followCaller(signal);
