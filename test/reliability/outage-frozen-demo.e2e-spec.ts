@@ -9,19 +9,7 @@ import {
 } from '../e2e/demo-support';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
 import { serverProcesses, signal } from './shared/freeze-postgres';
-
-/** Retries `probe` until it resolves or `withinMs` passes. */
-async function eventually<T>(probe: () => Promise<T>, withinMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() - started > withinMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('the demo when its PostgreSQL freezes', () => {
   let postgres: PrivatePostgres;
@@ -83,6 +71,12 @@ describe('the demo when its PostgreSQL freezes', () => {
       })
       .map(([route, response]) => `${route}: ${response.status} ${JSON.stringify(response.body)}`);
     expect(unexpected).toEqual([]);
+    // Writes fail as unavailable: the demo's event store gives up (10 s) before the 30 s command timeout.
+    const ship = answers.find(([route]) => route === 'ship')![1];
+    expect([ship.status, (ship.body as { code?: string }).code]).toEqual([
+      503,
+      'event-store-unavailable',
+    ]);
     await demo.http().get('/').expect(200);
 
     // When it thaws

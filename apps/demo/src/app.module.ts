@@ -26,7 +26,11 @@ export class AppModule implements OnApplicationBootstrap {
         // Events: PostgreSQL when DATABASE_URL is set, else the embedded in-memory store.
         EventSourcingModule.forRootAsync({
           inject: [DemoConfig],
-          useFactory: (demo: DemoConfig) => ({ storage: demo.databaseUrl ?? 'memory' }),
+          // A stalled database fails a call as unavailable (503) well before the 30 s command timeout (504).
+          useFactory: (demo: DemoConfig) => ({
+            storage: demo.databaseUrl ?? 'memory',
+            statementTimeoutMs: 10_000,
+          }),
         }),
         // Commands and queries; read models follow committed events (read-your-writes).
         CqrsModule.forRoot({ enableEventSync: true }),

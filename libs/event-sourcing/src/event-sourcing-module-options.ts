@@ -50,6 +50,13 @@ export interface EventSourcingModuleOptions {
   tablePrefix?: string;
   /** Database schema of the tables (on MySQL: the database). Default 'public' (MySQL: the URL's database). */
   schema?: string;
+  /**
+   * Longest one storage statement may run before the call fails with
+   * `EventStoreUnavailableError`, in milliseconds (PostgreSQL). Keep it below the
+   * command timeout so a stalled database reads as unavailable, not as a slow
+   * handler. Default 30000.
+   */
+  statementTimeoutMs?: number;
   /** Largest serialized event payload accepted, in bytes. Default 1 MiB. */
   maxEventBytes?: number;
   /** Most events in one append. Default 10000. */

@@ -45,7 +45,10 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
       throw new InvalidStorageOptionError(`"${redact(storage)}" is neither 'memory' nor a URL`);
     }
     if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
-      return PostgresEventStorage.fromUrl(storage, tableOptions);
+      return PostgresEventStorage.fromUrl(storage, {
+        ...tableOptions,
+        statementTimeoutMs: options.statementTimeoutMs,
+      });
     }
     if (url.protocol === 'mysql:' || url.protocol === 'mariadb:') {
       return MysqlEventStorage.fromUrl(storage, tableOptions);
@@ -57,7 +60,10 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
   if (isEventStorage(storage)) return storage;
   if (isDataSource(storage)) {
     if (storage.options.type === 'postgres') {
-      return PostgresEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
+      return PostgresEventStorage.fromDataSource(storage as unknown as DataSource, {
+        ...tableOptions,
+        statementTimeoutMs: options.statementTimeoutMs,
+      });
     }
     if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
       return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
