@@ -1,18 +1,6 @@
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
 import { bootDemo, fulfillBody, orderBody, type RunningDemo } from '../e2e/demo-support';
-
-/** Retries `probe` every 100 ms until it resolves, for at most `withinMs`. */
-async function eventually<T>(probe: () => Promise<T>, withinMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() - started > withinMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('the demo started while PostgreSQL is down', () => {
   let postgres: PrivatePostgres;

@@ -7,19 +7,7 @@ import {
   type RunningDemo,
 } from '../e2e/demo-support';
 import { usePostgresDatabase } from '../support/postgres-database';
-
-/** Retries `probe` until it resolves or `withinMs` passes. */
-async function eventually<T>(probe: () => Promise<T>, withinMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() - started > withinMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('the demo when saga rows are corrupt (PostgreSQL)', () => {
   const db = usePostgresDatabase();

@@ -10,25 +10,13 @@ import {
   type RunningDemo,
 } from '../e2e/demo-support';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
+import { eventually } from '../support/eventually';
 
 /** Stop/start cycles of PostgreSQL under load. */
 const OUTAGE_CYCLES = Number(process.env.CELLO_OUTAGE_CYCLES ?? 1);
 
 /** Terminal states of a fulfilment saga. */
 const TERMINAL = ['completed', 'compensated', 'compensation_failed', 'timed_out'];
-
-/** Retries `probe` until it resolves or `withinMs` passes. */
-async function eventually<T>(probe: () => Promise<T>, withinMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() - started > withinMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 /** What the load saw. */
 interface LoadRecord {
