@@ -1,55 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { Client } from 'pg';
 import { FakeOrderServices } from '../saga/fixtures/fake-order-services';
 import { usePostgresDatabase } from '../support/postgres-database';
 import { useMysqlDatabase } from '../support/mysql-database';
+import { killWorkers, spawnScript, waitUntil, type Worker } from '../saga/support/spawn-worker';
 
-const REGISTER = path.join(__dirname, '../../scripts/register-ts.js');
 const WORKER = path.join(__dirname, 'support/mysql-saga-worker.ts');
 const FORWARD = ['reserve_inventory', 'charge_payment', 'create_shipment'];
 const COMPENSATED = ['reserve_inventory', 'charge_payment', 'refund_payment', 'release_inventory'];
-
-interface Worker {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<number | string>;
-}
 
 describe('Saga crash recovery with MySQL saga storage (child processes)', () => {
   const mysqlDb = useMysqlDatabase();
   // The fake services keep their ledger in PostgreSQL (the shared saga fixture).
   const ledgerDb = usePostgresDatabase();
-  const workers = new Set<ChildProcess>();
   let mysql: Connection;
   let ledger: Client;
 
   function spawnWorker(instanceId: string, mode: string, count = '0'): Worker {
-    const child = spawn(
-      process.execPath,
-      ['-r', REGISTER, WORKER, mysqlDb.url, ledgerDb.url, instanceId, mode, count],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
-    );
-    workers.add(child);
-    const lines: string[] = [];
-    let buffer = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      lines.push(...parts);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | string>((resolve) =>
-      child.on('exit', (code, signal) => {
-        workers.delete(child);
-        if (code) process.stderr.write(`worker ${instanceId} exited ${code}: ${stderr}\n`);
-        resolve(code ?? signal ?? -1);
-      }),
-    );
-    return { child, lines, exited };
+    return spawnScript(WORKER, [mysqlDb.url, ledgerDb.url, instanceId, mode, count]);
   }
 
   async function count(sql: string): Promise<number> {
@@ -73,8 +42,7 @@ describe('Saga crash recovery with MySQL saga storage (child processes)', () => 
   });
 
   afterEach(async () => {
-    for (const child of workers) child.kill('SIGKILL');
-    workers.clear();
+    killWorkers();
     await mysql.end();
     await ledger.end();
   });
@@ -181,11 +149,3 @@ describe('Saga crash recovery with MySQL saga storage (child processes)', () => 
     }, 90_000);
   });
 });
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 40_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -21,7 +21,12 @@ const SCRIPT = path.join(__dirname, 'order-saga-worker.ts');
 
 /** Spawns `node -r ./scripts/register-ts.js order-saga-worker.ts <args>` with stdout captured. */
 export function spawnWorker(args: string[]): Worker {
-  const child = spawn(process.execPath, ['-r', REGISTER, SCRIPT, ...args], {
+  return spawnScript(SCRIPT, args);
+}
+
+/** Spawns `node -r ./scripts/register-ts.js <script> <args>` with stdout captured; `killWorkers` ends it. */
+export function spawnScript(script: string, args: string[]): Worker {
+  const child = spawn(process.execPath, ['-r', REGISTER, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
