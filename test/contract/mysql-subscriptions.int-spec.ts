@@ -1,7 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import type { TestingModule } from '@nestjs/testing';
 import { createConnection, type Connection, type ResultSetHeader } from 'mysql2/promise';
-import { EventSourcingModule } from '@cello/event-sourcing/event-sourcing.module';
 import { EventStore } from '@cello/event-sourcing/store/event-store';
 import { MysqlEventStorage } from '@cello/event-sourcing/store/mysql/mysql-event-storage';
 import { SubscriptionManager } from '@cello/event-sourcing/subscriptions/subscription-manager';
@@ -10,11 +9,11 @@ import {
   OrderHistory,
   OrderPlaced,
 } from '@cello/event-sourcing/subscriptions/testing/subscription-scenarios';
+import {
+  bootSubscriptionApp,
+  tablePrefixFor,
+} from '@cello/event-sourcing/subscriptions/testing/subscription-test-app';
 import { useMysqlDatabase } from '../support/mysql-database';
-
-function prefixOf(key: string): string {
-  return `s${createHash('sha1').update(key).digest('hex').slice(0, 10)}_`;
-}
 
 describe('on a fresh MySQL/MariaDB database', () => {
   const db = useMysqlDatabase();
@@ -33,7 +32,7 @@ describe('on a fresh MySQL/MariaDB database', () => {
     options: (key) => {
       const storage = MysqlEventStorage.fromUrl(db.url, {
         poolSize: 3,
-        tablePrefix: prefixOf(key),
+        tablePrefix: tablePrefixFor(key),
       });
       opened.push(storage);
       return { storage };
@@ -53,19 +52,15 @@ describe('on a fresh MySQL/MariaDB database', () => {
       // Given a running subscriber and a transaction that took a position and stays open
       const storage = MysqlEventStorage.fromUrl(db.url, {
         poolSize: 3,
-        tablePrefix: prefixOf(randomUUID()),
+        tablePrefix: tablePrefixFor(randomUUID()),
       });
-      app = await Test.createTestingModule({
-        imports: [
-          EventSourcingModule.forRoot({
-            storage,
-            subscriptions: { pollIntervalMs: 50, leaseTtlMs: 5000 },
-          }),
-        ],
-        providers: [OrderHistory],
-      }).compile();
-      app.useLogger(false);
-      await app.init();
+      app = await bootSubscriptionApp(
+        {
+          storage,
+          subscriptions: { pollIntervalMs: 50, leaseTtlMs: 5000 },
+        },
+        [OrderHistory],
+      );
       const manager = app.get(SubscriptionManager);
       other = await createConnection({ uri: db.url, charset: 'utf8mb4_unicode_ci' });
       await other.query('START TRANSACTION');

@@ -1,8 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { usePostgresDatabase } from '../../../../test/support/postgres-database';
-import { EventSourcingModule } from '../event-sourcing.module';
 import { EventStore } from '../store/event-store';
 import { PostgresEventStorage } from '../store/postgres/postgres-event-storage';
 import { SubscriptionManager } from './subscription-manager';
@@ -12,10 +11,7 @@ import {
   OrderPlaced,
   SlowReport,
 } from './testing/subscription-scenarios';
-
-function prefixOf(key: string): string {
-  return `s${createHash('sha1').update(key).digest('hex').slice(0, 10)}_`;
-}
+import { bootSubscriptionApp, tablePrefixFor } from './testing/subscription-test-app';
 
 describe('on a fresh PostgreSQL database', () => {
   const db = usePostgresDatabase();
@@ -26,7 +22,10 @@ describe('on a fresh PostgreSQL database', () => {
   describeSubscriptionScenarios('PostgreSQL', {
     durable: true,
     options: (key) => ({
-      storage: PostgresEventStorage.fromUrl(db.url, { poolSize: 3, tablePrefix: prefixOf(key) }),
+      storage: PostgresEventStorage.fromUrl(db.url, {
+        poolSize: 3,
+        tablePrefix: tablePrefixFor(key),
+      }),
     }),
   });
 
@@ -43,19 +42,15 @@ describe('on a fresh PostgreSQL database', () => {
       // Given a running subscriber and a transaction that took a position and stays open
       const storage = PostgresEventStorage.fromUrl(db.url, {
         poolSize: 3,
-        tablePrefix: prefixOf(randomUUID()),
+        tablePrefix: tablePrefixFor(randomUUID()),
       });
-      app = await Test.createTestingModule({
-        imports: [
-          EventSourcingModule.forRoot({
-            storage,
-            subscriptions: { pollIntervalMs: 50, leaseTtlMs: 5000 },
-          }),
-        ],
-        providers: [OrderHistory],
-      }).compile();
-      app.useLogger(false);
-      await app.init();
+      app = await bootSubscriptionApp(
+        {
+          storage,
+          subscriptions: { pollIntervalMs: 50, leaseTtlMs: 5000 },
+        },
+        [OrderHistory],
+      );
       const manager = app.get(SubscriptionManager);
       other = new Client({ connectionString: db.url });
       await other.connect();
@@ -99,19 +94,15 @@ describe('on a fresh PostgreSQL database', () => {
       // Given a subscriber busy on an event
       const storage = PostgresEventStorage.fromUrl(db.url, {
         poolSize: 3,
-        tablePrefix: prefixOf(randomUUID()),
+        tablePrefix: tablePrefixFor(randomUUID()),
       });
-      app = await Test.createTestingModule({
-        imports: [
-          EventSourcingModule.forRoot({
-            storage,
-            subscriptions: { pollIntervalMs: 50, leaseTtlMs: 1500 },
-          }),
-        ],
-        providers: [SlowReport],
-      }).compile();
-      app.useLogger(false);
-      await app.init();
+      app = await bootSubscriptionApp(
+        {
+          storage,
+          subscriptions: { pollIntervalMs: 50, leaseTtlMs: 1500 },
+        },
+        [SlowReport],
+      );
       const manager = app.get(SubscriptionManager);
       const orderId = `o-${randomUUID()}`;
       await app.get(EventStore).append(orderId, [new OrderPlaced(orderId, new Date())]);
@@ -152,21 +143,17 @@ describe('on a fresh PostgreSQL database', () => {
 
     it('should keep the app up, report the error, and catch up once the database is back', async () => {
       // Given an app whose subscribers are not started yet
-      app = await Test.createTestingModule({
-        imports: [
-          EventSourcingModule.forRoot({
-            storage: PostgresEventStorage.fromUrl(db.url, {
-              poolSize: 2,
-              tablePrefix: prefixOf(randomUUID()),
-              connectionTimeoutMs: 500,
-            }),
-            subscriptions: { autoStart: false, pollIntervalMs: 100, leaseTtlMs: 1500 },
+      app = await bootSubscriptionApp(
+        {
+          storage: PostgresEventStorage.fromUrl(db.url, {
+            poolSize: 2,
+            tablePrefix: tablePrefixFor(randomUUID()),
+            connectionTimeoutMs: 500,
           }),
-        ],
-        providers: [OrderHistory],
-      }).compile();
-      app.useLogger(false);
-      await app.init();
+          subscriptions: { autoStart: false, pollIntervalMs: 100, leaseTtlMs: 1500 },
+        },
+        [OrderHistory],
+      );
       const manager = app.get(SubscriptionManager);
 
       // When the database refuses connections and the subscribers start

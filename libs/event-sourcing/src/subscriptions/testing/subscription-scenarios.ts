@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type Provider } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { isCelloError } from '@cello/core';
 import { EventHandler } from '../../decorators/event-handler.decorator';
 import { EventSubscriber } from '../../decorators/event-subscriber.decorator';
@@ -11,12 +11,12 @@ import { SubscriberNotFoundError } from '../../errors/subscriber-not-found.error
 import { WaitForPositionTimeoutError } from '../../errors/wait-for-position-timeout.error';
 import type { EventSourcingModuleOptions } from '../../event-sourcing-module-options';
 import { EVENT_STORAGE } from '../../event-sourcing.constants';
-import { EventSourcingModule } from '../../event-sourcing.module';
 import type { EventStorage } from '../../store/event-storage';
 import { Event } from '../../event/event';
 import { EventStore } from '../../store/event-store';
 import { SubscriptionManager } from '../subscription-manager';
 import type { SubscriptionEnvelope } from '../subscription-envelope';
+import { bootSubscriptionApp } from './subscription-test-app';
 
 /** A backend the subscription scenarios run on. */
 export interface SubscriptionTestBackend {
@@ -171,18 +171,14 @@ export function describeSubscriptionScenarios(
       extra: Partial<EventSourcingModuleOptions> = {},
     ): Promise<TestingModule> {
       const base = backend.options(key);
-      const moduleRef = await Test.createTestingModule({
-        imports: [
-          EventSourcingModule.forRoot({
-            ...base,
-            ...extra,
-            subscriptions: { ...FAST_SUBSCRIPTIONS, ...extra.subscriptions },
-          }),
-        ],
+      const moduleRef = await bootSubscriptionApp(
+        {
+          ...base,
+          ...extra,
+          subscriptions: { ...FAST_SUBSCRIPTIONS, ...extra.subscriptions },
+        },
         providers,
-      }).compile();
-      moduleRef.useLogger(false);
-      await moduleRef.init();
+      );
       apps.push(moduleRef);
       return moduleRef;
     }
