@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
-import type { TestDatabase } from './postgres-database';
+import { testDatabaseName, useTestDatabase, type TestDatabase } from './test-database';
 
 function adminUrl(): string {
   const url = process.env.CELLO_TEST_MYSQL_ADMIN_URL;
@@ -24,11 +23,7 @@ async function withAdmin<T>(work: (connection: Connection) => Promise<T>): Promi
 
 /** Creates a fresh, empty MySQL database; `label` (e.g. the file name) makes it easy to spot. */
 export async function createMysqlTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const slug = label
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .slice(0, 30);
-  const name = `cello_t_${slug}_${randomBytes(4).toString('hex')}`;
+  const name = testDatabaseName(label);
   await withAdmin((connection) =>
     connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`),
   );
@@ -51,19 +46,5 @@ export async function createMysqlTestDatabase(label = 'test'): Promise<TestDatab
 export function useMysqlDatabase(label = expect.getState().testPath ?? 'test'): {
   readonly url: string;
 } {
-  let database: TestDatabase | undefined;
-  beforeAll(async () => {
-    database = await createMysqlTestDatabase(
-      label.split('/').pop()?.replace(/\..*$/, '') ?? 'test',
-    );
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-  return {
-    get url(): string {
-      if (!database) throw new Error('the test database exists only inside tests and hooks');
-      return database.url;
-    },
-  };
+  return useTestDatabase(label, createMysqlTestDatabase);
 }

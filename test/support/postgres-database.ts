@@ -1,14 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { testDatabaseName, useTestDatabase, type TestDatabase } from './test-database';
 
-/** A database made for one test file, dropped when the file is done. */
-export interface TestDatabase {
-  /** Connection URL of the fresh database. */
-  readonly url: string;
-  /** Its name, `cello_t_<file>_<random>`. */
-  readonly name: string;
-  drop(): Promise<void>;
-}
+export type { TestDatabase } from './test-database';
 
 function adminUrl(): string {
   const url = process.env.CELLO_TEST_PG_ADMIN_URL;
@@ -30,11 +23,7 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 
 /** Creates a fresh, empty database; `label` (e.g. the file name) makes it easy to spot. */
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const slug = label
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .slice(0, 30);
-  const name = `cello_t_${slug}_${randomBytes(4).toString('hex')}`;
+  const name = testDatabaseName(label);
   await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
@@ -55,17 +44,5 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
 export function usePostgresDatabase(label = expect.getState().testPath ?? 'test'): {
   readonly url: string;
 } {
-  let database: TestDatabase | undefined;
-  beforeAll(async () => {
-    database = await createTestDatabase(label.split('/').pop()?.replace(/\..*$/, '') ?? 'test');
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-  return {
-    get url(): string {
-      if (!database) throw new Error('the test database exists only inside tests and hooks');
-      return database.url;
-    },
-  };
+  return useTestDatabase(label, createTestDatabase);
 }
