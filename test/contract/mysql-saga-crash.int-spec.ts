@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { FakeOrderServices } from '../saga/fixtures/fake-order-services';
-import { usePostgresDatabase } from '../support/postgres-database';
+import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
 import { useMysqlDatabase } from '../support/mysql-database';
 import { killWorkers, spawnScript, waitUntil, type Worker } from '../saga/support/spawn-worker';
 
@@ -34,9 +34,7 @@ describe('Saga crash recovery with MySQL saga storage (child processes)', () => 
   beforeEach(async () => {
     mysql = await createConnection({ uri: mysqlDb.url });
     await mysql.query('DROP TABLE IF EXISTS cello_saga_instances, cello_saga_migrations');
-    ledger = new Client(ledgerDb.url);
-    ledger.on('error', () => undefined);
-    await ledger.connect();
+    ledger = await connectToTestDatabase(ledgerDb.url);
     await ledger.query('DROP TABLE IF EXISTS fake_ledger, fake_calls');
     await FakeOrderServices.createTables(ledgerDb.url);
   });

@@ -1,6 +1,6 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { bootDemo, createOrder, type RunningDemo } from '../e2e/demo-support';
-import { usePostgresDatabase } from '../support/postgres-database';
+import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
 
 describe('the demo when an order stream holds a corrupt row (PostgreSQL)', () => {
   const db = usePostgresDatabase();
@@ -9,10 +9,7 @@ describe('the demo when an order stream holds a corrupt row (PostgreSQL)', () =>
 
   beforeAll(async () => {
     demo = await bootDemo({ databaseUrl: db.url });
-    sql = new Client({ connectionString: db.url });
-    // The harness drops the database after this file: the connection may be cut first.
-    sql.on('error', () => undefined);
-    await sql.connect();
+    sql = await connectToTestDatabase(db.url);
   });
 
   afterAll(async () => {

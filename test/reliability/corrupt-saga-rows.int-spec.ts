@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import {
   bootDemo,
   createOrder,
@@ -6,7 +6,7 @@ import {
   fulfillBody,
   type RunningDemo,
 } from '../e2e/demo-support';
-import { usePostgresDatabase } from '../support/postgres-database';
+import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
 import { eventually } from '../support/eventually';
 
 describe('the demo when saga rows are corrupt (PostgreSQL)', () => {
@@ -20,10 +20,7 @@ describe('the demo when saga rows are corrupt (PostgreSQL)', () => {
       stepDelayMs: 300,
       saga: { ...FAST_SAGAS, leaseTtlSeconds: 1, recoveryIntervalSeconds: 0.2 },
     });
-    sql = new Client({ connectionString: db.url });
-    // The harness drops the database after this file: the connection may be cut first.
-    sql.on('error', () => undefined);
-    await sql.connect();
+    sql = await connectToTestDatabase(db.url);
   });
 
   afterAll(async () => {

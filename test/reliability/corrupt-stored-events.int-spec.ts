@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import {
   Event,
   EventHandler,
@@ -15,7 +15,7 @@ import {
   UpcastingError,
   type SubscriptionEnvelope,
 } from '@cello/event-sourcing';
-import { usePostgresDatabase } from '../support/postgres-database';
+import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
 
 @EventType('CorruptionMeterRead')
 class MeterRead extends Event {
@@ -80,10 +80,7 @@ describe('when stored events are corrupt (PostgreSQL)', () => {
     app.useLogger(false);
     await app.init();
     store = app.get(EventStore);
-    sql = new Client({ connectionString: db.url });
-    // The harness drops the database after this file: the connection may be cut first.
-    sql.on('error', () => undefined);
-    await sql.connect();
+    sql = await connectToTestDatabase(db.url);
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
-import { usePostgresDatabase } from '../support/postgres-database';
+import type { Client } from 'pg';
+import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
 import { FakeOrderServices } from './fixtures/fake-order-services';
 import { expectSagasSettled, repeatedCalls } from './support/expect-sagas-settled';
 import { killWorkers, spawnWorker, waitUntil, type Worker } from './support/spawn-worker';
@@ -12,9 +12,7 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
   let client: Client;
 
   beforeEach(async () => {
-    client = new Client(db.url);
-    client.on('error', () => undefined); // the harness drops the database with FORCE
-    await client.connect();
+    client = await connectToTestDatabase(db.url);
     await client.query(
       'DROP TABLE IF EXISTS fake_ledger, fake_calls, cello_saga_instances, cello_saga_migrations',
     );

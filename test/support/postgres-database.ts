@@ -46,3 +46,14 @@ export function usePostgresDatabase(label = expect.getState().testPath ?? 'test'
 } {
   return useTestDatabase(label, createTestDatabase);
 }
+
+/**
+ * A connected client on a test database. It ignores connection errors: the harness
+ * drops the database with FORCE after the file, which may cut the connection first.
+ */
+export async function connectToTestDatabase(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
