@@ -23,6 +23,7 @@ import {
 import { SagaModule, SagaRunner } from '@cello/saga';
 import { FakeOrderServices } from '../saga/fixtures/fake-order-services';
 import { OrderSaga, orderContext } from '../saga/fixtures/order-saga.fixture';
+import { waitUntil } from '../support/eventually';
 import { useMysqlDatabase } from '../support/mysql-database';
 
 /** Schema 3 of a price event: v1 stored { price: "12.50" }, v2 { amountCents }, v3 adds currency. */
@@ -289,7 +290,11 @@ describe("EventSourcingModule and SagaModule with storage: 'mysql://...'", () =>
       services.gate = { effect: 'charge_payment', open: new Promise((r) => (open = r)) };
       const first = await boot({ leaseTtl: 1, instanceId: 'first' });
       const sagaId = await first.get(SagaRunner).start(OrderSaga, orderContext(3));
-      await waitUntil(async () => services.effects(sagaId).includes('reserve_inventory'));
+      await waitUntil(
+        'the inventory is reserved',
+        async () => services.effects(sagaId).includes('reserve_inventory'),
+        15_000,
+      );
       await first.close();
       apps.splice(apps.indexOf(first), 1);
 
@@ -304,7 +309,11 @@ describe("EventSourcingModule and SagaModule with storage: 'mysql://...'", () =>
 
       // Then the saga completes, each effect applied once
       const runner = second.get(SagaRunner);
-      await waitUntil(async () => (await runner.getStatus(sagaId)).status === 'completed');
+      await waitUntil(
+        'the saga completed',
+        async () => (await runner.getStatus(sagaId)).status === 'completed',
+        15_000,
+      );
       expect(services.effects(sagaId)).toEqual([
         'reserve_inventory',
         'charge_payment',
@@ -313,11 +322,3 @@ describe("EventSourcingModule and SagaModule with storage: 'mysql://...'", () =>
     });
   });
 });
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

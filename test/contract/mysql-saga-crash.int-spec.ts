@@ -4,7 +4,8 @@ import type { Client } from 'pg';
 import { FakeOrderServices } from '../saga/fixtures/fake-order-services';
 import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
 import { useMysqlDatabase } from '../support/mysql-database';
-import { killWorkers, spawnScript, waitUntil, type Worker } from '../saga/support/spawn-worker';
+import { killWorkers, spawnScript, type Worker } from '../saga/support/spawn-worker';
+import { waitUntil } from '../support/eventually';
 
 const WORKER = path.join(__dirname, 'support/mysql-saga-worker.ts');
 const FORWARD = ['reserve_inventory', 'charge_payment', 'create_shipment'];

@@ -2,7 +2,8 @@ import type { Client } from 'pg';
 import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
 import { FakeOrderServices } from './fixtures/fake-order-services';
 import { expectSagasSettled, repeatedCalls } from './support/expect-sagas-settled';
-import { killWorkers, spawnWorker, waitUntil, type Worker } from './support/spawn-worker';
+import { waitUntil } from '../support/eventually';
+import { killWorkers, spawnWorker, type Worker } from './support/spawn-worker';
 
 const UNFINISHED = `SELECT count(*)::int AS n FROM cello_saga_instances
   WHERE status IN ('running', 'compensating')`;

@@ -10,3 +10,16 @@ export async function eventually<T>(probe: () => Promise<T>, withinMs: number): 
     }
   }
 }
+
+/** Polls `check` every 50 ms until it returns true, or fails after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 40_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

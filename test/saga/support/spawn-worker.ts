@@ -50,16 +50,3 @@ export function spawnScript(script: string, args: string[]): Worker {
   );
   return { child, lines, exited };
 }
-
-/** Polls `check` every 50 ms until it returns true, or fails after `timeoutMs`. */
-export async function waitUntil(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 40_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
