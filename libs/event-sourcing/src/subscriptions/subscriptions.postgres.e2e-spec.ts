@@ -11,7 +11,7 @@ import {
   OrderPlaced,
   SlowReport,
 } from './testing/subscription-scenarios';
-import { bootSubscriptionApp, tablePrefixFor } from './testing/subscription-test-app';
+import { bootSubscriptionApp, pollUntil, tablePrefixFor } from './testing/subscription-test-app';
 
 describe('on a fresh PostgreSQL database', () => {
   const db = usePostgresDatabase();
@@ -106,7 +106,7 @@ describe('on a fresh PostgreSQL database', () => {
       const manager = app.get(SubscriptionManager);
       const orderId = `o-${randomUUID()}`;
       await app.get(EventStore).append(orderId, [new OrderPlaced(orderId, new Date())]);
-      await waitUntil(async () =>
+      await pollUntil(async () =>
         (await manager.status())[0].state === 'running' ? true : undefined,
       );
 
@@ -121,7 +121,7 @@ describe('on a fresh PostgreSQL database', () => {
       app.get(SlowReport).open();
 
       // Then the old holder's checkpoint write is refused and it stops running the subscriber
-      await waitUntil(async () =>
+      await pollUntil(async () =>
         (await manager.status())[0].state === 'standby' ? true : undefined,
       );
       const row = await sql.query(
@@ -161,7 +161,7 @@ describe('on a fresh PostgreSQL database', () => {
       manager.start();
 
       // Then they report the outage instead of crashing anything
-      const [down] = await waitUntil(async () => {
+      const [down] = await pollUntil(async () => {
         const statuses = await manager.status();
         return statuses[0].lastError ? statuses : undefined;
       });
@@ -221,14 +221,6 @@ async function setConnectionsAllowed(url: string, allowed: boolean): Promise<voi
     }
   } finally {
     await admin.end();
-  }
-}
-
-async function waitUntil<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -16,7 +16,7 @@ import { Event } from '../../event/event';
 import { EventStore } from '../../store/event-store';
 import { SubscriptionManager } from '../subscription-manager';
 import type { SubscriptionEnvelope } from '../subscription-envelope';
-import { bootSubscriptionApp } from './subscription-test-app';
+import { bootSubscriptionApp, pollUntil } from './subscription-test-app';
 
 /** A backend the subscription scenarios run on. */
 export interface SubscriptionTestBackend {
@@ -361,7 +361,7 @@ export function describeSubscriptionScenarios(
         // When
         const positions = await place(app, good, bad, later);
         await manager.waitForPosition(positions[2], { subscribers: ['order-history'] });
-        const failed = await waitUntil(async () =>
+        const failed = await pollUntil(async () =>
           (await manager.status()).find((s) => s.name === 'strict-ledger' && s.state === 'failed'),
         );
 
@@ -579,7 +579,7 @@ export function describeSubscriptionScenarios(
         await close(one);
         const [p3] = await place(two, `o-${randomUUID()}`);
         await two.get(SubscriptionManager).waitForPosition(p3);
-        await waitUntil(async () => two.get(OrderHistory).seen.length > 0 || undefined);
+        await pollUntil(async () => two.get(OrderHistory).seen.length > 0 || undefined);
 
         // Then the second took over from the checkpoint
         expect(two.get(OrderHistory).seen.map((s) => s.position)).toEqual([p3]);
@@ -598,19 +598,10 @@ export function describeSubscriptionScenarios(
         await two.get(SubscriptionManager).reset('order-history', 0);
 
         // Then the holder is fenced off, takes the lease again and replays from 0
-        await waitUntil(async () => one.get(OrderHistory).seen.length === 2 || undefined);
+        await pollUntil(async () => one.get(OrderHistory).seen.length === 2 || undefined);
         expect(one.get(OrderHistory).seen.map((s) => s.position)).toEqual([p1, p1]);
         expect(two.get(OrderHistory).seen).toEqual([]);
       });
     });
   });
-}
-
-/** Polls `probe` until it returns a value (bounded by the test's timeout). */
-async function waitUntil<T>(probe: () => Promise<T | undefined | false>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

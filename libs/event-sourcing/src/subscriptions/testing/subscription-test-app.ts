@@ -22,3 +22,12 @@ export async function bootSubscriptionApp(
   await app.init();
   return app;
 }
+
+/** Polls `probe` every 20 ms until it returns a truthy value (bounded by the test's timeout). */
+export async function pollUntil<T>(probe: () => Promise<T | undefined | false>): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
