@@ -89,6 +89,18 @@ async function storageOn(url: string): Promise<MysqlEventStorage> {
   return storage;
 }
 
+/** Runs `work` on an initialised storage over a fresh database, closed afterwards. */
+function withStorage(work: (storage: MysqlEventStorage) => Promise<number>): Promise<number> {
+  return withDatabase(async (url) => {
+    const storage = await storageOn(url);
+    try {
+      return await work(storage);
+    } finally {
+      await storage.close();
+    }
+  });
+}
+
 const SEQUENTIAL = 1000;
 const CONCURRENT = 16;
 const CONCURRENT_EACH = 150;
@@ -108,17 +120,12 @@ const workloads: Record<string, () => Promise<number>> = {
       }
     }),
   'cello append, sequential (new stream each)': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
-      try {
-        return await rate(SEQUENTIAL, async () => {
-          for (let i = 0; i < SEQUENTIAL; i++) {
-            await storage.append(randomUUID(), [anEvent(i)], 'no_stream');
-          }
-        });
-      } finally {
-        await storage.close();
-      }
+    withStorage(async (storage) => {
+      return await rate(SEQUENTIAL, async () => {
+        for (let i = 0; i < SEQUENTIAL; i++) {
+          await storage.append(randomUUID(), [anEvent(i)], 'no_stream');
+        }
+      });
     }),
   'raw single-row autocommit INSERT, 16 connections': () =>
     withDatabase(async (url) => {
@@ -137,63 +144,48 @@ const workloads: Record<string, () => Promise<number>> = {
       }
     }),
   'cello append, 16 concurrent appenders (own streams)': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
-      try {
-        const result = await rate(CONCURRENT * CONCURRENT_EACH, async () => {
-          await Promise.all(
-            Array.from({ length: CONCURRENT }, async () => {
-              const stream = randomUUID();
-              for (let v = 0; v < CONCURRENT_EACH; v++) {
-                await storage.append(stream, [anEvent(v)], v);
-              }
-            }),
-          );
-        });
-        const stats = storage.appendStats;
-        console.error(`    (${stats.appends} appends in ${stats.statements} transactions)`);
-        return result;
-      } finally {
-        await storage.close();
-      }
+    withStorage(async (storage) => {
+      const result = await rate(CONCURRENT * CONCURRENT_EACH, async () => {
+        await Promise.all(
+          Array.from({ length: CONCURRENT }, async () => {
+            const stream = randomUUID();
+            for (let v = 0; v < CONCURRENT_EACH; v++) {
+              await storage.append(stream, [anEvent(v)], v);
+            }
+          }),
+        );
+      });
+      const stats = storage.appendStats;
+      console.error(`    (${stats.appends} appends in ${stats.statements} transactions)`);
+      return result;
     }),
   'cello append of 100 events, one stream': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
+    withStorage(async (storage) => {
       const stream = randomUUID();
-      try {
-        return await rate(BATCHES * 100, async () => {
-          for (let b = 0; b < BATCHES; b++) {
-            const events = Array.from({ length: 100 }, (_, i) => anEvent(i));
-            await storage.append(stream, events, b * 100);
-          }
-        });
-      } finally {
-        await storage.close();
-      }
+      return await rate(BATCHES * 100, async () => {
+        for (let b = 0; b < BATCHES; b++) {
+          const events = Array.from({ length: 100 }, (_, i) => anEvent(i));
+          await storage.append(stream, events, b * 100);
+        }
+      });
     }),
   'cello readAll, pages of 1000': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
-      try {
-        for (let b = 0; b < READ / 500; b++) {
-          await storage.append(
-            randomUUID(),
-            Array.from({ length: 500 }, (_, i) => anEvent(i)),
-            'no_stream',
-          );
-        }
-        return await rate(READ, async () => {
-          let from = 0;
-          for (;;) {
-            const page = await storage.readAll({ fromPosition: from, limit: 1000 });
-            if (page.length === 0) break;
-            from = page[page.length - 1].position + 1;
-          }
-        });
-      } finally {
-        await storage.close();
+    withStorage(async (storage) => {
+      for (let b = 0; b < READ / 500; b++) {
+        await storage.append(
+          randomUUID(),
+          Array.from({ length: 500 }, (_, i) => anEvent(i)),
+          'no_stream',
+        );
       }
+      return await rate(READ, async () => {
+        let from = 0;
+        for (;;) {
+          const page = await storage.readAll({ fromPosition: from, limit: 1000 });
+          if (page.length === 0) break;
+          from = page[page.length - 1].position + 1;
+        }
+      });
     }),
 };
 

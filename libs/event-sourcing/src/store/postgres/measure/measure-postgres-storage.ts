@@ -109,6 +109,35 @@ async function storageOn(url: string, poolSize = 10): Promise<PostgresEventStora
   return storage;
 }
 
+/** Runs `work` on an initialised storage over a fresh database (also given), closed afterwards. */
+function withStorage(
+  work: (storage: PostgresEventStorage, url: string) => Promise<number>,
+): Promise<number> {
+  return withDatabase(async (url) => {
+    const storage = await storageOn(url);
+    try {
+      return await work(storage, url);
+    } finally {
+      await storage.close();
+    }
+  });
+}
+
+/** Appends `count` events to `stream` in batches of 1000 (the data the read workloads read). */
+async function fillStream(
+  storage: PostgresEventStorage,
+  stream: string,
+  count: number,
+): Promise<void> {
+  for (let b = 0; b < count / 1000; b++) {
+    await storage.append(
+      stream,
+      Array.from({ length: 1000 }, (_, i) => anEvent(i)),
+      b * 1000,
+    );
+  }
+}
+
 const SEQUENTIAL = 1500;
 const CONCURRENT = 16;
 const CONCURRENT_EACH = 250;
@@ -128,16 +157,11 @@ const workloads: Record<string, () => Promise<number>> = {
       }
     }),
   'cello append, sequential (new stream each)': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
-      try {
-        return await rate(SEQUENTIAL, async () => {
-          for (let i = 0; i < SEQUENTIAL; i++)
-            await storage.append(randomUUID(), [anEvent(i)], 'no_stream');
-        });
-      } finally {
-        await storage.close();
-      }
+    withStorage(async (storage) => {
+      return await rate(SEQUENTIAL, async () => {
+        for (let i = 0; i < SEQUENTIAL; i++)
+          await storage.append(randomUUID(), [anEvent(i)], 'no_stream');
+      });
     }),
   'raw single-row tx, 16 connections': () =>
     withDatabase(async (url) => {
@@ -156,24 +180,18 @@ const workloads: Record<string, () => Promise<number>> = {
       }
     }),
   'cello append, 16 concurrent appenders (own streams)': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
-      try {
-        const result = await rate(CONCURRENT * CONCURRENT_EACH, async () => {
-          await Promise.all(
-            Array.from({ length: CONCURRENT }, async () => {
-              const stream = randomUUID();
-              for (let v = 0; v < CONCURRENT_EACH; v++)
-                await storage.append(stream, [anEvent(v)], v);
-            }),
-          );
-        });
-        const stats = storage.appendStats;
-        console.error(`    (${stats.appends} appends in ${stats.statements} statements)`);
-        return result;
-      } finally {
-        await storage.close();
-      }
+    withStorage(async (storage) => {
+      const result = await rate(CONCURRENT * CONCURRENT_EACH, async () => {
+        await Promise.all(
+          Array.from({ length: CONCURRENT }, async () => {
+            const stream = randomUUID();
+            for (let v = 0; v < CONCURRENT_EACH; v++) await storage.append(stream, [anEvent(v)], v);
+          }),
+        );
+      });
+      const stats = storage.appendStats;
+      console.error(`    (${stats.appends} appends in ${stats.statements} statements)`);
+      return result;
     }),
   'raw 100-row unnest statements, one stream': () =>
     withDatabase(async (url) => {
@@ -206,75 +224,48 @@ const workloads: Record<string, () => Promise<number>> = {
       }
     }),
   'cello append, batches of 100, one stream': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
+    withStorage(async (storage) => {
       const stream = randomUUID();
-      try {
-        return await rate(BATCHES * 100, async () => {
-          for (let b = 0; b < BATCHES; b++) {
-            const events = Array.from({ length: 100 }, (_, i) => anEvent(i));
-            await storage.append(stream, events, b * 100);
-          }
-        });
-      } finally {
-        await storage.close();
-      }
+      return await rate(BATCHES * 100, async () => {
+        for (let b = 0; b < BATCHES; b++) {
+          const events = Array.from({ length: 100 }, (_, i) => anEvent(i));
+          await storage.append(stream, events, b * 100);
+        }
+      });
     }),
   'raw SELECT of a 10k stream (read + parse)': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
+    withStorage(async (storage, url) => {
       const stream = randomUUID();
+      await fillStream(storage, stream, READ);
+      const client = new Client({ connectionString: url });
+      await client.connect();
       try {
-        for (let b = 0; b < READ / 1000; b++) {
-          await storage.append(
-            stream,
-            Array.from({ length: 1000 }, (_, i) => anEvent(i)),
-            b * 1000,
-          );
-        }
-        const client = new Client({ connectionString: url });
-        await client.connect();
-        try {
-          return await rate(READ, async () => {
-            const rows = await client.query({
-              name: 'raw-read',
-              text: `SELECT position, version, event_id, type, data, metadata, recorded_at FROM public.cello_events WHERE stream_id = $1 ORDER BY version`,
-              values: [stream],
-            });
-            if (rows.rows.length !== READ) throw new Error('short read');
+        return await rate(READ, async () => {
+          const rows = await client.query({
+            name: 'raw-read',
+            text: `SELECT position, version, event_id, type, data, metadata, recorded_at FROM public.cello_events WHERE stream_id = $1 ORDER BY version`,
+            values: [stream],
           });
-        } finally {
-          await client.end();
-        }
+          if (rows.rows.length !== READ) throw new Error('short read');
+        });
       } finally {
-        await storage.close();
+        await client.end();
       }
     }),
   'cello readStream of a 10k stream (pages of 1000)': () =>
-    withDatabase(async (url) => {
-      const storage = await storageOn(url);
+    withStorage(async (storage) => {
       const stream = randomUUID();
-      try {
-        for (let b = 0; b < READ / 1000; b++) {
-          await storage.append(
-            stream,
-            Array.from({ length: 1000 }, (_, i) => anEvent(i)),
-            b * 1000,
-          );
+      await fillStream(storage, stream, READ);
+      return await rate(READ, async () => {
+        let read = 0;
+        for (let from = 1; ;) {
+          const page = await storage.readStream(stream, { fromVersion: from, limit: 1000 });
+          if (page.length === 0) break;
+          read += page.length;
+          from = page[page.length - 1].version + 1;
         }
-        return await rate(READ, async () => {
-          let read = 0;
-          for (let from = 1; ;) {
-            const page = await storage.readStream(stream, { fromVersion: from, limit: 1000 });
-            if (page.length === 0) break;
-            read += page.length;
-            from = page[page.length - 1].version + 1;
-          }
-          if (read !== READ) throw new Error('short read');
-        });
-      } finally {
-        await storage.close();
-      }
+        if (read !== READ) throw new Error('short read');
+      });
     }),
 };
 
