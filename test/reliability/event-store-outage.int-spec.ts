@@ -7,6 +7,7 @@ import {
   EventStoreUnavailableError,
   EventType,
 } from '@cello/event-sourcing';
+import { eventually } from '../support/eventually';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
 
 @EventType('MeterRead')
@@ -17,22 +18,6 @@ class MeterRead extends Event {
   ) {
     super();
   }
-}
-
-/** Retries `probe` until it resolves or `withinMs` passes; returns how long it took. */
-async function eventually(probe: () => Promise<unknown>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  let lastError: unknown;
-  while (Date.now() - started < withinMs) {
-    try {
-      await probe();
-      return Date.now() - started;
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw lastError;
 }
 
 describe('the event store when its PostgreSQL goes away', () => {

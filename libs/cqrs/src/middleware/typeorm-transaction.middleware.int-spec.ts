@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { waitUntil } from '../../../../test/support/eventually';
 import { usePostgresDatabase } from '../../../../test/support/postgres-database';
 import type { DispatchContext } from '../bus/dispatch-context';
 import { CommandBus } from '../command-bus';
@@ -31,14 +32,6 @@ class ReserveStockHandler {
     if (command.stall === 'throw-after-write') throw new Error(`out of stock: ${command.sku}`);
     await new Promise(() => undefined); // never settles: only the time limit ends it
   }
-}
-
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe('TypeOrmTransactionMiddleware', () => {
@@ -113,13 +106,18 @@ describe('TypeOrmTransactionMiddleware', () => {
       expect(outcomes.thrown).toBeGreaterThan(0);
       expect(outcomes.timeout + outcomes.thrown).toBe(1_000);
       // And the pool has every connection back (none checked out, nobody waiting)
-      await eventually(async () => pool().totalCount === pool().idleCount, 'all pool clients idle');
+      await waitUntil(
+        'all pool clients are idle',
+        async () => pool().totalCount === pool().idleCount,
+        10_000,
+      );
       expect(pool().waitingCount).toBe(0);
       expect(pool().totalCount).toBeLessThanOrEqual(10);
       // And the server holds no transaction and no running statement for us
-      await eventually(
+      await waitUntil(
+        'no session is active or idle in transaction',
         async () => (await otherSessions()).every((session) => session.state === 'idle'),
-        'no active or idle-in-transaction session',
+        10_000,
       );
       expect((await otherSessions()).length).toBeLessThanOrEqual(10);
       // And nothing of the failed transactions was committed
