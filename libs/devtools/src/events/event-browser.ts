@@ -4,18 +4,8 @@ import type { EventStorage, StoredEvent } from '@cello/event-sourcing';
 import { DEVTOOLS_OPTIONS } from '../devtools-module-options';
 import type { DevtoolsModuleOptions } from '../devtools-module-options';
 
-/** An event as the browser shows it: the stored row, payload as stored (no upcasting). */
-export interface BrowsedEvent {
-  readonly position: number;
-  readonly streamId: string;
-  readonly version: number;
-  readonly eventId: string;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: unknown;
-  readonly metadata: Record<string, unknown>;
-  readonly recordedAt: string;
-}
+/** An event as the browser shows it: the stored row, payload as stored (no upcasting), time as ISO text. */
+export type BrowsedEvent = Omit<StoredEvent, 'recordedAt'> & { readonly recordedAt: string };
 
 /** One page of the browser. */
 export interface EventPage {
@@ -107,15 +97,5 @@ export class EventBrowser {
 }
 
 function toBrowsed(row: StoredEvent): BrowsedEvent {
-  return {
-    position: row.position,
-    streamId: row.streamId,
-    version: row.version,
-    eventId: row.eventId,
-    type: row.type,
-    schemaVersion: row.schemaVersion,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recordedAt.toISOString(),
-  };
+  return { ...row, recordedAt: row.recordedAt.toISOString() };
 }

@@ -1,15 +1,9 @@
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+import { SOCKET_ERROR_CODES } from '../socket-error-codes';
 
 /** Node socket and mysql2 protocol errors that mean the server cannot be reached. */
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
+  ...SOCKET_ERROR_CODES,
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'POOL_CLOSED',

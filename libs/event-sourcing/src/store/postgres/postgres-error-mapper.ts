@@ -1,16 +1,5 @@
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
-
-/** Node socket errors that mean the database cannot be reached. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
+import { SOCKET_ERROR_CODES as NETWORK_CODES } from '../socket-error-codes';
 
 /**
  * SQLSTATEs that mean "not now" rather than "wrong": connection exceptions
