@@ -16,6 +16,7 @@ import {
   validateSync,
   ValidatorConstraint,
   Validate,
+  type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -60,6 +61,26 @@ class WithAsync {
   @Validate(UniqueSku) sku: unknown;
   constructor(sku: unknown) {
     this.sku = sku;
+  }
+}
+
+/** Records the arguments class-validator hands a constraint, to compare with the plan's. */
+@ValidatorConstraint({ name: 'recorded' })
+class Recorded implements ValidatorConstraintInterface {
+  static seen: ValidationArguments[] = [];
+  validate(value: unknown, args: ValidationArguments): boolean {
+    Recorded.seen.push({ ...args });
+    return value !== 'bad';
+  }
+}
+
+const ODD_NAME = 'it\'s "odd" \\ \u2028 ${name}';
+
+class WithOddName {
+  @Validate(Recorded, [7]) [ODD_NAME]: unknown;
+  @IsInt() 'constructor-like': unknown = 1;
+  constructor(value: unknown) {
+    this[ODD_NAME] = value;
   }
 }
 
@@ -163,6 +184,29 @@ describe('MessageValidator', () => {
   describe('when a class declares no constraints', () => {
     it('should have no validator at all (no cost per dispatch)', () => {
       expect(MessageValidator.forClass(NoConstraints)).toBeUndefined();
+    });
+  });
+  describe('when property names need quoting', () => {
+    it('should read the property and hand the constraint the same arguments as class-validator', () => {
+      // Given
+      const validator = MessageValidator.forClass(WithOddName)!;
+      const message = new WithOddName('fine');
+      validateSync(message);
+      const reference = Recorded.seen.splice(0);
+      // When
+      const valid = validator.validate(message);
+      const invalid = validator.validate(new WithOddName('bad')) as ValidationError;
+      // Then
+      expect(valid).toBeUndefined();
+      expect(Recorded.seen[0]).toEqual(reference[0]);
+      expect(Recorded.seen[0]).toMatchObject({
+        property: ODD_NAME,
+        targetName: 'WithOddName',
+        value: 'fine',
+        constraints: [7],
+      });
+      expect(Recorded.seen[0].object).toBe(message);
+      expect(invalid.violations.map((v) => v.field)).toEqual([ODD_NAME]);
     });
   });
 });
