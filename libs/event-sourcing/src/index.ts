@@ -54,3 +54,5 @@ export * from './errors/invalid-append.error';
 export * from './health/event-store.health-indicator';
 export * from './store/mysql/mysql-event-storage';
 export * from './store/mysql/mysql-event-storage-options';
+export * from './decorators/event-batch-handler.decorator';
+export * from './subscriptions/event-batch';

@@ -1,15 +1,25 @@
 import type { SubscriberFailurePolicy } from '../event-sourcing-module-options';
 import type { SubscriberStartFrom } from '../decorators/event-subscriber.decorator';
 import type { Event, EventClass } from '../event/event';
+import type { EventBatch } from './event-batch';
 import type { SubscriptionEnvelope } from './subscription-envelope';
 
 /** A subscriber method bound to its instance. */
 export type BoundEventHandler = (event: Event, envelope: SubscriptionEnvelope) => unknown;
 
-/** The handlers of one stored event type within a subscriber. */
+/** A subscriber's `@EventBatchHandler` method bound to its instance. */
+export type BoundEventBatchHandler = (batch: EventBatch) => unknown;
+
+/**
+ * The handlers of one stored event type within a subscriber: per-event methods
+ * (`@EventHandler`) or batch methods (`@EventBatchHandler`), never both.
+ */
 export interface HandledEventType {
   readonly eventClass: EventClass;
+  /** `@EventHandler` methods, called with one event at a time. */
   readonly handlers: readonly BoundEventHandler[];
+  /** `@EventBatchHandler` methods that receive this type (absent or empty for per-event types). */
+  readonly batchHandlers?: readonly BoundEventBatchHandler[];
 }
 
 /** A subscriber's settings after defaults are applied. */
@@ -30,6 +40,8 @@ export interface SubscriberDefinition {
   readonly instance: object;
   /** Handled event types by stored type name. */
   readonly handledTypes: ReadonlyMap<string, HandledEventType>;
+  /** Every `@EventBatchHandler` method, in declaration order (the order they are called in). */
+  readonly batchHandlers?: readonly BoundEventBatchHandler[];
   readonly settings: SubscriberSettings;
 }
 

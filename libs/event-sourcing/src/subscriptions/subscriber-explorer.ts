@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Aggregate } from '../aggregate/aggregate';
+import { getEventBatchHandlerBindings } from '../decorators/event-batch-handler.decorator';
 import { getEventHandlerBindings } from '../decorators/event-handler.decorator';
 import { getEventSubscriberOptions } from '../decorators/event-subscriber.decorator';
 import { getEventTypeMetadata } from '../decorators/event-type.decorator';
@@ -9,6 +10,7 @@ import { InvalidSubscriberError } from '../errors/invalid-subscriber.error';
 import type { SubscriptionOptions } from '../event-sourcing-module-options';
 import type { EventClass } from '../event/event';
 import type {
+  BoundEventBatchHandler,
   BoundEventHandler,
   HandledEventType,
   SubscriberDefinition,
@@ -27,8 +29,9 @@ export const SUBSCRIPTION_DEFAULTS = {
 
 /**
  * Finds the subscribers once at bootstrap: every provider that is not an
- * `Aggregate` and has `@EventHandler` methods. Fails fast, with a fix-it
- * message, on duplicate names and misconfigured classes.
+ * `Aggregate` and has `@EventHandler` or `@EventBatchHandler` methods. Fails
+ * fast, with a fix-it message, on duplicate names and misconfigured classes
+ * (an event type taken both one at a time and in batches by one subscriber).
  */
 @Injectable()
 export class SubscriberExplorer {
@@ -44,8 +47,12 @@ export class SubscriberExplorer {
       if (typeof subscriberClass !== 'function' || subscriberClass.prototype instanceof Aggregate) {
         continue;
       }
-      const bindings = getEventHandlerBindings(subscriberClass);
-      if (bindings.length === 0) continue;
+      if (
+        getEventHandlerBindings(subscriberClass).length === 0 &&
+        getEventBatchHandlerBindings(subscriberClass).length === 0
+      ) {
+        continue;
+      }
       if (!wrapper.isDependencyTreeStatic()) {
         throw new InvalidSubscriberError(
           subscriberClass.name,
@@ -93,40 +100,137 @@ export class SubscriberExplorer {
     };
     checkSettings(subscriberClass.name, settings);
 
-    const handlers = new Map<string, { eventClass: EventClass; handlers: BoundEventHandler[] }>();
+    const handledTypes = new Map<string, MutableHandledType>();
+    const perEventMethods = new Set<string | symbol>();
     for (const binding of getEventHandlerBindings(subscriberClass)) {
-      const method = (instance as Record<string | symbol, unknown>)[binding.methodName];
-      if (typeof method !== 'function') {
+      const handler = bindMethod(
+        instance,
+        subscriberClass.name,
+        binding.methodName,
+        '@EventHandler',
+      );
+      perEventMethods.add(binding.methodName);
+      for (const eventClass of binding.eventClasses) {
+        const type = storedTypeOf(
+          subscriberClass.name,
+          '@EventHandler',
+          binding.methodName,
+          eventClass,
+        );
+        const entry = handledTypes.get(type) ?? newHandledType(eventClass);
+        entry.handlers.push(handler as BoundEventHandler);
+        entry.methods.push(binding.methodName);
+        handledTypes.set(type, entry);
+      }
+    }
+    const batchHandlers = new Map<string | symbol, BoundEventBatchHandler>();
+    for (const binding of getEventBatchHandlerBindings(subscriberClass)) {
+      const where = `"${String(binding.methodName)}"`;
+      if (perEventMethods.has(binding.methodName)) {
         throw new InvalidSubscriberError(
           subscriberClass.name,
-          `@EventHandler is on "${String(binding.methodName)}", which is not a method.`,
+          `${where} has both @EventHandler and @EventBatchHandler. A method receives either one ` +
+            'event (event, envelope) or a batch ({ event, envelope }[]): keep one of the two decorators.',
         );
       }
+      const handler =
+        batchHandlers.get(binding.methodName) ??
+        (bindMethod(
+          instance,
+          subscriberClass.name,
+          binding.methodName,
+          '@EventBatchHandler',
+        ) as BoundEventBatchHandler);
+      batchHandlers.set(binding.methodName, handler);
       for (const eventClass of binding.eventClasses) {
-        const type = getEventTypeMetadata(eventClass);
-        if (!type) {
+        const type = storedTypeOf(
+          subscriberClass.name,
+          '@EventBatchHandler',
+          binding.methodName,
+          eventClass,
+        );
+        const entry = handledTypes.get(type) ?? newHandledType(eventClass);
+        if (entry.handlers.length > 0) {
           throw new InvalidSubscriberError(
             subscriberClass.name,
-            `@EventHandler(${eventClass.name}) on "${String(binding.methodName)}": ${eventClass.name} ` +
-              `has no @EventType. Add @EventType('${eventClass.name}') to it (subscribers match ` +
-              'stored events by that name, so list concrete event classes, not a base class).',
+            `${eventClass.name} is handled both one at a time (@EventHandler on ` +
+              `${entry.methods.map((m) => `"${String(m)}"`).join(', ')}) and in batches ` +
+              `(@EventBatchHandler on ${where}). A subscriber takes an event type one way only: ` +
+              `remove ${eventClass.name} from one of them, or move one method to another subscriber class.`,
           );
         }
-        const entry = handlers.get(type.name) ?? { eventClass, handlers: [] };
-        entry.handlers.push(
-          (method as (...args: unknown[]) => unknown).bind(instance) as BoundEventHandler,
-        );
-        handlers.set(type.name, entry);
+        if (entry.batchHandlers.includes(handler)) continue;
+        entry.batchHandlers.push(handler);
+        entry.methods.push(binding.methodName);
+        handledTypes.set(type, entry);
       }
+    }
+    const handled = new Map<string, HandledEventType>();
+    for (const [type, entry] of handledTypes) {
+      handled.set(type, {
+        eventClass: entry.eventClass,
+        handlers: entry.handlers,
+        batchHandlers: entry.batchHandlers,
+      });
     }
     return {
       name,
       className: subscriberClass.name,
       instance,
-      handledTypes: handlers as ReadonlyMap<string, HandledEventType>,
+      handledTypes: handled,
+      batchHandlers: [...batchHandlers.values()],
       settings,
     };
   }
+}
+
+/** A handled type while the explorer collects it. */
+interface MutableHandledType {
+  readonly eventClass: EventClass;
+  readonly handlers: BoundEventHandler[];
+  readonly batchHandlers: BoundEventBatchHandler[];
+  /** Names of the methods that take it, for error messages. */
+  readonly methods: (string | symbol)[];
+}
+
+function newHandledType(eventClass: EventClass): MutableHandledType {
+  return { eventClass, handlers: [], batchHandlers: [], methods: [] };
+}
+
+/** The decorated method bound to its instance; fails when the decorated member is not a method. */
+function bindMethod(
+  instance: object,
+  className: string,
+  methodName: string | symbol,
+  decorator: string,
+): (...args: never[]) => unknown {
+  const method = (instance as Record<string | symbol, unknown>)[methodName];
+  if (typeof method !== 'function') {
+    throw new InvalidSubscriberError(
+      className,
+      `${decorator} is on "${String(methodName)}", which is not a method.`,
+    );
+  }
+  return (method as (...args: unknown[]) => unknown).bind(instance);
+}
+
+/** The stored type name of a handled event class; fails when it has no `@EventType`. */
+function storedTypeOf(
+  className: string,
+  decorator: string,
+  methodName: string | symbol,
+  eventClass: EventClass,
+): string {
+  const type = getEventTypeMetadata(eventClass);
+  if (!type) {
+    throw new InvalidSubscriberError(
+      className,
+      `${decorator}(${eventClass.name}) on "${String(methodName)}": ${eventClass.name} ` +
+        `has no @EventType. Add @EventType('${eventClass.name}') to it (subscribers match ` +
+        'stored events by that name, so list concrete event classes, not a base class).',
+    );
+  }
+  return type.name;
 }
 
 function checkSettings(className: string, settings: SubscriberSettings): void {

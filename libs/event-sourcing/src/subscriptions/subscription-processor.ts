@@ -2,7 +2,12 @@ import type { LoggerService } from '@nestjs/common';
 import type { Event } from '../event/event';
 import type { EventStorage, ProcessorLease, StoredEvent } from '../store/event-storage';
 import { retryDelayMs } from './retry-backoff';
-import type { HandledEventType, SubscriberDefinition } from './subscriber-definition';
+import type { EventBatchItem } from './event-batch';
+import type {
+  BoundEventBatchHandler,
+  HandledEventType,
+  SubscriberDefinition,
+} from './subscriber-definition';
 import type { SubscriptionEnvelope } from './subscription-envelope';
 import type { SubscriptionState } from './subscription-status';
 
@@ -29,12 +34,37 @@ const STORAGE_RETRY_CAP_MS = 2000;
 
 type Delivery = 'delivered' | 'parked' | 'stop' | 'interrupted';
 
+/** A stored event of a read page with what handles it. */
+interface PageEvent {
+  readonly stored: StoredEvent;
+  readonly handled: HandledEventType;
+}
+
+/** A page read ahead while the previous one is being handled. */
+interface Prefetch {
+  /** The position it was read from: it is used only when the next read would start there. */
+  readonly from: number;
+  readonly page: Promise<StoredEvent[]>;
+}
+
+/** True when the type goes to `@EventBatchHandler` methods. */
+function isBatched(handled: HandledEventType): boolean {
+  return handled.batchHandlers !== undefined && handled.batchHandlers.length > 0;
+}
+
 /**
  * Feeds one subscriber from the global log: holds its lease (one active
  * processor per subscriber across instances), reads in batches after the
  * durable checkpoint, delivers the handled event types in position order with
  * retries, parks what keeps failing, and writes the checkpoint (fenced) after
  * each batch. Storage failures never end it: it logs, backs off and retries.
+ *
+ * Types handled by `@EventBatchHandler` methods go to them a run at a time:
+ * the consecutive batch-handled events of a page (up to the next per-event
+ * handled one). A run that still fails after its attempts is re-delivered one
+ * event at a time, so only the event that keeps failing is parked. While a
+ * full page is handled, the next one is read (prefetch): catch-up then runs at
+ * the slower of reading and handling instead of their sum.
  */
 export class SubscriptionProcessor {
   private currentState: SubscriptionState = 'stopped';
@@ -53,6 +83,10 @@ export class SubscriptionProcessor {
   private readonly progressListeners = new Set<() => void>();
   /** Events of this subscriber parked earlier and not yet past the checkpoint: position -> parked id. */
   private parkedAhead = new Map<number, number>();
+  /** The next page, read while the current one is handled. */
+  private prefetched?: Prefetch;
+  /** The head-position query of the lag metric, while in flight. */
+  private lagQuery?: Promise<void>;
 
   constructor(
     readonly definition: SubscriberDefinition,
@@ -113,6 +147,7 @@ export class SubscriptionProcessor {
   checkpointMovedTo(position: number): void {
     this.currentCheckpoint = position;
     this.parkedAhead.clear();
+    this.prefetched = undefined;
     this.notifyProgress();
   }
 
@@ -164,6 +199,10 @@ export class SubscriptionProcessor {
         }
       }
     } finally {
+      // Let reads still in flight settle, so nothing touches the storage after stop().
+      const pending = this.prefetched;
+      this.prefetched = undefined;
+      await Promise.all([pending?.page.catch(() => undefined), this.lagQuery]);
       await this.releaseLease();
       if (this.currentState !== 'failed') this.setState('stopped');
     }
@@ -193,6 +232,7 @@ export class SubscriptionProcessor {
     );
     this.lease = lease;
     this.leaseLost = false;
+    this.prefetched = undefined;
     this.currentCheckpoint = checkpoint;
     this.startRenewing();
     this.setState('running');
@@ -205,20 +245,37 @@ export class SubscriptionProcessor {
   /** Reads one batch after the checkpoint, delivers it and writes the checkpoint. */
   private async processBatch(): Promise<'progressed' | 'idle' | 'failed'> {
     const lease = this.lease!;
-    const batch = await this.context.storage.readAll({
-      fromPosition: this.currentCheckpoint + 1,
-      limit: this.settings.batchSize,
-    });
+    const batch = await this.readPage(this.currentCheckpoint + 1);
     if (batch.length === 0) {
       this.context.reportLag?.(0);
       return 'idle';
     }
+    const last = batch[batch.length - 1].position;
+    // A full page means more is likely there: read it while this one is handled.
+    if (batch.length >= this.settings.batchSize) this.prefetch(last + 1);
 
     let finished = this.currentCheckpoint;
     let failed = false;
-    for (const stored of batch) {
+    /** Up to this index, batch-handled events go one at a time (their run failed as a whole). */
+    let isolateUntil = 0;
+    for (let i = 0; i < batch.length;) {
       if (this.stopping || this.leaseLost) break;
+      const stored = batch[i];
       const handled = this.definition.handledTypes.get(stored.type);
+      if (handled && isBatched(handled) && i >= isolateUntil) {
+        const end = this.runEnd(batch, i);
+        const run = this.handledIn(batch, i, end);
+        if (run.length > 1) {
+          const delivery = await this.deliverRun(run);
+          if (delivery === 'interrupted') break;
+          if (delivery === 'delivered') {
+            finished = batch[end - 1].position;
+            i = end;
+            continue;
+          }
+          isolateUntil = end;
+        }
+      }
       if (handled) {
         const delivery = await this.deliver(stored, handled);
         if (delivery === 'interrupted') break;
@@ -228,10 +285,13 @@ export class SubscriptionProcessor {
         }
       }
       finished = stored.position;
+      i += 1;
     }
 
+    if (finished !== last) this.prefetched = undefined;
     if (finished > this.currentCheckpoint) {
       if (!(await this.context.storage.storeCheckpoint(lease, finished))) {
+        this.prefetched = undefined;
         this.dropLease('its checkpoint write was fenced off: another instance took the lease');
         return 'progressed';
       }
@@ -240,7 +300,7 @@ export class SubscriptionProcessor {
         if (position <= finished) this.parkedAhead.delete(position);
       }
       this.notifyProgress();
-      await this.measureLag(batch.length);
+      this.measureLag(batch.length);
     }
     if (failed) {
       this.setState('failed');
@@ -249,17 +309,125 @@ export class SubscriptionProcessor {
     return 'progressed';
   }
 
+  /** The page starting at `from`: the one read ahead when it starts there, else read now. */
+  private async readPage(from: number): Promise<StoredEvent[]> {
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    if (prefetched && prefetched.from === from) return prefetched.page;
+    return this.context.storage.readAll({ fromPosition: from, limit: this.settings.batchSize });
+  }
+
+  /** Starts reading the page at `from`; a failure surfaces when (and if) the page is used. */
+  private prefetch(from: number): void {
+    const page = this.context.storage.readAll({
+      fromPosition: from,
+      limit: this.settings.batchSize,
+    });
+    page.catch(() => undefined);
+    this.prefetched = { from, page };
+  }
+
+  /** Index after the run of batch-handled events starting at `start` (stops at a per-event type). */
+  private runEnd(batch: readonly StoredEvent[], start: number): number {
+    let end = start;
+    while (end < batch.length) {
+      const handled = this.definition.handledTypes.get(batch[end].type);
+      if (handled && !isBatched(handled)) break;
+      end += 1;
+    }
+    return end;
+  }
+
+  /** The handled events of `batch[start, end)`. */
+  private handledIn(batch: readonly StoredEvent[], start: number, end: number): PageEvent[] {
+    const run: PageEvent[] = [];
+    for (let i = start; i < end; i++) {
+      const handled = this.definition.handledTypes.get(batch[i].type);
+      if (handled) run.push({ stored: batch[i], handled });
+    }
+    return run;
+  }
+
   // A short batch means the processor reached the readable head; only a full one
-  // (still catching up) costs the extra head query.
-  private async measureLag(batchLength: number): Promise<void> {
+  // (still catching up) costs the extra head query, which runs beside the next
+  // batch instead of before it (a metric may lag one batch behind).
+  private measureLag(batchLength: number): void {
     const report = this.context.reportLag;
     if (!report) return;
     if (batchLength < this.settings.batchSize) {
       report(0);
       return;
     }
-    const head = await this.context.storage.headPosition();
-    report(Math.max(0, head - this.currentCheckpoint));
+    if (this.lagQuery) return;
+    this.lagQuery = this.context.storage
+      .headPosition()
+      .then((head) => report(Math.max(0, head - this.currentCheckpoint)))
+      .catch(() => undefined)
+      .finally(() => {
+        this.lagQuery = undefined;
+      });
+  }
+
+  /**
+   * Delivers a run of batch-handled events with retries: every batch method
+   * gets its types' events of the run, in position order, one method after the
+   * other. 'failed' after the last attempt: the caller isolates the bad event.
+   */
+  private async deliverRun(
+    run: readonly PageEvent[],
+  ): Promise<'delivered' | 'failed' | 'interrupted'> {
+    const { maxAttempts, retryDelayMs: baseDelay } = this.settings;
+    const span = `positions ${run[0].stored.position}..${run[run.length - 1].stored.position} (a batch of ${run.length})`;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        await this.invokeBatch(run, attempt);
+        await this.unparkDelivered(run);
+        return 'delivered';
+      } catch (error) {
+        this.lastErrorText = `${span}: ${describeError(error)}`;
+        if (attempt === maxAttempts) break;
+        this.context.logger.warn?.(
+          `Subscriber "${this.name}" failed on ${this.lastErrorText} (attempt ${attempt} of ${maxAttempts}); retrying`,
+        );
+        await this.pause(retryDelayMs(attempt, baseDelay));
+        if (this.stopping || this.leaseLost) return 'interrupted';
+      }
+    }
+    this.context.logger.warn?.(
+      `Subscriber "${this.name}" failed on ${this.lastErrorText} after ${maxAttempts} attempts; ` +
+        'delivering its events one at a time to find the one that fails',
+    );
+    return 'failed';
+  }
+
+  /** Events of a delivered run that were parked earlier (and stopped the subscriber) are parked no more. */
+  private async unparkDelivered(run: readonly PageEvent[]): Promise<void> {
+    if (this.parkedAhead.size === 0) return;
+    for (const { stored } of run) {
+      const parkedId = this.parkedAhead.get(stored.position);
+      if (parkedId === undefined) continue;
+      await this.context.storage.removeParked(parkedId);
+      this.parkedAhead.delete(stored.position);
+    }
+  }
+
+  private async invokeBatch(run: readonly PageEvent[], attempt: number): Promise<void> {
+    const groups = new Map<BoundEventBatchHandler, EventBatchItem[]>();
+    for (const { stored, handled } of run) {
+      const item: EventBatchItem = {
+        event: this.context.decode(stored),
+        envelope: this.envelopeOf(stored, attempt),
+      };
+      for (const handler of handled.batchHandlers!) {
+        const items = groups.get(handler);
+        if (items) items.push(item);
+        else groups.set(handler, [item]);
+      }
+    }
+    for (const handler of this.definition.batchHandlers ?? []) {
+      const items = groups.get(handler);
+      if (items) await handler(items);
+    }
   }
 
   /** Delivers with retries; parks the event after the last attempt. */
@@ -299,9 +467,19 @@ export class SubscriptionProcessor {
     return onFailure === 'stop' ? 'stop' : 'parked';
   }
 
+  /** Delivers one event: to its `@EventHandler` methods, or to its batch methods as a batch of one. */
   private async invoke(stored: StoredEvent, handled: HandledEventType, attempt: number) {
+    if (isBatched(handled)) {
+      await this.invokeBatch([{ stored, handled }], attempt);
+      return;
+    }
     const event = this.context.decode(stored);
-    const envelope: SubscriptionEnvelope = {
+    const envelope = this.envelopeOf(stored, attempt);
+    for (const handler of handled.handlers) await handler(event, envelope);
+  }
+
+  private envelopeOf(stored: StoredEvent, attempt: number): SubscriptionEnvelope {
+    return {
       position: stored.position,
       streamId: stored.streamId,
       version: stored.version,
@@ -312,7 +490,6 @@ export class SubscriptionProcessor {
       subscriber: this.name,
       attempt,
     };
-    for (const handler of handled.handlers) await handler(event, envelope);
   }
 
   private startRenewing(): void {
