@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { isCelloError } from '@cello/core';
 import { Aggregate } from '../aggregate/aggregate';
+import { EventBatchHandler } from '../decorators/event-batch-handler.decorator';
 import { EventHandler } from '../decorators/event-handler.decorator';
 import { EventSubscriber } from '../decorators/event-subscriber.decorator';
 import { EventType } from '../decorators/event-type.decorator';
@@ -10,6 +11,7 @@ import { DuplicateSubscriberNameError } from '../errors/duplicate-subscriber-nam
 import { InvalidSubscriberError } from '../errors/invalid-subscriber.error';
 import type { SubscriptionOptions } from '../event-sourcing-module-options';
 import { Event } from '../event/event';
+import type { EventBatch } from './event-batch';
 import { SubscriberExplorer } from './subscriber-explorer';
 
 @EventType('ExplorerTest.TicketOpened')
@@ -75,6 +77,52 @@ class BadBatch {
 @Injectable({ scope: Scope.REQUEST })
 class PerRequestSubscriber {
   @EventHandler(TicketOpened)
+  on(): void {}
+}
+
+/** A projection taking tickets in batches, and comments one at a time. */
+@Injectable()
+@EventSubscriber({ name: 'ticket-table' })
+class TicketTable {
+  readonly calls: string[] = [];
+
+  @EventBatchHandler(TicketOpened, TicketClosed)
+  write(batch: EventBatch<TicketOpened | TicketClosed>): void {
+    this.calls.push(`write ${batch.length}`);
+  }
+
+  @EventBatchHandler(TicketClosed)
+  archive(batch: EventBatch<TicketClosed>): void {
+    this.calls.push(`archive ${batch.length}`);
+  }
+}
+
+/** Only batch methods: still a subscriber. */
+@Injectable()
+class TicketCounter {
+  @EventBatchHandler(TicketOpened)
+  count(): void {}
+}
+
+@Injectable()
+class TicketBothWays {
+  @EventHandler(TicketOpened)
+  one(): void {}
+
+  @EventBatchHandler(TicketClosed, TicketOpened)
+  many(): void {}
+}
+
+@Injectable()
+class TicketDoubleDecorated {
+  @EventHandler(TicketOpened)
+  @EventBatchHandler(TicketClosed)
+  on(): void {}
+}
+
+@Injectable()
+class UntypedBatchSubscriber {
+  @EventBatchHandler(UntypedEvent)
   on(): void {}
 }
 
@@ -147,6 +195,71 @@ describe('SubscriberExplorer', () => {
         pollIntervalMs: 1000,
         leaseTtlMs: 3000,
       });
+    });
+  });
+
+  describe('when a subscriber has @EventBatchHandler methods', () => {
+    it('should find it even without @EventHandler methods', async () => {
+      // Given / When
+      const found = await explore([TicketCounter, PlainService]);
+
+      // Then
+      expect(found.map((d) => d.name)).toEqual(['TicketCounter']);
+      expect(found[0].handledTypes.get('ExplorerTest.TicketOpened')?.handlers).toEqual([]);
+    });
+
+    it('should bind each batch method once, in declaration order, to every type it lists', async () => {
+      // Given
+      const [table] = await explore([TicketTable]);
+
+      // When every batch method is called with a batch of one
+      for (const handler of table.batchHandlers ?? []) await handler([{} as never]);
+
+      // Then
+      expect((table.instance as TicketTable).calls).toEqual(['write 1', 'archive 1']);
+      expect(table.handledTypes.get('ExplorerTest.TicketOpened')?.batchHandlers).toHaveLength(1);
+      expect(table.handledTypes.get('ExplorerTest.TicketClosed')?.batchHandlers).toHaveLength(2);
+      expect(table.handledTypes.get('ExplorerTest.TicketClosed')?.handlers).toEqual([]);
+    });
+
+    it('should fail when one event type is handled both one at a time and in batches', async () => {
+      // Given / When
+      const error = await exploreError([TicketBothWays]);
+
+      // Then
+      expect(isCelloError(error, InvalidSubscriberError.code)).toBe(true);
+      expect((error as Error).message).toContain(
+        'TicketOpened is handled both one at a time (@EventHandler on "one") and in batches ' +
+          '(@EventBatchHandler on "many")',
+      );
+      expect((error as Error).message).toContain('remove TicketOpened from one of them');
+    });
+
+    it('should fail when one method has both decorators', async () => {
+      // Given / When
+      const error = await exploreError([TicketDoubleDecorated]);
+
+      // Then
+      expect(isCelloError(error, InvalidSubscriberError.code)).toBe(true);
+      expect((error as Error).message).toContain(
+        '"on" has both @EventHandler and @EventBatchHandler',
+      );
+    });
+
+    it('should fail when a batch-handled event class has no @EventType', async () => {
+      // Given / When
+      const error = await exploreError([UntypedBatchSubscriber]);
+
+      // Then
+      expect(isCelloError(error, InvalidSubscriberError.code)).toBe(true);
+      expect((error as Error).message).toContain('@EventBatchHandler(UntypedEvent)');
+    });
+
+    it('should refuse @EventBatchHandler without event classes where it is written', () => {
+      // Given / When / Then
+      expect(() => EventBatchHandler()).toThrow(
+        '@EventBatchHandler() needs at least one event class',
+      );
     });
   });
 

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
+import { EventBatchHandler } from '../decorators/event-batch-handler.decorator';
+import { EventSubscriber } from '../decorators/event-subscriber.decorator';
 import { usePostgresDatabase } from '../../../../test/support/postgres-database';
 import { EventStore } from '../store/event-store';
 import { PostgresEventStorage } from '../store/postgres/postgres-event-storage';
+import type { EventBatch } from './event-batch';
 import { SubscriptionManager } from './subscription-manager';
+import { describeBatchSubscriptionScenarios } from './testing/batch-subscription-scenarios';
 import {
   describeSubscriptionScenarios,
   OrderHistory,
@@ -13,20 +18,115 @@ import {
 } from './testing/subscription-scenarios';
 import { bootSubscriptionApp, pollUntil, tablePrefixFor } from './testing/subscription-test-app';
 
+/** A batch projection that can hold one of its calls until released: a slow write. */
+@Injectable()
+@EventSubscriber({ name: 'gated-order-table', batchSize: 5 })
+class GatedOrderTable {
+  readonly calls: number[][] = [];
+  /** The call (1-based) that waits for `open()`; 0 = none. */
+  holdCall = 0;
+  private release!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+
+  @EventBatchHandler(OrderPlaced)
+  async write(batch: EventBatch<OrderPlaced>): Promise<void> {
+    this.calls.push(batch.map((item) => item.envelope.position));
+    if (this.calls.length === this.holdCall) await this.gate;
+  }
+
+  open(): void {
+    this.release();
+  }
+}
+
 describe('on a fresh PostgreSQL database', () => {
   const db = usePostgresDatabase();
 
   // Each app opens its own storage (pool). Apps booted with the same key share
   // tables (restart, several instances); other cases get their own table
   // prefix, so checkpoints never mix.
-  describeSubscriptionScenarios('PostgreSQL', {
+  const backend = {
     durable: true,
-    options: (key) => ({
+    options: (key: string) => ({
       storage: PostgresEventStorage.fromUrl(db.url, {
         poolSize: 3,
         tablePrefix: tablePrefixFor(key),
       }),
     }),
+  };
+  describeSubscriptionScenarios('PostgreSQL', backend);
+  describeBatchSubscriptionScenarios('PostgreSQL', backend);
+
+  describe('when the lease moves while a batch handler runs with the next page read ahead', () => {
+    const apps: TestingModule[] = [];
+
+    afterEach(async () => {
+      await Promise.all(apps.splice(0).map((app) => app.close()));
+    });
+
+    it('should neither skip nor deliver the read-ahead page in the old holder; the new one resumes at the checkpoint', async () => {
+      // Given a holder busy on its second batch of five, having read the third page ahead
+      const prefix = tablePrefixFor(randomUUID());
+      const storage = PostgresEventStorage.fromUrl(db.url, { poolSize: 3, tablePrefix: prefix });
+      const reads: number[] = [];
+      const readAll = storage.readAll.bind(storage);
+      storage.readAll = (options) => {
+        reads.push(options?.fromPosition ?? 0);
+        return readAll(options);
+      };
+      const subscriptions = { pollIntervalMs: 50, leaseTtlMs: 1500 };
+      const one = await bootSubscriptionApp(
+        { storage, subscriptions: { ...subscriptions, autoStart: false } },
+        [GatedOrderTable],
+      );
+      apps.push(one);
+      const positions: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const orderId = `o-${randomUUID()}`;
+        const result = await one
+          .get(EventStore)
+          .append(orderId, [new OrderPlaced(orderId, new Date())]);
+        positions.push(result.positions[0]);
+      }
+      const last = positions[19];
+      const held = one.get(GatedOrderTable);
+      held.holdCall = 2;
+      one.get(SubscriptionManager).start();
+      await pollUntil(async () => held.calls.length === 2 || undefined);
+      await pollUntil(async () => reads.includes(positions[9] + 1) || undefined);
+
+      // When another instance takes the lease over (the holder looked dead), and the holder's write then finishes
+      const sql = new Client({ connectionString: db.url });
+      await sql.connect();
+      await sql.query(
+        `UPDATE ${storage.tables.processors} SET owner = 'crashed', fencing_token = fencing_token + 1, ` +
+          "lease_expires_at = now() - interval '1 second' WHERE name = 'gated-order-table'",
+      );
+      const two = await bootSubscriptionApp(
+        {
+          storage: PostgresEventStorage.fromUrl(db.url, { poolSize: 3, tablePrefix: prefix }),
+          subscriptions,
+        },
+        [GatedOrderTable],
+      );
+      apps.push(two);
+      await two.get(SubscriptionManager).waitForPosition(last, { timeoutMs: 15_000 });
+      held.open();
+      await pollUntil(async () =>
+        (await one.get(SubscriptionManager).status())[0].state === 'standby' ? true : undefined,
+      );
+
+      // Then the old holder delivered only the two batches it had started
+      expect(held.calls).toEqual([positions.slice(0, 5), positions.slice(5, 10)]);
+      // And the new holder resumed after the durable checkpoint: every later event once, in order
+      expect(two.get(GatedOrderTable).calls.flat()).toEqual(positions.slice(5));
+      const row = await sql.query(
+        `SELECT checkpoint, owner FROM ${storage.tables.processors} WHERE name = 'gated-order-table'`,
+      );
+      await sql.end();
+      expect(Number(row.rows[0].checkpoint)).toBe(last);
+      expect(row.rows[0].owner).toBe(two.get(SubscriptionManager).instanceId);
+    });
   });
 
   describe('when a transaction holding a lower position commits after a higher one', () => {
