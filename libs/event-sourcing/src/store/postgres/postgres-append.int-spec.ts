@@ -280,6 +280,23 @@ describe('PostgresEventStorage appends', () => {
       expect(await countRows(good)).toBe(1);
     });
 
+    it('should refuse payloads that are JSON only when read together, writing nothing', async () => {
+      // Given halves of one JSON value, as data and metadata and across two events
+      const streamId = newStream();
+      const halves = [
+        { ...anEvent(), data: '{"a": ', metadata: '1}' },
+        { ...anEvent(), data: '{"b": [1,', metadata: '{}' },
+        { ...anEvent(), data: '2]}', metadata: '{}' },
+      ];
+
+      // When
+      const error = await storage.append(streamId, halves, 'no_stream').catch((e: unknown) => e);
+
+      // Then each payload was parsed on its own
+      expect(isCelloError(error, InvalidAppendError.code)).toBe(true);
+      expect(await countRows(streamId)).toBe(0);
+    });
+
     it.each([
       ['an id that is not a UUID', { eventId: 'not-a-uuid' }, /not a UUID/],
       ['an empty type', { type: '' }, /type/],
@@ -312,6 +329,70 @@ describe('PostgresEventStorage appends', () => {
       await expect(storage.append(newStream(), [], 'any')).rejects.toBeInstanceOf(
         InvalidAppendError,
       );
+    });
+  });
+
+  describe('when payloads hold multi-byte characters, quotes and backslashes', () => {
+    it('should store every payload of a coalesced batch exactly, in its own event', async () => {
+      // Given three appends of three events each, leaving in one statement
+      const texts = [
+        'é',
+        '漢字',
+        '🎉 "quoted" \\ back\\slash',
+        'plain',
+        'ß∑€',
+        '\n\t',
+        '',
+        'ascii',
+        '🙂🙃',
+      ];
+      const streams = [newStream(), newStream(), newStream()];
+      const appends = streams.map((streamId, a) =>
+        Array.from({ length: 3 }, (_, k) => ({
+          ...anEvent({ text: texts[a * 3 + k], n: a * 3 + k }),
+          metadata: JSON.stringify({ note: texts[8 - (a * 3 + k)] }),
+        })),
+      );
+      const statements = storage.appendStats.statements;
+
+      // When
+      await Promise.all(
+        streams.map((streamId, a) => storage.append(streamId, appends[a], 'no_stream')),
+      );
+
+      // Then
+      expect(storage.appendStats.statements - statements).toBe(1);
+      for (const [a, streamId] of streams.entries()) {
+        const stored = await storage.readStream(streamId);
+        expect(stored.map((e) => e.data)).toEqual(appends[a].map((e) => JSON.parse(e.data)));
+        expect(stored.map((e) => e.metadata)).toEqual(
+          appends[a].map((e) => JSON.parse(e.metadata)),
+        );
+      }
+    });
+
+    it('should store them exactly when the batch takes the general path (a re-send among new appends)', async () => {
+      // Given a stored append, sent again together with a new one
+      const first = newStream();
+      const resent = [anEvent({ text: '漢字 🎉' }), anEvent({ text: 'é' })];
+      await storage.append(first, resent, 'no_stream');
+      const second = newStream();
+      const fresh = [
+        anEvent({ text: '"∑" \\' }),
+        { ...anEvent({ text: 'ß' }), metadata: '{"m":"€"}' },
+      ];
+
+      // When both leave in one statement
+      const [again] = await Promise.all([
+        storage.append(first, resent, 'no_stream'),
+        storage.append(second, fresh, 'no_stream'),
+      ]);
+
+      // Then
+      expect(again.duplicate).toBe(true);
+      const stored = await storage.readStream(second);
+      expect(stored.map((e) => e.data)).toEqual(fresh.map((e) => JSON.parse(e.data)));
+      expect(stored[1].metadata).toEqual({ m: '€' });
     });
   });
 

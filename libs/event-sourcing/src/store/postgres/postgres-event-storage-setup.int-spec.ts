@@ -42,6 +42,7 @@ describe('PostgresEventStorage setup', () => {
         expect(migrations.map((m) => m.name)).toEqual([
           'CreateEventStoreTables1764300000000',
           'AddFastAppendFunction1795837200000',
+          'AddPackedAppendFunction1795848000000',
         ]);
         const tables = await sql<{ table_name: string }>(
           "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' " +
@@ -73,7 +74,7 @@ describe('PostgresEventStorage setup', () => {
 
         // Then
         const migrations = await sql(`SELECT name FROM "${schema}".cello_migrations`);
-        expect(migrations).toHaveLength(2);
+        expect(migrations).toHaveLength(3);
       } finally {
         await Promise.all(storages.map((storage) => storage.close()));
       }

@@ -32,6 +32,7 @@ import {
   type PostgresEventStorageOptions,
   type ResolvedPostgresEventStorageOptions,
 } from './postgres-event-storage-options';
+import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { PostgresNotificationListener } from './postgres-notification-listener';
 import { PostgresTables } from './postgres-tables';
 
@@ -80,6 +81,7 @@ export class PostgresEventStorage implements EventStorage {
   private readonly coalescer: AppendCoalescer;
   private readonly gaps = new GapTracker();
   private readonly listeners = new Set<() => void>();
+  private readonly notifier = new PostgresAppendNotifier(() => this.sendNotification());
   private notificationListener?: PostgresNotificationListener;
   private pool?: Pool;
   private initializing?: Promise<void>;
@@ -215,10 +217,14 @@ export class PostgresEventStorage implements EventStorage {
     const ids: string[] = [];
     const types: string[] = [];
     const schemaVersions: number[] = [];
-    const data: string[] = [];
-    const metadata: string[] = [];
+    // Payloads packed: data then metadata of each event, as UTF-8 bytes, cut by byte offsets (1-based).
+    const payloads: string[] = [];
+    const offsets: number[] = [];
+    const dataLengths: number[] = [];
+    const metadataLengths: number[] = [];
     const eventAppends: number[] = [];
     const eventIndexes: number[] = [];
+    let offset = 1;
     for (const [slot, append] of batch.entries()) {
       streams.push(append.streamId);
       expected.push(encodeExpected(append.expected));
@@ -229,13 +235,20 @@ export class PostgresEventStorage implements EventStorage {
         ids.push(event.eventId);
         types.push(event.type);
         schemaVersions.push(event.schemaVersion);
-        data.push(event.data);
-        metadata.push(event.metadata);
+        const dataLength = Buffer.byteLength(event.data);
+        const metadataLength = Buffer.byteLength(event.metadata);
+        payloads.push(event.data, event.metadata);
+        offsets.push(offset);
+        dataLengths.push(dataLength);
+        metadataLengths.push(metadataLength);
+        offset += dataLength + metadataLength;
       }
     }
     const result = await this.rawQuery<AppendRow>({
-      name: `cello_append_fast_${this.tables.key}`,
-      text: `SELECT * FROM ${this.tables.fastAppendFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      name: `cello_append_packed_${this.tables.key}`,
+      text:
+        `SELECT * FROM ${this.tables.packedAppendFunction}` +
+        '($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
       values: [
         streams,
         expected,
@@ -243,8 +256,10 @@ export class PostgresEventStorage implements EventStorage {
         ids,
         types,
         schemaVersions,
-        data,
-        metadata,
+        Buffer.from(payloads.join('')),
+        offsets,
+        dataLengths,
+        metadataLengths,
         eventAppends,
         eventIndexes,
       ],
@@ -284,7 +299,10 @@ export class PostgresEventStorage implements EventStorage {
           append.reject(new EventIdConflictError(append.streamId, []));
       }
     });
-    if (appended) this.wakeListeners();
+    if (appended) {
+      this.wakeListeners();
+      this.notifier.notify();
+    }
   }
 
   /** The typed error for an append whose statement failed. */
@@ -637,12 +655,25 @@ export class PostgresEventStorage implements EventStorage {
     this.closed = true;
     // Appends already accepted finish (or fail) before the pool goes away.
     await this.coalescer.whenIdle();
+    await this.notifier.close();
     await this.notificationListener?.stop();
     this.notificationListener = undefined;
     this.listeners.clear();
     this.pool = undefined;
     await this.initializing?.catch(() => undefined);
     if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  /**
+   * Wakes other instances' listeners. Asynchronous commit: a lost notification
+   * costs nothing (readers also poll), so it does not wait for a WAL flush.
+   */
+  private sendNotification(): Promise<unknown> {
+    return this.rawQuery({
+      name: `cello_notify_${this.tables.key}`,
+      text: "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')",
+      values: [this.tables.channel],
+    });
   }
 
   private startNotificationListener(): void {

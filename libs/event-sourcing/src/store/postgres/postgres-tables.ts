@@ -20,8 +20,10 @@ export class PostgresTables {
   readonly processors: string;
   readonly parked: string;
   readonly appendFunction: string;
-  /** The append function the storage calls (fast path, falls back to `appendFunction`). */
+  /** The previous fast-path append function, kept for instances of the previous version. */
   readonly fastAppendFunction: string;
+  /** The append function the storage calls (packed payloads, falls back to `appendFunction`). */
+  readonly packedAppendFunction: string;
   /** Unquoted name of TypeORM's migrations table for this store. */
   readonly migrationsTableName: string;
   /** LISTEN/NOTIFY channel woken by every append. */
@@ -50,6 +52,7 @@ export class PostgresTables {
     this.parked = this.qualify('parked_events');
     this.appendFunction = this.qualify('append_events');
     this.fastAppendFunction = this.qualify('append_events_fast');
+    this.packedAppendFunction = this.qualify('append_events_packed');
     this.migrationsTableName = `${prefix}migrations`;
     this.key = createHash('sha1').update(`${schema}.${prefix}`).digest('hex').slice(0, 10);
     // Channel names are identifiers (at most 63 bytes): the hash keeps them short and unique.
