@@ -125,7 +125,7 @@ export class SubscriptionProcessor {
     });
   }
 
-  /** Stops after the event in progress, writes nothing more and releases the lease. */
+  /** Stops after the event (or batch) in progress, writes nothing more and releases the lease. */
   async stop(): Promise<void> {
     const loop = this.loop;
     if (!loop) {
@@ -535,6 +535,7 @@ export class SubscriptionProcessor {
     }
     this.lease = undefined;
     this.leaseLost = false;
+    this.prefetched = undefined;
     this.setState('standby');
   }
 
