@@ -1,3 +1,6 @@
+/** Metadata key holding the JSON paths of an event's `Date` fields. */
+export const DATE_PATHS_METADATA_KEY = '$cello.dates';
+
 /** A path into a JSON value: object keys and array indexes. */
 export type JsonPath = readonly (string | number)[];
 

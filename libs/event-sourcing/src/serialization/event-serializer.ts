@@ -8,11 +8,13 @@ import { UpcastingError } from '../errors/upcasting.error';
 import type { Event, EventClass } from '../event/event';
 import { EventRegistry } from '../event/event-registry';
 import type { RecordedEvent } from '../event/recorded-event';
-import type { EventToAppend, StoredEvent } from '../store/event-storage';
-import { isJsonPathList, prepareJson, reviveDates } from './date-paths';
+import type { EventToAppend, ReplayedEvent, StoredEvent } from '../store/event-storage';
+import { DATE_PATHS_METADATA_KEY, isJsonPathList, prepareJson, reviveDates } from './date-paths';
 
-/** Metadata key holding the JSON paths of an event's `Date` fields. */
-export const DATE_PATHS_METADATA_KEY = '$cello.dates';
+export { DATE_PATHS_METADATA_KEY } from './date-paths';
+
+/** Where a stored event is, for error messages. */
+type StoredLocation = Pick<StoredEvent, 'type' | 'version' | 'position' | 'schemaVersion'>;
 
 /** Default `maxEventBytes`: 1 MiB. */
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -77,30 +79,8 @@ export class EventSerializer {
 
   /** Turns a stored row into its event: class instance, current schema, `Date`s restored. */
   deserialize<E extends Event = Event>(stored: StoredEvent): RecordedEvent<E> {
-    const registered = this.registry.findByName(stored.type);
-    if (!registered) {
-      throw new UnknownEventTypeError(
-        stored.type,
-        stored.streamId,
-        stored.version,
-        stored.position,
-      );
-    }
     const { [DATE_PATHS_METADATA_KEY]: datePaths, ...metadata } = stored.metadata ?? {};
-    let data: unknown = stored.data;
-    if (typeof data === 'string') data = this.parse(stored, data);
-    if (isJsonPathList(datePaths)) reviveDates(data, datePaths);
-    data = this.upcast(stored, data, registered.schemaVersion);
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new EventSerializationError(
-        stored.type,
-        '',
-        `stored payload at stream "${stored.streamId}" version ${stored.version} is not a JSON object (position ${stored.position})`,
-      );
-    }
-    const event = Object.create(registered.eventClass.prototype as object) as E;
-    Object.assign(event, data);
-    event.eventId = stored.eventId;
+    const event = this.instantiate<E>(stored.streamId, stored, stored.data, datePaths);
     return {
       event,
       streamId: stored.streamId,
@@ -113,25 +93,67 @@ export class EventSerializer {
     };
   }
 
-  private parse(stored: StoredEvent, text: string): unknown {
+  /**
+   * Turns a replayed row of `streamId` into its event instance, as `deserialize`
+   * does but without the envelope: what `EventStore.load` feeds an aggregate.
+   */
+  deserializeForReplay<E extends Event = Event>(streamId: string, replayed: ReplayedEvent): E {
+    return this.instantiate<E>(streamId, replayed, replayed.data, replayed.datePaths);
+  }
+
+  private instantiate<E extends Event>(
+    streamId: string,
+    stored: StoredLocation & { readonly eventId: string },
+    payload: unknown,
+    datePaths: unknown,
+  ): E {
+    const registered = this.registry.findByName(stored.type);
+    if (!registered) {
+      throw new UnknownEventTypeError(stored.type, streamId, stored.version, stored.position);
+    }
+    let data = payload;
+    if (typeof data === 'string') data = this.parse(streamId, stored, data);
+    if (datePaths != null && isJsonPathList(datePaths)) reviveDates(data, datePaths);
+    if (stored.schemaVersion !== registered.schemaVersion) {
+      data = this.upcast(streamId, stored, data, registered.schemaVersion);
+    }
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new EventSerializationError(
+        stored.type,
+        '',
+        `stored payload at stream "${streamId}" version ${stored.version} is not a JSON object (position ${stored.position})`,
+      );
+    }
+    const event = Object.create(registered.eventClass.prototype as object) as E;
+    Object.assign(event, data);
+    event.eventId = stored.eventId;
+    return event;
+  }
+
+  private parse(streamId: string, stored: StoredLocation, text: string): unknown {
     try {
       return JSON.parse(text);
     } catch (error) {
       throw new EventSerializationError(
         stored.type,
         '',
-        `stored payload at stream "${stored.streamId}" version ${stored.version} is not valid JSON (position ${stored.position})`,
+        `stored payload at stream "${streamId}" version ${stored.version} is not valid JSON (position ${stored.position})`,
         { cause: error },
       );
     }
   }
 
-  private upcast(stored: StoredEvent, data: unknown, currentVersion: number): unknown {
+  private upcast(
+    streamId: string,
+    stored: StoredLocation,
+    data: unknown,
+    currentVersion: number,
+  ): unknown {
     if (stored.schemaVersion > currentVersion) {
       throw new UpcastingError(
         stored.type,
         stored.schemaVersion,
-        stored.streamId,
+        streamId,
         stored.version,
         stored.position,
         `it was stored by a newer schema (${stored.schemaVersion}) than the class's ${currentVersion}; ` +
@@ -144,7 +166,7 @@ export class EventSerializer {
         throw new UpcastingError(
           stored.type,
           version,
-          stored.streamId,
+          streamId,
           stored.version,
           stored.position,
           `no upcaster from version ${version} to ${version + 1} is registered`,
@@ -156,7 +178,7 @@ export class EventSerializer {
         throw new UpcastingError(
           stored.type,
           version,
-          stored.streamId,
+          streamId,
           stored.version,
           stored.position,
           `the upcaster threw: ${(error as Error)?.message ?? String(error)}`,

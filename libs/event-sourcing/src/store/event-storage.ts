@@ -59,11 +59,42 @@ export interface StoredEvent {
   readonly recordedAt: Date;
 }
 
+/**
+ * An event as `EventStore.load` replays it into an aggregate: only what that
+ * needs. No metadata object and no `recordedAt` Date are built, which is most
+ * of the cost of a long replay besides parsing the payloads.
+ */
+export interface ReplayedEvent {
+  /** Position in the global log (named in errors). */
+  readonly position: number;
+  /** Version within the stream. */
+  readonly version: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  /** The payload, parsed from JSON. */
+  readonly data: unknown;
+  /**
+   * The value of the metadata key `$cello.dates` (the JSON paths of the
+   * payload's `Date`s, written by the serializer), or undefined/null when the
+   * metadata has none.
+   */
+  readonly datePaths?: unknown;
+}
+
 export interface ReadStreamOptions {
   /** First version to return (inclusive). Default 1. */
   readonly fromVersion?: number;
   /** Most events to return. Backends may cap it; callers page with `fromVersion`. */
   readonly limit?: number;
+}
+
+/** Options of `EventStorage.replayStream`. */
+export interface ReplayStreamOptions {
+  /** First version to deliver (inclusive). Default 1. */
+  readonly fromVersion?: number;
+  /** Most events held in memory at once (a page). Default: the backend's own. */
+  readonly pageSize?: number;
 }
 
 export interface ReadAllOptions {
@@ -139,6 +170,20 @@ export interface EventStorage {
 
   /** Events of one stream in version order, from `fromVersion`, at most `limit`. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+
+  /**
+   * Optional fast path for `EventStore.load`: calls `onEvent` with each event
+   * of `streamId` from `options.fromVersion`, in version order, as the events
+   * are read, and resolves once the stream's end is reached. Holds at most
+   * `options.pageSize` events at once (fewer where the backend streams rows).
+   * When `onEvent` throws, no further event is delivered and the call rejects
+   * with that error. Storages without it are replayed through `readStream`.
+   */
+  replayStream?(
+    streamId: string,
+    options: ReplayStreamOptions,
+    onEvent: (event: ReplayedEvent) => void,
+  ): Promise<void>;
 
   /**
    * Events of all streams in position order, from `fromPosition`.

@@ -1,16 +1,20 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { CelloMetrics, isCelloError } from '@cello/core';
 import { Registry } from 'prom-client';
+import { Aggregate } from '../aggregate/aggregate';
 import { AggregateRoot } from '../decorators/aggregate-root.decorator';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error';
 import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error';
 import { ConcurrencyError } from '../errors/concurrency.error';
 import { MissingStreamIdError } from '../errors/missing-stream-id.error';
+import { UnknownEventTypeError } from '../errors/unknown-event-type.error';
+import type { Event } from '../event/event';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
 import { EventRegistry } from '../event/event-registry';
 import { EventSerializer } from '../serialization/event-serializer';
 import { Order, OrderCancelled, OrderCreated, OrderShipped } from '../__fixtures__/order.fixture';
-import type { ReadStreamOptions } from './event-storage';
+import type { ReadStreamOptions, ReplayStreamOptions } from './event-storage';
 import { EventStore } from './event-store';
 import { MemoryEventStorage } from './memory/memory-event-storage';
 
@@ -32,6 +36,12 @@ function setup(options: EventSourcingModuleOptions = {}, metrics?: CelloMetrics)
     reads.push({ ...readOptions });
     return readStream(streamId, readOptions);
   });
+  const replays: ReplayStreamOptions[] = [];
+  const replayStream = storage.replayStream.bind(storage);
+  jest.spyOn(storage, 'replayStream').mockImplementation((streamId, replayOptions, onEvent) => {
+    replays.push({ ...replayOptions });
+    return replayStream(streamId, replayOptions, onEvent);
+  });
   const registry = new EventRegistry();
   const store = new EventStore(
     storage,
@@ -44,7 +54,7 @@ function setup(options: EventSourcingModuleOptions = {}, metrics?: CelloMetrics)
     const snapshot = (await storage.loadSnapshot(streamId, 'Order'))!;
     await storage.saveSnapshot({ ...snapshot, state: change(Buffer.from(snapshot.state)) });
   };
-  return { storage, store, reads, replaceSnapshotState };
+  return { storage, store, reads, replays, replaceSnapshotState };
 }
 
 async function createOrderWithShipments(store: EventStore, id: string, shipments: number) {
@@ -155,20 +165,87 @@ describe('EventStore (over the native memory storage)', () => {
       expect((error as Error).message).toMatch(/Order "nope" not found/);
     });
 
-    it('should replay a long stream in pages, never in one unbounded read', async () => {
+    it('should replay a long stream through the storage, a page of readPageSize at a time', async () => {
       // Given
-      const { store, reads } = setup({ readPageSize: 10, snapshotInterval: 0 });
+      const { store, reads, replays } = setup({ readPageSize: 10, snapshotInterval: 0 });
       await createOrderWithShipments(store, 'o-1', 24);
       reads.length = 0;
       // When
       const loaded = await store.load(Order, 'o-1');
       // Then
-      expect(loaded.version).toBe(25);
+      expect(loaded).toMatchObject({ version: 25, committedVersion: 25, trackingNumber: 'T-23' });
+      expect(replays).toEqual([{ fromVersion: 1, pageSize: 10 }]);
+      expect(reads).toEqual([]);
+    });
+
+    it('should replay through readStream in pages when the storage has no replayStream', async () => {
+      // Given: a storage without the optional streaming replay
+      const { store, storage, reads } = setup({ readPageSize: 10, snapshotInterval: 0 });
+      Object.defineProperty(storage, 'replayStream', { value: undefined });
+      await createOrderWithShipments(store, 'o-1', 24);
+      reads.length = 0;
+      // When
+      const loaded = await store.load(Order, 'o-1');
+      // Then
+      expect(loaded).toMatchObject({ version: 25, trackingNumber: 'T-23' });
       expect(reads).toEqual([
         { fromVersion: 1, limit: 10 },
         { fromVersion: 11, limit: 10 },
         { fromVersion: 21, limit: 10 },
       ]);
+    });
+
+    it('should fail with UnknownEventTypeError naming stream, version and position', async () => {
+      // Given: an event type this app does not know, stored as the second event
+      const { store, storage } = setup({ snapshotInterval: 0 });
+      await store.append('o-1', new OrderCreated('o-1', 'c', []));
+      await storage.append(
+        'o-1',
+        [
+          {
+            eventId: randomUUID(),
+            type: 'OrderTeleported',
+            schemaVersion: 1,
+            data: '{}',
+            metadata: '{}',
+          },
+        ],
+        'any',
+      );
+      // When
+      const error = await store.load(Order, 'o-1').catch((e: unknown) => e);
+      // Then
+      expect(error).toBeInstanceOf(UnknownEventTypeError);
+      expect(error).toMatchObject({
+        eventType: 'OrderTeleported',
+        streamId: 'o-1',
+        version: 2,
+        position: 2,
+      });
+    });
+
+    it('should restore Dates inside payloads and keep event ids', async () => {
+      // Given
+      const { store } = setup({ snapshotInterval: 0 });
+      const createdAt = new Date('2026-03-04T05:06:07.089Z');
+      const created = new OrderCreated('o-1', 'c-1', [], createdAt);
+      await store.append('o-1', created);
+      const seen: OrderCreated[] = [];
+      jest.spyOn(Order.prototype, 'loadFromHistory').mockImplementationOnce(function (
+        this: Order,
+        events: Iterable<Event>,
+      ) {
+        for (const event of events) seen.push(event as OrderCreated);
+        return Aggregate.prototype.loadFromHistory.call(this, seen);
+      });
+      // When
+      const loaded = await store.load(Order, 'o-1');
+      // Then
+      expect(loaded.createdAt).toEqual(createdAt);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toBeInstanceOf(OrderCreated);
+      expect(seen[0].eventId).toBe(created.eventId);
+      expect(seen[0].createdAt).toEqual(createdAt);
     });
   });
 
@@ -185,49 +262,49 @@ describe('EventStore (over the native memory storage)', () => {
 
     it('should snapshot on load when events appended outside save() made a long tail', async () => {
       // Given: 6 events appended with append(), which never snapshots
-      const { store, storage, reads } = setup({ snapshotInterval: 5 });
+      const { store, storage, replays } = setup({ snapshotInterval: 5 });
       await store.append('o-1', [
         new OrderCreated('o-1', 'c', []),
         ...[1, 2, 3, 4, 5].map((n) => new OrderShipped('o-1', `T-${n}`)),
       ]);
       // When
       await store.load(Order, 'o-1');
-      reads.length = 0;
+      replays.length = 0;
       const again = await store.load(Order, 'o-1');
       // Then
       expect((await storage.loadSnapshot('o-1', 'Order'))?.version).toBe(6);
-      expect(reads[0]).toEqual({ fromVersion: 7, limit: 1000 });
+      expect(replays[0]).toEqual({ fromVersion: 7, pageSize: 1000 });
       expect(again).toMatchObject({ version: 6, trackingNumber: 'T-5' });
     });
 
     it('should load from the snapshot plus the tail only', async () => {
       // Given
-      const { store, reads } = setup({ snapshotInterval: 0 });
+      const { store, replays } = setup({ snapshotInterval: 0 });
       await createOrderWithShipments(store, 'o-1', 3);
       expect(await store.createSnapshot(Order, 'o-1')).toEqual({ version: 4 });
       const order = await store.load(Order, 'o-1');
       order.cancel('changed mind');
       await store.save(order);
-      reads.length = 0;
+      replays.length = 0;
       // When
       const loaded = await store.load(Order, 'o-1');
       // Then
-      expect(reads[0]).toEqual({ fromVersion: 5, limit: 1000 });
+      expect(replays[0]).toEqual({ fromVersion: 5, pageSize: 1000 });
       expect(loaded).toMatchObject({ status: 'cancelled', trackingNumber: 'T-2', version: 5 });
       expect(loaded.createdAt).toBeInstanceOf(Date);
     });
 
     it('should ignore a snapshot of another schema version, rebuild, and re-snapshot', async () => {
       // Given: a snapshot written with schema 1
-      const { store, storage, reads, replaceSnapshotState } = setup({ snapshotInterval: 0 });
+      const { store, storage, replays, replaceSnapshotState } = setup({ snapshotInterval: 0 });
       await createOrderWithShipments(store, 'o-1', 2);
       await store.createSnapshot(Order, 'o-1');
       await replaceSnapshotState('o-1', () => Buffer.from('not even valid'));
-      reads.length = 0;
+      replays.length = 0;
       // When: the class now declares schema 2
       const loaded = await store.load(OrderV2, 'o-1');
       // Then
-      expect(reads[0]).toEqual({ fromVersion: 1, limit: 1000 });
+      expect(replays[0]).toEqual({ fromVersion: 1, pageSize: 1000 });
       expect(loaded).toMatchObject({ status: 'shipped', version: 3 });
       expect(await storage.loadSnapshot('o-1', 'Order')).toMatchObject({
         schemaVersion: 2,

@@ -146,9 +146,7 @@ export class EventStore {
       staleSnapshot = true;
     }
     const fromVersion = aggregate.version + 1;
-    for await (const recorded of this.streamEvents(id, { fromVersion })) {
-      aggregate.loadFromHistory([recorded.event]);
-    }
+    await this.replay(aggregate, fromVersion);
     if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
     const replayed = aggregate.version - fromVersion + 1;
     if (replayed > 0) this.metrics.eventsReplayed?.inc({ aggregate: type }, replayed);
@@ -201,6 +199,32 @@ export class EventStore {
     const aggregate = await this.load(aggregateClass, id);
     await this.saveSnapshot(aggregate);
     return { version: aggregate.version };
+  }
+
+  /**
+   * Feeds the aggregate its stream's events from `fromVersion`: through the
+   * storage's streaming replay when it has one (no metadata, no dates, no
+   * page held), else `readStream` page by page. No per-event promise or
+   * envelope on the way.
+   */
+  private async replay(aggregate: Aggregate, fromVersion: number): Promise<void> {
+    const streamId = aggregate.id;
+    const pageSize = this.readPageSize;
+    const serializer = this.serializer;
+    if (this.storage.replayStream) {
+      const one: Event[] = [];
+      await this.storage.replayStream(streamId, { fromVersion, pageSize }, (replayed) => {
+        one[0] = serializer.deserializeForReplay(streamId, replayed);
+        aggregate.loadFromHistory(one);
+      });
+      return;
+    }
+    for (let from = fromVersion; ;) {
+      const page = await this.storage.readStream(streamId, { fromVersion: from, limit: pageSize });
+      aggregate.loadFromHistory(page.map((row) => serializer.deserialize(row).event));
+      if (page.length < pageSize) return;
+      from = page[page.length - 1].version + 1;
+    }
   }
 
   private async appendEvents(

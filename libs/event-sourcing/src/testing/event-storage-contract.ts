@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../errors/concurrency.error';
+import { DATE_PATHS_METADATA_KEY } from '../serialization/date-paths';
 import type {
   EventStorage,
   EventToAppend,
   ExpectedVersion,
+  ReplayedEvent,
+  ReplayStreamOptions,
   StoredEvent,
 } from '../store/event-storage';
 
@@ -145,6 +148,86 @@ export function describeEventStorageContract(
 
         // Then
         expect(versions).toEqual(range(1, 25));
+      });
+    });
+
+    describe('when a stream is replayed for EventStore.load (replayStream, else readStream)', () => {
+      it('should deliver the events from fromVersion with what load needs and the date paths', async () => {
+        // Given
+        const streamId = newStreamId();
+        const datePaths = [['at'], ['items', 0, 'due']];
+        await storage.append(
+          streamId,
+          [
+            anEvent({ n: 1 }, { correlationId: 'c-1' }),
+            anEvent(
+              { n: 2, at: '2026-01-01T00:00:00.000Z' },
+              { [DATE_PATHS_METADATA_KEY]: datePaths },
+              2,
+            ),
+            anEvent({ n: 3 }),
+          ],
+          'no_stream',
+        );
+        const stored = await storage.readStream(streamId);
+
+        // When
+        const all = await replay(storage, streamId);
+        const tail = await replay(storage, streamId, { fromVersion: 2 });
+
+        // Then
+        expect(all.map((e) => e.version)).toEqual([1, 2, 3]);
+        expect(tail.map((e) => e.version)).toEqual([2, 3]);
+        all.forEach((event, i) => {
+          expect(event).toMatchObject({
+            position: stored[i].position,
+            version: stored[i].version,
+            eventId: stored[i].eventId,
+            type: stored[i].type,
+            schemaVersion: stored[i].schemaVersion,
+            data: stored[i].data,
+          });
+        });
+        expect(all[1].datePaths).toEqual(datePaths);
+        expect(all[0].datePaths ?? undefined).toBeUndefined();
+        expect(all[2].datePaths ?? undefined).toBeUndefined();
+      });
+
+      it('should deliver a stream longer than a page whole and in order', async () => {
+        // Given
+        const streamId = newStreamId();
+        await storage.append(streamId, anEvents(25), 'no_stream');
+
+        // When
+        const events = await replay(storage, streamId, { fromVersion: 3, pageSize: 7 });
+
+        // Then
+        expect(events.map((e) => e.version)).toEqual(range(3, 25));
+        expect(events.map((e) => (e.data as { n: number }).n)).toEqual(range(3, 25));
+      });
+
+      it('should deliver nothing for a stream that does not exist', async () => {
+        const events = await replay(storage, newStreamId());
+        expect(events).toEqual([]);
+      });
+
+      it('should stop at the first event the handler throws on, reject with that error, and stay usable', async () => {
+        // Given
+        const streamId = newStreamId();
+        await storage.append(streamId, anEvents(30), 'no_stream');
+        const failure = new Error('handler failed on event 3');
+        const seen: number[] = [];
+
+        // When
+        const error = await replay(storage, streamId, { pageSize: 10 }, (event) => {
+          seen.push(event.version);
+          if (event.version === 3) throw failure;
+        }).catch((e: unknown) => e);
+
+        // Then
+        expect(error).toBe(failure);
+        expect(seen).toEqual([1, 2, 3]);
+        expect((await replay(storage, streamId)).map((e) => e.version)).toEqual(range(1, 30));
       });
     });
 
@@ -785,6 +868,36 @@ async function readWholeStream(storage: EventStorage, streamId: string): Promise
     const page = await storage.readStream(streamId, { fromVersion: from, limit: 1000 });
     if (page.length === 0) return events;
     events.push(...page);
+    from = page[page.length - 1].version + 1;
+  }
+}
+
+/**
+ * What `EventStore.load` reads: the storage's `replayStream` when it has one,
+ * else `readStream` page by page reduced to the same fields. Resolves to the
+ * events delivered; `onEvent` sees each one first and may throw.
+ */
+async function replay(
+  storage: EventStorage,
+  streamId: string,
+  options: ReplayStreamOptions = {},
+  onEvent: (event: ReplayedEvent) => void = () => undefined,
+): Promise<ReplayedEvent[]> {
+  const delivered: ReplayedEvent[] = [];
+  const deliver = (event: ReplayedEvent) => {
+    onEvent(event);
+    delivered.push(event);
+  };
+  if (storage.replayStream) {
+    await storage.replayStream(streamId, options, deliver);
+    return delivered;
+  }
+  const pageSize = options.pageSize ?? 1000;
+  for (let from = options.fromVersion ?? 1; ;) {
+    const page = await storage.readStream(streamId, { fromVersion: from, limit: pageSize });
+    for (const event of page)
+      deliver({ ...event, datePaths: event.metadata[DATE_PATHS_METADATA_KEY] });
+    if (page.length < pageSize) return delivered;
     from = page[page.length - 1].version + 1;
   }
 }

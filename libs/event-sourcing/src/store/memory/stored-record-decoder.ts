@@ -1,4 +1,5 @@
-import type { StoredEvent } from '../event-storage';
+import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
+import type { ReplayedEvent, StoredEvent } from '../event-storage';
 
 // Offsets in a stored record (native/crates/core/src/event_log/record.rs).
 const RECORD_LEN = 0;
@@ -54,6 +55,31 @@ export class StoredRecordDecoder {
     };
   }
 
+  /**
+   * The record at `offset` of `chunk` as `EventStore.load` replays it: no
+   * metadata object and no Date; the metadata is parsed only when it holds
+   * date paths.
+   */
+  decodeForReplay(chunk: Buffer, offset: number): ReplayedEvent {
+    const idLen = chunk.readUInt32LE(offset + EVENT_ID_LEN);
+    const typeLen = chunk.readUInt32LE(offset + TYPE_LEN);
+    const dataLen = chunk.readUInt32LE(offset + DATA_LEN);
+    const metadataLen = chunk.readUInt32LE(offset + METADATA_LEN);
+    const idAt = offset + TEXTS;
+    const typeAt = idAt + idLen;
+    const dataAt = typeAt + typeLen;
+    const metadataAt = dataAt + dataLen;
+    return {
+      position: chunk.readDoubleLE(offset + POSITION),
+      version: chunk.readDoubleLE(offset + VERSION),
+      eventId: chunk.toString('utf8', idAt, typeAt),
+      type: this.typeOf(chunk, offset, typeAt, dataAt),
+      schemaVersion: chunk.readUInt32LE(offset + SCHEMA_VERSION),
+      data: JSON.parse(chunk.toString('utf8', dataAt, metadataAt)) as unknown,
+      datePaths: metadataLen > 2 ? datePathsOf(chunk, metadataAt, metadataLen) : undefined,
+    };
+  }
+
   private typeOf(chunk: Buffer, offset: number, start: number, end: number): string {
     const index = chunk.readUInt32LE(offset + TYPE_INDEX);
     let type = this.types[index];
@@ -79,4 +105,13 @@ export class StoredRecordDecoder {
 function parseMetadata(chunk: Buffer, at: number, length: number): Record<string, unknown> {
   if (length === 2 && chunk[at] === OPEN_BRACE && chunk[at + 1] === CLOSE_BRACE) return {};
   return JSON.parse(chunk.toString('utf8', at, at + length)) as Record<string, unknown>;
+}
+
+const QUOTED_DATE_PATHS_KEY = JSON.stringify(DATE_PATHS_METADATA_KEY);
+
+/** The metadata's date paths, parsing the metadata only when it names them. */
+function datePathsOf(chunk: Buffer, at: number, length: number): unknown {
+  const text = chunk.toString('utf8', at, at + length);
+  if (!text.includes(QUOTED_DATE_PATHS_KEY)) return undefined;
+  return (JSON.parse(text) as Record<string, unknown>)[DATE_PATHS_METADATA_KEY];
 }

@@ -1,4 +1,4 @@
-import type { ClientConfig, Pool, QueryConfig, QueryResultRow } from 'pg';
+import { Query, type ClientConfig, type Pool, type QueryConfig, type QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
@@ -14,9 +14,12 @@ import type {
   ProcessorLease,
   ReadAllOptions,
   ReadStreamOptions,
+  ReplayedEvent,
+  ReplayStreamOptions,
   StoredEvent,
   StoredSnapshot,
 } from '../event-storage';
+import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from './append-coalescer';
 import { validateAppend } from './append-validation';
 import { GapTracker } from './gap-tracker';
@@ -343,6 +346,75 @@ export class PostgresEventStorage implements EventStorage {
       values: [streamId, Math.max(1, options.fromVersion ?? 1), options.limit ?? null],
     });
     return result.rows.map(toStoredEvent);
+  }
+
+  /**
+   * `EventStore.load`'s read: one query for the whole tail, each row handed to
+   * `onEvent` as node-postgres parses it and none kept (no page round trips,
+   * objects die young). No `recorded_at` Date and no metadata object; numbers
+   * come as float8, so each row is the `ReplayedEvent` as it is.
+   */
+  async replayStream(
+    streamId: string,
+    options: ReplayStreamOptions,
+    onEvent: (event: ReplayedEvent) => void,
+  ): Promise<void> {
+    const during = `replaying stream "${streamId}"`;
+    const pool = this.pool;
+    if (!pool) {
+      throw new EventStoreUnavailableError(
+        this.closed ? 'the storage is closed' : 'not connected yet (init() has not succeeded)',
+      );
+    }
+    const client = await pool.connect().catch((error: unknown) => {
+      throw mapStorageError(error, during);
+    });
+    let handlerFailed = false;
+    let handlerError: unknown;
+    let queryError: Error | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const query = new Query({
+          name: `cello_replay_stream_${this.tables.key}`,
+          text:
+            'SELECT position::float8 AS position, version::float8 AS version, ' +
+            'event_id AS "eventId", type, schema_version AS "schemaVersion", data, ' +
+            `metadata -> '${DATE_PATHS_METADATA_KEY}' AS "datePaths" ` +
+            `FROM ${this.tables.events} WHERE stream_id = $1 AND version >= $2 ORDER BY version`,
+          values: [streamId, Math.max(1, options.fromVersion ?? 1)],
+        });
+        // pg's own query_timeout would make it keep every row; this timer does not.
+        const timer = setTimeout(() => {
+          queryError = new Error('Query read timeout');
+          reject(queryError);
+        }, this.options.statementTimeoutMs + 2000);
+        query.on('row', (row: ReplayedEvent) => {
+          if (handlerFailed) return;
+          try {
+            onEvent(row);
+          } catch (error) {
+            handlerFailed = true;
+            handlerError = error;
+          }
+        });
+        query.on('error', (error: Error) => {
+          clearTimeout(timer);
+          queryError = error;
+          reject(error);
+        });
+        query.on('end', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        client.query(query);
+      });
+    } catch (error) {
+      throw mapStorageError(error, during);
+    } finally {
+      // A connection whose query failed or timed out is discarded, not reused.
+      client.release(queryError);
+    }
+    if (handlerFailed) throw handlerError;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
