@@ -70,6 +70,11 @@ export class OrderTable {
 })
 export class StrictOrderTable extends OrderTable {}
 
+/** OrderTable whose retries wait a minute: a stop must cut the wait short. */
+@Injectable()
+@EventSubscriber({ name: 'patient-order-table', batchSize: 4, retryDelayMs: 60_000 })
+export class PatientOrderTable extends OrderTable {}
+
 /** Per-event and batch methods in one subscriber: logs each call. */
 @Injectable()
 @EventSubscriber({ name: 'mixed-order-log', batchSize: 10 })
@@ -286,6 +291,36 @@ export function describeBatchSubscriptionScenarios(
         ]);
         expect(table.writtenPositions).toEqual(positions);
         expect(await manager.listParked('order-table')).toEqual([]);
+      });
+
+      it('should stop between attempts without moving the checkpoint, and deliver the batch after a restart', async () => {
+        // Given a batch that failed once and waits for its retry
+        const app = await bootStopped(randomUUID(), [PatientOrderTable]);
+        const positions = await place(app, `o-${randomUUID()}`, `o-${randomUUID()}`);
+        const table = app.get(PatientOrderTable);
+        table.failNext = 1;
+        const manager = app.get(SubscriptionManager);
+        manager.start();
+        await pollUntil(async () => table.calls.length === 1 || undefined);
+
+        // When
+        await manager.stop();
+
+        // Then it stopped during the wait, wrote nothing and kept its checkpoint
+        const [stopped] = await manager.status();
+        expect(stopped).toMatchObject({ state: 'stopped', checkpoint: 0 });
+        expect(table.written).toEqual([]);
+
+        // When it starts again
+        manager.start();
+        await manager.waitForPosition(positions[1]);
+
+        // Then the batch comes again from the checkpoint, as a first attempt
+        expect(table.calls).toEqual([
+          { positions, attempts: [1, 1] },
+          { positions, attempts: [1, 1] },
+        ]);
+        expect(table.writtenPositions).toEqual(positions);
       });
 
       it('should deliver its events one at a time, park only the one that keeps failing, and move on', async () => {
