@@ -73,6 +73,8 @@ export class RouteMetrics {
   private count = 0;
   private sum = 0;
   private readonly buckets: Float64Array;
+  /** prom-client's upper bounds (fixed when the histogram is made), for the bucket search. */
+  private readonly bounds: Float64Array;
   private readonly labels: Record<string, string>;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -83,14 +85,23 @@ export class RouteMetrics {
     messageName: string,
   ) {
     this.labels = { [labelName]: messageName };
+    this.bounds = Float64Array.from(histogram.upperBounds);
     this.buckets = new Float64Array(histogram.upperBounds.length + 1);
     const flush = () => this.flush();
     this.unsubscribe.push(flushOnCollect(counter, flush), flushOnCollect(histogram, flush));
   }
 
+  /** Records one dispatch that ran (not an invalid one): its outcome and duration. */
+  record(outcome: 'success' | 'error' | 'timeout', elapsedMs: number): void {
+    if (outcome === 'success') this.success += 1;
+    else if (outcome === 'error') this.error += 1;
+    else this.timeout += 1;
+    this.observe(elapsedMs / 1000);
+  }
+
   /** Records one dispatch's duration. */
   observe(seconds: number): void {
-    const bounds = this.histogram.upperBounds;
+    const bounds = this.bounds;
     let bucket = 0;
     while (bucket < bounds.length && seconds > bounds[bucket]) bucket += 1;
     this.buckets[bucket] += 1;

@@ -27,105 +27,86 @@ export interface RouteDefinition {
   readonly metrics: RouteMetrics | undefined;
 }
 
-// A shared executor instead of a closure per dispatch: it hands the new promise's
-// settle functions over through these two variables, read right after `new Promise`.
-let settleResolve: (value: unknown) => void = () => undefined;
-let settleReject: (error: unknown) => void = () => undefined;
-function captureSettlers(
-  resolve: (value: unknown) => void,
-  reject: (error: unknown) => void,
-): void {
-  settleResolve = resolve;
-  settleReject = reject;
-}
-
 /**
- * The context of one dispatch that the bus must settle itself (time limit
- * and/or metrics), doubling as its deadline entry: settles the caller's
- * promise once, whichever of handler and deadline comes first.
+ * The context of one dispatch the bus settles itself (a time limit, or the
+ * caller's `signal`): it makes the caller's promise and is its own deadline
+ * entry, so a dispatch allocates one object besides the promises. It settles
+ * the caller's promise once, whichever of handler, deadline and caller's
+ * signal comes first.
  */
 class TrackedContext extends DispatchContext implements Deadline {
   /** @internal */ prev: Deadline | null = null;
   /** @internal */ next: Deadline | null = null;
   /** @internal */ dueTick = 0;
   /** @internal */ queue: DeadlineQueue | null = null;
+  /** @internal The caller's promise. */
+  readonly promise: Promise<unknown>;
+  private resolve!: (value: unknown) => void;
+  private reject!: (error: unknown) => void;
   private settled = false;
-  private callerSignal: AbortSignal | undefined = undefined;
-  private onCallerAbort: (() => void) | undefined = undefined;
+  private unfollowCaller: (() => void) | undefined = undefined;
 
   constructor(
     private readonly route: RouteDefinition,
     request: unknown,
-    private readonly resolve: (value: unknown) => void,
-    private readonly reject: (error: unknown) => void,
+    /** `performance.now()` at the start, when the route has metrics. */
     private readonly startedAt: number,
   ) {
     super(route.kind, route.messageType, request, route.timeoutMs);
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
   }
 
   /** @internal Also ends the dispatch when the caller's `signal` aborts. */
   followCaller(signal: AbortSignal): void {
-    this.callerSignal = signal;
-    this.onCallerAbort = () => this.cancel(signal.reason);
-    signal.addEventListener('abort', this.onCallerAbort, { once: true });
+    const onAbort = () => this.cancel(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.unfollowCaller = () => signal.removeEventListener('abort', onAbort);
   }
 
-  /** @internal */
+  /** @internal The handler's outcome. */
   settle(ok: boolean, value: unknown): void {
-    if (this.settled) return; // already timed out: the handler's late outcome is dropped
-    this.settled = true;
-    this.queue?.remove(this);
-    if (this.onCallerAbort !== undefined) this.stopFollowingCaller();
-    const metrics = this.route.metrics;
-    if (metrics !== undefined) {
-      if (ok) metrics.success += 1;
-      else metrics.error += 1;
-      metrics.observe((performance.now() - this.startedAt) / 1000);
-    }
+    if (this.settled) return; // already timed out or cancelled: the late outcome is dropped
+    this.end(ok ? 'success' : 'error');
     if (ok) this.resolve(value);
     else this.reject(value);
   }
 
-  /** @internal */
+  /** @internal The deadline passed first. */
   expire(): void {
     if (this.settled) return;
-    this.settled = true;
-    if (this.onCallerAbort !== undefined) this.stopFollowingCaller();
     const route = this.route;
     const error = route.timeoutError(route.messageType.name, route.timeoutMs);
-    if (route.metrics !== undefined) {
-      route.metrics.timeout += 1;
-      route.metrics.observe((performance.now() - this.startedAt) / 1000);
-    }
+    this.end('timeout');
     this.abort(error);
     this.reject(error);
-  }
-
-  private stopFollowingCaller(): void {
-    this.callerSignal!.removeEventListener('abort', this.onCallerAbort!);
-    this.onCallerAbort = undefined;
   }
 
   /** The caller gave up (its signal aborted): fail with its reason and tell the handler. */
   private cancel(reason: unknown): void {
     if (this.settled) return;
-    this.settled = true;
-    this.queue?.remove(this);
-    const metrics = this.route.metrics;
-    if (metrics !== undefined) {
-      metrics.error += 1;
-      metrics.observe((performance.now() - this.startedAt) / 1000);
-    }
+    this.end('error');
     this.abort(reason);
     this.reject(reason);
+  }
+
+  private end(outcome: 'success' | 'error' | 'timeout'): void {
+    this.settled = true;
+    if (this.queue !== null) this.queue.remove(this);
+    if (this.unfollowCaller !== undefined) this.unfollowCaller();
+    this.route.metrics?.record(outcome, performance.now() - this.startedAt);
   }
 }
 
 /**
  * The compiled path of one message type: validation, time limit, metrics,
  * middleware chain and handler, decided once at start-up so a dispatch is one
- * Map lookup and a call. Without a time limit and metrics, the caller gets
- * the handler's own promise (no wrapper, no extra microtask).
+ * Map lookup and a call. Only a time limit (or a caller's signal) needs a
+ * promise of the bus's own, which it can reject at the deadline; with metrics
+ * alone the caller gets the handler's promise chained to the timing, and with
+ * neither the handler's own promise (no wrapper, no extra microtask).
  */
 export class Route {
   /** Dispatches a message of this route's type. */
@@ -159,25 +140,27 @@ export class Route {
 
   private compile(): (message: object, request: unknown) => Promise<unknown> {
     const { kind, messageType, validator, timeoutMs, metrics } = this.definition;
-    const tracked = timeoutMs > 0 || metrics !== undefined;
     const { invokeHandler, middleware } = this.definition;
-    const execute = tracked
-      ? (message: object, request: unknown) => this.runTracked(message, request)
-      : middleware.length > 0
-        ? (message: object, request: unknown) =>
-            this.runPipeline(message, new DispatchContext(kind, messageType, request, 0))
-        : // The hot path: nothing but the handler call, and its own promise back.
-          (message: object, request: unknown): Promise<unknown> => {
-            try {
-              const result = invokeHandler(
-                message,
-                new DispatchContext(kind, messageType, request, 0),
-              );
-              return result instanceof Promise ? result : Promise.resolve(result);
-            } catch (error) {
-              return Promise.reject(error);
-            }
-          };
+    const execute =
+      timeoutMs > 0
+        ? (message: object, request: unknown) => this.runTracked(message, request)
+        : metrics !== undefined
+          ? (message: object, request: unknown) => this.runTimed(message, request, metrics)
+          : middleware.length > 0
+            ? (message: object, request: unknown) =>
+                this.runPipeline(message, new DispatchContext(kind, messageType, request, 0))
+            : // The hot path: nothing but the handler call, and its own promise back.
+              (message: object, request: unknown): Promise<unknown> => {
+                try {
+                  const result = invokeHandler(
+                    message,
+                    new DispatchContext(kind, messageType, request, 0),
+                  );
+                  return result instanceof Promise ? result : Promise.resolve(result);
+                } catch (error) {
+                  return Promise.reject(error);
+                }
+              };
     if (validator === undefined) return execute;
     const rejectInvalid = (error: Error): Promise<never> => {
       if (metrics !== undefined) metrics.invalid += 1;
@@ -209,13 +192,13 @@ export class Route {
     }
   }
 
+  /** With a time limit or a caller's signal: the caller gets the bus's own promise. */
   private runTracked(message: object, request: unknown, signal?: AbortSignal): Promise<unknown> {
     const definition = this.definition;
     const { deadlines, middleware, invokeHandler } = definition;
-    const promise = new Promise(captureSettlers);
     const startedAt = definition.metrics === undefined ? 0 : performance.now();
-    const context = new TrackedContext(definition, request, settleResolve, settleReject, startedAt);
-    deadlines?.add(context);
+    const context = new TrackedContext(definition, request, startedAt);
+    if (deadlines !== undefined) deadlines.add(context);
     if (signal !== undefined) context.followCaller(signal);
     let result: unknown;
     try {
@@ -225,7 +208,7 @@ export class Route {
           : this.runMiddleware(0, message, context);
     } catch (error) {
       context.settle(false, error);
-      return promise;
+      return context.promise;
     }
     if (result instanceof Promise) {
       result.then(
@@ -235,7 +218,41 @@ export class Route {
     } else {
       context.settle(true, result);
     }
-    return promise;
+    return context.promise;
+  }
+
+  /**
+   * Metrics without a time limit: nothing can end the dispatch before the
+   * handler, so the caller gets the handler's promise chained to the timing.
+   */
+  private runTimed(message: object, request: unknown, metrics: RouteMetrics): Promise<unknown> {
+    const { kind, messageType, middleware, invokeHandler } = this.definition;
+    const context = new DispatchContext(kind, messageType, request, 0);
+    const startedAt = performance.now();
+    let result: unknown;
+    try {
+      result =
+        middleware.length === 0
+          ? invokeHandler(message, context)
+          : this.runMiddleware(0, message, context);
+    } catch (error) {
+      metrics.record('error', performance.now() - startedAt);
+      return Promise.reject(error);
+    }
+    if (!(result instanceof Promise)) {
+      metrics.record('success', performance.now() - startedAt);
+      return Promise.resolve(result);
+    }
+    return result.then(
+      (value: unknown) => {
+        metrics.record('success', performance.now() - startedAt);
+        return value;
+      },
+      (error: unknown) => {
+        metrics.record('error', performance.now() - startedAt);
+        throw error;
+      },
+    );
   }
 
   private runMiddleware(
