@@ -18,7 +18,10 @@ export interface EventSubscriberOptions {
   retryDelayMs?: number;
   /** After the last attempt: park and move on, or park and stop. Default: module's ('park-and-continue'). */
   onFailure?: SubscriberFailurePolicy;
-  /** Events read per batch (the checkpoint is written once per batch). Default: module's (500). */
+  /**
+   * Events read per batch (the checkpoint is written once per batch), and the
+   * most an `@EventBatchHandler` call receives. Default: module's (500).
+   */
   batchSize?: number;
   /**
    * Where a subscriber without a checkpoint starts: 'beginning' (replays the whole

@@ -1,6 +1,7 @@
 /**
  * What a subscriber receives beside the event: where it sits in the global log
- * and its stream. Handlers are called as `handler(event, envelope)`.
+ * and its stream. `@EventHandler` methods are called as `handler(event, envelope)`;
+ * `@EventBatchHandler` methods get `{ event, envelope }` items (`EventBatch`).
  */
 export interface SubscriptionEnvelope {
   /** Global position of the event: pass it to `waitForPosition` for read-your-writes. */
@@ -15,6 +16,6 @@ export interface SubscriptionEnvelope {
   readonly recordedAt: Date;
   /** Name of the subscriber being fed. */
   readonly subscriber: string;
-  /** 1 on first delivery, higher on retries. */
+  /** 1 on first delivery, higher on retries (of the whole batch, for a batch handler). */
   readonly attempt: number;
 }
