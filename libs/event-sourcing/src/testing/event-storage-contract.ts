@@ -165,7 +165,7 @@ export function describeEventStorageContract(
               { [DATE_PATHS_METADATA_KEY]: datePaths },
               2,
             ),
-            anEvent({ n: 3 }),
+            anEvent({ n: 3, text: `"ü" 🎉 \\ <b>\u0001` }),
           ],
           'no_stream',
         );

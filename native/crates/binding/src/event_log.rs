@@ -7,7 +7,7 @@
 
 use cello_core::event_log::{AppendError, AppendOutcome, EventLog, ExpectedVersion};
 use napi::bindgen_prelude::{BufferSlice, Float64ArraySlice, Uint32ArraySlice};
-use napi::Env;
+use napi::{Env, JsString};
 use napi_derive::napi;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -61,6 +61,8 @@ fn position(value: f64) -> u64 {
 #[napi]
 pub struct NativeEventLog {
     log: Option<EventLog>,
+    /// Reused by `readStreamPayloads`, so a page allocates no new Rust buffer.
+    json: Vec<u8>,
 }
 
 impl NativeEventLog {
@@ -80,7 +82,10 @@ impl NativeEventLog {
             Some(capacity) => EventLog::with_chunk_capacity(capacity as usize),
             None => EventLog::new(),
         };
-        NativeEventLog { log: Some(log) }
+        NativeEventLog {
+            log: Some(log),
+            json: Vec::new(),
+        }
     }
 
     /// Appends a framed batch to `stream`, all or none, and returns what happened:
@@ -182,6 +187,40 @@ impl NativeEventLog {
             pair[1] = location.offset;
         }
         Ok(locations.len() as u32)
+    }
+
+    /// Like `readStream`, and returns the page's event ids and payloads as
+    /// one JSON array text, `[id, data, id, data, ...]` (its length / 2 is the
+    /// record count): one crossing and one `JSON.parse` a page instead of two
+    /// string reads and a parse per event. ASCII text (the usual case) is
+    /// handed over as Latin-1, which V8 copies without decoding.
+    #[napi]
+    pub fn read_stream_payloads<'env>(
+        &mut self,
+        env: &'env Env,
+        stream: String,
+        from: f64,
+        mut out: Uint32ArraySlice,
+    ) -> napi::Result<JsString<'env>> {
+        // SAFETY: JavaScript is blocked in this call; nothing else touches `out`.
+        let out = unsafe { out.as_mut() };
+        let log = self
+            .log
+            .as_ref()
+            .ok_or_else(|| coded("event-log-disposed", "the event log was disposed"))?;
+        let locations = log.read_stream(&stream, position(from), out.len() / 2);
+        for (pair, location) in out.chunks_exact_mut(2).zip(&locations) {
+            pair[0] = location.chunk;
+            pair[1] = location.offset;
+        }
+        log.write_ids_and_payloads_json(&locations, &mut self.json);
+        if self.json.is_ascii() {
+            env.create_string_latin1(&self.json)
+        } else {
+            let text = std::str::from_utf8(&self.json)
+                .map_err(|err| coded("invalid-record", format!("a record is not UTF-8: {err}")))?;
+            env.create_string(text)
+        }
     }
 
     /// A Buffer over arena chunk `index`, without copying. Records never move

@@ -56,27 +56,26 @@ export class StoredRecordDecoder {
   }
 
   /**
-   * The record at `offset` of `chunk` as `EventStore.load` replays it: no
-   * metadata object and no Date; the metadata is parsed only when it holds
-   * date paths.
+   * The record at `offset` of `chunk` as `EventStore.load` replays it, with
+   * its event id and parsed payload given (they come from the page's JSON):
+   * no metadata object and no Date; the metadata is parsed only when it
+   * holds date paths.
    */
-  decodeForReplay(chunk: Buffer, offset: number): ReplayedEvent {
+  decodeForReplay(chunk: Buffer, offset: number, eventId: string, data: unknown): ReplayedEvent {
     const idLen = chunk.readUInt32LE(offset + EVENT_ID_LEN);
     const typeLen = chunk.readUInt32LE(offset + TYPE_LEN);
     const dataLen = chunk.readUInt32LE(offset + DATA_LEN);
     const metadataLen = chunk.readUInt32LE(offset + METADATA_LEN);
-    const idAt = offset + TEXTS;
-    const typeAt = idAt + idLen;
+    const typeAt = offset + TEXTS + idLen;
     const dataAt = typeAt + typeLen;
-    const metadataAt = dataAt + dataLen;
     return {
       position: chunk.readDoubleLE(offset + POSITION),
       version: chunk.readDoubleLE(offset + VERSION),
-      eventId: chunk.toString('utf8', idAt, typeAt),
+      eventId,
       type: this.typeOf(chunk, offset, typeAt, dataAt),
       schemaVersion: chunk.readUInt32LE(offset + SCHEMA_VERSION),
-      data: JSON.parse(chunk.toString('utf8', dataAt, metadataAt)) as unknown,
-      datePaths: metadataLen > 2 ? datePathsOf(chunk, metadataAt, metadataLen) : undefined,
+      data,
+      datePaths: metadataLen > 2 ? datePathsOf(chunk, dataAt + dataLen, metadataLen) : undefined,
     };
   }
 

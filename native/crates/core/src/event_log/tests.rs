@@ -399,3 +399,35 @@ proptest! {
         prop_assert_eq!(stored.len() as u64, head);
     }
 }
+
+#[test]
+fn a_page_of_ids_and_payloads_is_one_json_array() {
+    let mut log = EventLog::new();
+    let mut events = Vec::new();
+    encode_block(
+        &mut events,
+        1,
+        "id-\"1\"",
+        "T",
+        "{\"n\":1,\"s\":\"ü\"}",
+        "{}",
+    );
+    encode_block(&mut events, 1, "id-2", "T", "[1, 2]", "{}");
+    encode_block(&mut events, 1, "id-3", "T", "{}", "{}");
+    log.append("s", ExpectedVersion::Any, 0.0, &events).unwrap();
+    let mut json = vec![b'x'];
+
+    log.write_ids_and_payloads_json(&log.read_stream("s", 2, 10), &mut json);
+    let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(parsed, serde_json::json!(["id-2", [1, 2], "id-3", {}]));
+
+    log.write_ids_and_payloads_json(&log.read_stream("s", 1, 1), &mut json);
+    let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        parsed,
+        serde_json::json!(["id-\"1\"", { "n": 1, "s": "ü" }])
+    );
+
+    log.write_ids_and_payloads_json(&[], &mut json);
+    assert_eq!(json, b"[]");
+}
