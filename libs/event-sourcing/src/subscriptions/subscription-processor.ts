@@ -85,6 +85,8 @@ export class SubscriptionProcessor {
   private parkedAhead = new Map<number, number>();
   /** The next page, read while the current one is handled. */
   private prefetched?: Prefetch;
+  /** Read-ahead queries not settled yet (also the dropped ones), awaited when the loop ends. */
+  private readonly readsInFlight = new Set<Promise<unknown>>();
   /** The head-position query of the lag metric, while in flight. */
   private lagQuery?: Promise<void>;
 
@@ -200,9 +202,8 @@ export class SubscriptionProcessor {
       }
     } finally {
       // Let reads still in flight settle, so nothing touches the storage after stop().
-      const pending = this.prefetched;
       this.prefetched = undefined;
-      await Promise.all([pending?.page.catch(() => undefined), this.lagQuery]);
+      await Promise.all([...this.readsInFlight, this.lagQuery]);
       await this.releaseLease();
       if (this.currentState !== 'failed') this.setState('stopped');
     }
@@ -323,7 +324,10 @@ export class SubscriptionProcessor {
       fromPosition: from,
       limit: this.settings.batchSize,
     });
-    page.catch(() => undefined);
+    const settled: Promise<unknown> = page
+      .catch(() => undefined)
+      .finally(() => this.readsInFlight.delete(settled));
+    this.readsInFlight.add(settled);
     this.prefetched = { from, page };
   }
 
