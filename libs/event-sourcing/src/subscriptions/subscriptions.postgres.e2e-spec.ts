@@ -9,7 +9,10 @@ import { EventStore } from '../store/event-store';
 import { PostgresEventStorage } from '../store/postgres/postgres-event-storage';
 import type { EventBatch } from './event-batch';
 import { SubscriptionManager } from './subscription-manager';
-import { describeBatchSubscriptionScenarios } from './testing/batch-subscription-scenarios';
+import {
+  describeBatchSubscriptionScenarios,
+  PatientOrderTable,
+} from './testing/batch-subscription-scenarios';
 import {
   describeSubscriptionScenarios,
   OrderHistory,
@@ -126,6 +129,56 @@ describe('on a fresh PostgreSQL database', () => {
       await sql.end();
       expect(Number(row.rows[0].checkpoint)).toBe(last);
       expect(row.rows[0].owner).toBe(two.get(SubscriptionManager).instanceId);
+    });
+  });
+
+  describe('when the lease is taken over while a failed batch waits for its retry', () => {
+    let app: TestingModule | undefined;
+
+    afterEach(async () => {
+      await app?.close();
+    });
+
+    it('should give the batch up at once, write no checkpoint and step back to standby', async () => {
+      // Given a batch that failed once and waits a minute for its next attempt
+      const storage = PostgresEventStorage.fromUrl(db.url, {
+        poolSize: 3,
+        tablePrefix: tablePrefixFor(randomUUID()),
+      });
+      app = await bootSubscriptionApp(
+        { storage, subscriptions: { autoStart: false, pollIntervalMs: 50, leaseTtlMs: 1500 } },
+        [PatientOrderTable],
+      );
+      const store = app.get(EventStore);
+      for (const orderId of [`o-${randomUUID()}`, `o-${randomUUID()}`]) {
+        await store.append(orderId, [new OrderPlaced(orderId, new Date())]);
+      }
+      const table = app.get(PatientOrderTable);
+      table.failNext = 1;
+      const manager = app.get(SubscriptionManager);
+      manager.start();
+      await pollUntil(async () => table.calls.length === 1 || undefined);
+
+      // When another instance takes the lease over
+      const sql = new Client({ connectionString: db.url });
+      await sql.connect();
+      await sql.query(
+        `UPDATE ${storage.tables.processors} SET owner = 'thief', fencing_token = fencing_token + 1, ` +
+          "lease_expires_at = now() + interval '1 hour' WHERE name = 'patient-order-table'",
+      );
+
+      // Then the old holder stops retrying, leaves the checkpoint alone and stands by
+      await pollUntil(async () =>
+        (await manager.status())[0].state === 'standby' ? true : undefined,
+      );
+      const row = await sql.query(
+        `SELECT checkpoint, owner FROM ${storage.tables.processors} WHERE name = 'patient-order-table'`,
+      );
+      await sql.end();
+      expect(table.calls).toHaveLength(1);
+      expect(table.written).toEqual([]);
+      expect(row.rows[0]).toMatchObject({ owner: 'thief' });
+      expect(Number(row.rows[0].checkpoint)).toBe(0);
     });
   });
 
