@@ -126,6 +126,36 @@ async function memoryReplay(
   };
 }
 
+/**
+ * The floor of any store that keeps events as bytes (off the V8 heap): one
+ * `JSON.parse` of each payload and the same fold, no store at all. Parses the
+ * 1,000 payload texts of one stream once per stream, so its own heap stays
+ * small.
+ */
+async function jsonParseFloor(context: BenchContext): Promise<Measurement> {
+  const { perStream, streams } = shape(context, 'replay');
+  const id = randomUUID();
+  const texts = Array.from({ length: perStream }, (_, i) =>
+    JSON.stringify(orderPlacedData(id, i + 1)),
+  );
+  const start = process.hrtime.bigint();
+  let parsed = 0;
+  for (let stream = 0; stream < streams; stream++) {
+    let state = { orders: 0, units: 0 };
+    for (const text of texts) {
+      state = orderBookEvolve(state, { type: 'OrderPlaced', data: JSON.parse(text) });
+    }
+    if (state.orders !== perStream) throw new Error(`folded ${state.orders} payloads`);
+    parsed += perStream;
+    if (secondsSince(start) > TIME_CAP_SECONDS) break;
+  }
+  const seconds = secondsSince(start);
+  return {
+    value: parsed / seconds,
+    detail: `${parsed.toLocaleString('en-US')} payloads parsed with JSON.parse and folded, no store`,
+  };
+}
+
 export const memoryAppend1m: WorkloadDefinition = {
   name: 'memory-append-1m',
   unit: 'events/s',
@@ -157,5 +187,6 @@ export const memoryReplay1m: WorkloadDefinition = {
   subjects: [
     { name: 'cello', role: 'cello', run: (c) => memoryReplay(c, celloMemory) },
     { name: 'emmett-memory', role: 'peer', run: (c) => memoryReplay(c, emmettMemory) },
+    { name: 'json-parse-floor', role: 'reference', run: jsonParseFloor },
   ],
 };
