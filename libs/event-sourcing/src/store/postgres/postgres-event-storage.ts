@@ -369,9 +369,9 @@ export class PostgresEventStorage implements EventStorage {
     const client = await pool.connect().catch((error: unknown) => {
       throw mapStorageError(error, during);
     });
-    let handlerFailed = false;
-    let handlerError: unknown;
-    let queryError: Error | undefined;
+    let handlerFailure: { error: unknown } | undefined;
+    // Set when the connection must be dropped rather than reused.
+    let discard: Error | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         const query = new Query({
@@ -385,21 +385,24 @@ export class PostgresEventStorage implements EventStorage {
         });
         // pg's own query_timeout would make it keep every row; this timer does not.
         const timer = setTimeout(() => {
-          queryError = new Error('Query read timeout');
-          reject(queryError);
+          discard = new Error('Query read timeout');
+          reject(discard);
         }, this.options.statementTimeoutMs + 2000);
         query.on('row', (row: ReplayedEvent) => {
-          if (handlerFailed) return;
+          if (handlerFailure) return;
           try {
             onEvent(row);
           } catch (error) {
-            handlerFailed = true;
-            handlerError = error;
+            handlerFailure = { error };
+            // Stop at once: dropping the connection beats reading the rest of a long stream.
+            discard = new Error('replay stopped by its event handler');
+            clearTimeout(timer);
+            resolve();
           }
         });
         query.on('error', (error: Error) => {
           clearTimeout(timer);
-          queryError = error;
+          discard ??= error;
           reject(error);
         });
         query.on('end', () => {
@@ -411,10 +414,10 @@ export class PostgresEventStorage implements EventStorage {
     } catch (error) {
       throw mapStorageError(error, during);
     } finally {
-      // A connection whose query failed or timed out is discarded, not reused.
-      client.release(queryError);
+      // A connection whose query failed, timed out or was abandoned is dropped, not reused.
+      client.release(discard);
     }
-    if (handlerFailed) throw handlerError;
+    if (handlerFailure) throw handlerFailure.error;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
