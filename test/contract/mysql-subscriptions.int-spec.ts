@@ -4,6 +4,7 @@ import { createConnection, type Connection, type ResultSetHeader } from 'mysql2/
 import { EventStore } from '@cello/event-sourcing/store/event-store';
 import { MysqlEventStorage } from '@cello/event-sourcing/store/mysql/mysql-event-storage';
 import { SubscriptionManager } from '@cello/event-sourcing/subscriptions/subscription-manager';
+import { describeBatchSubscriptionScenarios } from '@cello/event-sourcing/subscriptions/testing/batch-subscription-scenarios';
 import {
   describeSubscriptionScenarios,
   OrderHistory,
@@ -27,9 +28,9 @@ describe('on a fresh MySQL/MariaDB database', () => {
 
   // The same scenarios as memory and PostgreSQL. Apps booted with the same key
   // share tables (restart, several instances); other cases get their own prefix.
-  describeSubscriptionScenarios('MySQL', {
+  const backend = {
     durable: true,
-    options: (key) => {
+    options: (key: string) => {
       const storage = MysqlEventStorage.fromUrl(db.url, {
         poolSize: 3,
         tablePrefix: tablePrefixFor(key),
@@ -37,7 +38,9 @@ describe('on a fresh MySQL/MariaDB database', () => {
       opened.push(storage);
       return { storage };
     },
-  });
+  };
+  describeSubscriptionScenarios('MySQL', backend);
+  describeBatchSubscriptionScenarios('MySQL', backend);
 
   describe('when an append holding a lower position has not committed yet', () => {
     let app: TestingModule | undefined;
