@@ -3,6 +3,7 @@
  * the bare floor) and returns a `dispatch()` that sends one trivial message.
  */
 import 'reflect-metadata';
+import { performance } from 'node:perf_hooks';
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import * as nestCqrs from '@nestjs/cqrs';
@@ -116,6 +117,27 @@ export const subjects: Record<string, () => Promise<Dispatch>> = {
       return routes.get(command.constructor)!.execute(command);
     };
   },
+  /**
+   * The floor plus what timing each dispatch costs at least: two clock readings
+   * (start, and when the handler's promise settles) and a bucket count.
+   */
+  'bare-map-timed': async () => {
+    const handler = new PlaceOrderHandler();
+    const routes = new Map<unknown, PlaceOrderHandler>([[PlaceOrder, handler]]);
+    const buckets = new Float64Array(18);
+    return () => {
+      const command = new PlaceOrder(sequence++);
+      const startedAt = performance.now();
+      return routes
+        .get(command.constructor)!
+        .execute(command)
+        .then((value) => {
+          const seconds = (performance.now() - startedAt) / 1000;
+          buckets[seconds <= 0.00005 ? 0 : 17] += 1;
+          return value;
+        });
+    };
+  },
   /** The same, with the route found by the Rust route table (one boundary crossing per dispatch). */
   'native-route-table': async () => {
     const handlers = [new PlaceOrderHandler()];
@@ -172,6 +194,16 @@ export const subjects: Record<string, () => Promise<Dispatch>> = {
   'cello-command-full': async () => {
     const bus = (await celloApp({}, true)).get(CommandBus);
     return () => bus.dispatch(new ValidatedPlaceOrder(sequence++));
+  },
+  /** Prometheus metrics only (no limit, no validation): the handler's promise, timed. */
+  'cello-command-metrics': async () => {
+    const bus = (await celloApp({ commandTimeout: 0 }, true)).get(CommandBus);
+    return () => bus.dispatch(new PlaceOrder(sequence++));
+  },
+  /** Prometheus metrics and the 30 s limit, no validation. */
+  'cello-command-metrics-limit': async () => {
+    const bus = (await celloApp({}, true)).get(CommandBus);
+    return () => bus.dispatch(new PlaceOrder(sequence++));
   },
   /** Defaults: the 10 s query limit is on. */
   'cello-query': async () => {

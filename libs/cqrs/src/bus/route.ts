@@ -166,7 +166,7 @@ export class Route {
       if (metrics !== undefined) metrics.invalid += 1;
       return Promise.reject(error);
     };
-    return (message, request) => {
+    const validateThenExecute = (message: object, request: unknown): Promise<unknown> => {
       const invalid = validator.validate(message);
       if (invalid === undefined) return execute(message, request);
       if (invalid instanceof Promise) {
@@ -176,6 +176,11 @@ export class Route {
       }
       return rejectInvalid(invalid);
     };
+    const accepts = validator.planned;
+    if (accepts === undefined) return validateThenExecute;
+    // Planned constraints: a valid message costs one call of the compiled check.
+    return (message, request) =>
+      accepts(message) ? execute(message, request) : validateThenExecute(message, request);
   }
 
   /** Middleware then handler; always a promise, even when the handler throws synchronously. */

@@ -87,6 +87,15 @@ export class MessageValidator {
   }
 
   /**
+   * The compiled check of a planned class (`true`: valid; `false`: call
+   * {@link validate} for the errors), or `undefined` when every message must
+   * go through {@link validate} (nested or async constraints).
+   */
+  get planned(): ((message: object) => boolean) | undefined {
+    return this.mode === 'plan' ? (this.check as (message: object) => boolean) : undefined;
+  }
+
+  /**
    * `undefined` when `message` is valid, else the `ValidationError` listing
    * each field and constraint; a promise of either for classes with async constraints.
    */
