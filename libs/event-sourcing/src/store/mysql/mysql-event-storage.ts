@@ -15,9 +15,12 @@ import type {
   ProcessorLease,
   ReadAllOptions,
   ReadStreamOptions,
+  ReplayedEvent,
+  ReplayStreamOptions,
   StoredEvent,
   StoredSnapshot,
 } from '../event-storage';
+import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from '../postgres/append-coalescer';
 import { validateAppend } from '../postgres/append-validation';
 import { migrateMysqlEventStore } from './migrations/event-store-migrator';
@@ -50,6 +53,16 @@ interface EventRow extends RowDataPacket {
   recorded_at: string;
 }
 
+interface ReplayRow extends RowDataPacket {
+  position: string | number;
+  version: string | number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  date_paths: unknown;
+}
+
 interface LeaseRow extends RowDataPacket {
   name: string;
   owner: string | null;
@@ -72,6 +85,8 @@ const EVENT_COLUMNS =
 const LEASE_COLUMNS =
   `name, owner, fencing_token, checkpoint, ${utcText('lease_expires_at')} AS lease_expires_at, ` +
   '(lease_expires_at IS NULL OR lease_expires_at < UTC_TIMESTAMP(3)) AS expired';
+/** Events per `replayStream` query when the caller gives no page size. */
+const DEFAULT_REPLAY_PAGE_SIZE = 1000;
 /** Longest event type name a VARCHAR(255) column holds. */
 const MAX_TYPE_LENGTH = 255;
 /** Bytes of payload per INSERT statement, well under MySQL's default 16 MiB packet limit. */
@@ -447,6 +462,41 @@ export class MysqlEventStorage implements EventStorage {
       [streamId, Math.max(1, options.fromVersion ?? 1), ...optional(options.limit)],
     );
     return rows.map(toStoredEvent);
+  }
+
+  /**
+   * `EventStore.load`'s read: pages of `pageSize` (default 1000) with only what
+   * a replay needs: no `recorded_at`, the metadata reduced to its date paths
+   * by the server.
+   */
+  async replayStream(
+    streamId: string,
+    options: ReplayStreamOptions,
+    onEvent: (event: ReplayedEvent) => void,
+  ): Promise<void> {
+    const pageSize = Math.max(1, options.pageSize ?? DEFAULT_REPLAY_PAGE_SIZE);
+    for (let from = Math.max(1, options.fromVersion ?? 1); ;) {
+      const rows = await this.query<ReplayRow[]>(
+        `replaying stream "${streamId}"`,
+        'SELECT position, version, event_id, type, schema_version, data, ' +
+          `JSON_EXTRACT(metadata, '$."${DATE_PATHS_METADATA_KEY}"') AS date_paths ` +
+          `FROM ${this.tables.events} WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?`,
+        [streamId, from, pageSize],
+      );
+      for (const row of rows) {
+        onEvent({
+          position: Number(row.position),
+          version: Number(row.version),
+          eventId: row.event_id,
+          type: row.type,
+          schemaVersion: Number(row.schema_version),
+          data: parseJsonColumn(row.data),
+          datePaths: parseJsonColumn(row.date_paths),
+        });
+      }
+      if (rows.length < pageSize) return;
+      from = Number(rows[rows.length - 1].version) + 1;
+    }
   }
 
   /**
