@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { MissingEventHandlerError } from '../errors/missing-event-handler.error';
 import { Order, OrderCreated, OrderShipped } from '../__fixtures__/order.fixture';
+import { EventBatchHandler } from '../decorators/event-batch-handler.decorator';
 import { EventType } from '../decorators/event-type.decorator';
+import { Aggregate } from './aggregate';
 import { Event } from '../event/event';
 
 @EventType('Unhandled')
@@ -28,6 +30,19 @@ describe('Aggregate', () => {
       const order = new Order();
       expect(() => order.apply(new Unhandled())).toThrow(MissingEventHandlerError);
       expect(() => order.apply(new Unhandled())).toThrow(/@EventHandler\(Unhandled\)/);
+    });
+
+    it('should say that @EventBatchHandler is for subscribers when the aggregate used it', () => {
+      // Given an aggregate that marked its handler with the subscribers' batch decorator
+      class Misdecorated extends Aggregate {
+        @EventBatchHandler(Unhandled)
+        onUnhandled(): void {}
+      }
+
+      // When / Then
+      expect(() => new Misdecorated().apply(new Unhandled())).toThrow(
+        /onUnhandled is marked @EventBatchHandler, which only subscribers use/,
+      );
     });
   });
 

@@ -1,3 +1,4 @@
+import { getEventBatchHandlerBindings } from '../decorators/event-batch-handler.decorator';
 import { getEventHandlerBindings } from '../decorators/event-handler.decorator';
 import { getEventTypeMetadata } from '../decorators/event-type.decorator';
 import { MissingEventHandlerError } from '../errors/missing-event-handler.error';
@@ -107,9 +108,13 @@ export abstract class Aggregate {
     }
     if (methodName === undefined) {
       const eventClass = event.constructor as EventClass;
+      const batchMethod = getEventBatchHandlerBindings(this.constructor).find((binding) =>
+        binding.eventClasses.includes(eventClass),
+      )?.methodName;
       throw new MissingEventHandlerError(
         this.constructor.name,
         getEventTypeMetadata(eventClass)?.name ?? eventClass.name,
+        batchMethod === undefined ? undefined : String(batchMethod),
       );
     }
     (this as unknown as Record<string | symbol, (event: Event) => void>)[methodName](event);

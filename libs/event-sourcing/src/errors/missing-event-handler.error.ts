@@ -7,11 +7,17 @@ export class MissingEventHandlerError extends EventSourcingError {
   constructor(
     readonly aggregateType: string,
     readonly eventType: string,
+    /** A method of the aggregate marked `@EventBatchHandler` for the event, if any. */
+    batchMethod?: string,
   ) {
     super(
       MissingEventHandlerError.code,
       `${aggregateType} has no @EventHandler(${eventType}). Add a method decorated with ` +
-        `@EventHandler(${eventType}) that applies the event to the state.`,
+        `@EventHandler(${eventType}) that applies the event to the state.` +
+        (batchMethod === undefined
+          ? ''
+          : ` Its method ${batchMethod} is marked @EventBatchHandler, which only subscribers ` +
+            'use: an aggregate applies its events one at a time.'),
     );
   }
 }
