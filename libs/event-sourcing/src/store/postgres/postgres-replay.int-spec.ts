@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { usePostgresDatabase } from '../../../../../test/support/postgres-database';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
 import type { EventToAppend, ReplayedEvent } from '../event-storage';
@@ -79,6 +80,41 @@ describe('PostgresEventStorage.replayStream', () => {
         expect(outcome.seen).toEqual([1, 2, 3, 4, 5]);
       }
       expect(await replayVersions(streamId, 19_998)).toEqual([19_998, 19_999, 20_000]);
+    });
+  });
+
+  describe('when the read cannot finish in statementTimeoutMs', () => {
+    it('should reject with EventStoreUnavailableError and work again once it can', async () => {
+      // Given: a storage with a short statement timeout, and the events table locked by another session
+      const impatient = PostgresEventStorage.fromUrl(db.url, {
+        poolSize: 2,
+        statementTimeoutMs: 300,
+      });
+      await impatient.init();
+      const streamId = `replay-${randomUUID()}`;
+      await fill(streamId, 10);
+      const locker = new Client({ connectionString: db.url });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query(`LOCK TABLE ${impatient.tables.events} IN ACCESS EXCLUSIVE MODE`);
+
+        // When
+        const error = await impatient
+          .replayStream(streamId, {}, () => undefined)
+          .catch((e: unknown) => e);
+        await locker.query('ROLLBACK');
+
+        // Then
+        expect(error).toBeInstanceOf(EventStoreUnavailableError);
+        expect((error as Error).message).toMatch(/replaying stream/);
+        let count = 0;
+        await impatient.replayStream(streamId, {}, () => count++);
+        expect(count).toBe(10);
+      } finally {
+        await locker.end();
+        await impatient.close();
+      }
     });
   });
 
