@@ -6,7 +6,7 @@ import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
 import { InvalidAppendError } from '../../errors/invalid-append.error';
-import type { EventToAppend, ExpectedVersion, StoredEvent } from '../event-storage';
+import type { EventToAppend, ExpectedVersion, ReplayedEvent, StoredEvent } from '../event-storage';
 import { MemoryEventStorage } from './memory-event-storage';
 
 function anEvent(data: unknown = { n: 1 }, eventId: string = randomUUID()): EventToAppend {
@@ -166,6 +166,54 @@ describe('MemoryEventStorage', () => {
       const all = await storage.readAll({ fromPosition: 5, limit: 4 });
       expect(all.map((e) => e.position)).toEqual([5, 6, 7, 8]);
       expect(all[1].streamId).toBe('order-2');
+    });
+  });
+
+  describe('when a stream is replayed for load (replayStream)', () => {
+    it('should deliver what readStream reads, across chunks and pages, whatever the ids and payloads hold', async () => {
+      // Given: tiny chunks, ids and payloads that need JSON escaping or are not ASCII, more events than a page
+      await storage.close();
+      storage = new MemoryEventStorage({ chunkCapacity: 512 });
+      const events = [
+        anEvent({ text: '"quoted" \\ \u0001 <b>' }, 'id "with" quotes \\ and \n'),
+        anEvent({ blob: 'ü🎉'.repeat(500) }, 'ïd-ü'),
+        ...Array.from({ length: 600 }, (_, n) => anEvent({ n })),
+      ];
+      await storage.append('order-1', events, 'no_stream');
+      const stored = await storage.readStream('order-1');
+
+      // When
+      const replayed: ReplayedEvent[] = [];
+      await storage.replayStream('order-1', { pageSize: 1000 }, (event) => replayed.push(event));
+
+      // Then
+      expect(replayed).toHaveLength(stored.length);
+      replayed.forEach((event, i) => {
+        expect(event).toEqual({
+          position: stored[i].position,
+          version: stored[i].version,
+          eventId: stored[i].eventId,
+          type: stored[i].type,
+          schemaVersion: stored[i].schemaVersion,
+          data: stored[i].data,
+          datePaths: undefined,
+        });
+      });
+      expect(replayed[0].eventId).toBe(events[0].eventId);
+    });
+
+    it('should refuse a fromVersion or pageSize that is not a whole number >= 0', async () => {
+      // Given
+      await storage.append('order-1', [anEvent()], 'any');
+
+      // When
+      const errors = await Promise.all([
+        rejection(storage.replayStream('order-1', { fromVersion: -1 }, () => undefined)),
+        rejection(storage.replayStream('order-1', { pageSize: 1.5 }, () => undefined)),
+      ]);
+
+      // Then
+      for (const error of errors) expect(isCelloError(error, 'invalid-read-options')).toBe(true);
     });
   });
 
@@ -341,6 +389,7 @@ describe('MemoryEventStorage', () => {
         () => storage.append('order-1', [anEvent()], 'any'),
         () => storage.readStream('order-1'),
         () => storage.readAll(),
+        () => storage.replayStream('order-1', {}, () => undefined),
         () => storage.ping(),
       ]) {
         expect(await rejection(call())).toBeInstanceOf(EventStoreUnavailableError);
