@@ -63,7 +63,11 @@ export interface EventSourcingModuleOptions {
   maxBatchSize?: number;
   /** Subscriber defaults. */
   subscriptions?: SubscriptionOptions;
-  /** Events fetched per round trip when replaying a stream (load, streamEvents). Default 1000. */
+  /**
+   * Events fetched per round trip by `streamEvents`, and by `load` on MySQL and custom storages.
+   * (PostgreSQL's `load` streams the whole tail in one query, holding no page; the memory
+   * store's `load` reads at most 256 events per native call.) Default 1000.
+   */
   readPageSize?: number;
   /** Aggregate classes used app-wide; their `@EventHandler` events are registered. Default []. */
   aggregates?: (abstract new () => object)[];

@@ -192,6 +192,24 @@ describe('EventSerializer', () => {
     });
   });
 
+  describe('when a stored payload has a "__proto__" key', () => {
+    it('should keep it a plain field, not the prototype of the event', () => {
+      // Given a payload written by something else than this serializer
+      const { serializer } = setup();
+      const stored = storedFrom(serializer.serialize(new Timeline()), {
+        data: JSON.parse('{"label": "y", "__proto__": {"isAdmin": true}}'),
+      });
+      // When
+      const event = serializer.deserialize(stored).event as Timeline & { isAdmin?: boolean };
+      // Then
+      expect(event).toBeInstanceOf(Timeline);
+      expect(event.label).toBe('y');
+      expect(event.isAdmin).toBeUndefined();
+      expect(Object.getOwnPropertyDescriptor(event, '__proto__')?.value).toEqual({ isAdmin: true });
+      expect(({} as { isAdmin?: boolean }).isAdmin).toBeUndefined();
+    });
+  });
+
   describe('when an event of an older schema version is read', () => {
     function oldRow(schemaVersion: number, data: object): StoredEvent {
       return storedFrom({

@@ -124,8 +124,19 @@ export class EventSerializer {
         `stored payload at stream "${streamId}" version ${stored.version} is not a JSON object (position ${stored.position})`,
       );
     }
-    const event = Object.create(registered.eventClass.prototype as object) as E;
+    const prototype = registered.eventClass.prototype as object;
+    const event = Object.create(prototype) as E;
     Object.assign(event, data);
+    if (Object.prototype.hasOwnProperty.call(data, '__proto__')) {
+      // Assigning a stored "__proto__" key swapped the instance's prototype: keep it a plain field.
+      Object.setPrototypeOf(event, prototype);
+      Object.defineProperty(event, '__proto__', {
+        value: (data as Record<string, unknown>)['__proto__'],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     event.eventId = stored.eventId;
     return event;
   }
