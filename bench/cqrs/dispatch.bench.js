@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// CQRS dispatch micro-benchmark: `node bench/cqrs/dispatch.bench.js [--runs N] [--ms M]`.
+// CQRS dispatch micro-benchmark:
+// `node bench/cqrs/dispatch.bench.js [--runs N] [--ms M] [--cpu] [--only a,b,...]`.
 // Every subject runs in its own process, subjects alternated (forward, then
 // reversed), N runs each; prints medians with min–max and ratios to @nestjs/cqrs.
+// `--cpu` rates by the process's CPU time instead of wall time: steadier when
+// other work shares the machine (a descheduled process burns no CPU time).
 'use strict';
 
 const path = require('node:path');
@@ -9,11 +12,14 @@ const { execFileSync } = require('node:child_process');
 
 const SUBJECTS = [
   'bare-map',
+  'bare-map-timed',
   'native-route-table',
   'nestjs-cqrs-command',
   'cello-command',
   'cello-command-no-timeout',
   'cello-command-validated',
+  'cello-command-metrics',
+  'cello-command-metrics-limit',
   'cello-command-full',
   'nestjs-cqrs-query',
   'cello-query',
@@ -25,6 +31,8 @@ function option(name, fallback) {
   return at === -1 ? fallback : Number(process.argv[at + 1]);
 }
 
+const CPU = process.argv.includes('--cpu');
+
 function measure(subject, ms) {
   const out = execFileSync(
     process.execPath,
@@ -33,7 +41,8 @@ function measure(subject, ms) {
       encoding: 'utf8',
     },
   );
-  return JSON.parse(out.trim().split('\n').pop()).opsPerSecond;
+  const result = JSON.parse(out.trim().split('\n').pop());
+  return CPU ? result.cpuOpsPerSecond : result.opsPerSecond;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -43,6 +52,13 @@ const baselineOf = (subject) =>
   subject.includes('query') ? 'nestjs-cqrs-query' : 'nestjs-cqrs-command';
 
 function main() {
+  const only = process.argv.indexOf('--only');
+  if (only !== -1) {
+    const wanted = new Set(process.argv[only + 1].split(','));
+    for (const s of ['bare-map', 'cello-command-no-timeout', 'nestjs-cqrs-command']) wanted.add(s);
+    if ([...wanted].some((s) => s.includes('query'))) wanted.add('nestjs-cqrs-query');
+    SUBJECTS.splice(0, SUBJECTS.length, ...SUBJECTS.filter((s) => wanted.has(s)));
+  }
   const runs = option('--runs', 5);
   const ms = option('--ms', 1000);
   const results = Object.fromEntries(SUBJECTS.map((s) => [s, []]));
@@ -60,7 +76,8 @@ function main() {
   }
   const fmt = (x) => Math.round(x).toLocaleString('en-US');
   console.log(
-    `node ${process.version}, ${runs} rounds x ${ms} ms per subject, each in its own process`,
+    `node ${process.version}, ${runs} rounds x ${ms} ms per subject, each in its own process` +
+      (CPU ? ', rated by CPU time' : ''),
   );
   console.log(
     'subject                      median ops/s   min–max ops/s            ratio vs @nestjs/cqrs (median, min–max)',
