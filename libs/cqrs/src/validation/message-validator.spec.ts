@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import fc from 'fast-check';
 import {
   ArrayMaxSize,
@@ -207,6 +209,40 @@ describe('MessageValidator', () => {
       });
       expect(Recorded.seen[0].object).toBe(message);
       expect(invalid.violations.map((v) => v.field)).toEqual([ODD_NAME]);
+    });
+  });
+  describe('when the runtime refuses code generation', () => {
+    it('should plan the same checks without generated code', () => {
+      // Given: a Node process started with --disallow-code-generation-from-strings
+      const root = path.resolve(__dirname, '../../../..');
+      const fixture = path.join(__dirname, '__fixtures__', 'no-codegen-validation.fixture.ts');
+      // When
+      const output = execFileSync(
+        process.execPath,
+        [
+          '--disallow-code-generation-from-strings',
+          '-r',
+          path.join(root, 'scripts', 'register-ts.js'),
+          fixture,
+        ],
+        { cwd: root, encoding: 'utf8' },
+      );
+      // Then
+      const { codegenRefused, verdicts } = JSON.parse(output) as {
+        codegenRefused: boolean;
+        verdicts: { planned: boolean; classValidator: boolean }[];
+      };
+      expect(codegenRefused).toBe(true);
+      for (const verdict of verdicts) expect(verdict.planned).toBe(verdict.classValidator);
+      expect(verdicts.map((v) => v.planned)).toEqual([
+        true,
+        false,
+        false,
+        true,
+        false,
+        false,
+        true,
+      ]);
     });
   });
 });

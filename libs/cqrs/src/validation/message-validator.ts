@@ -134,6 +134,22 @@ function isPass(result: unknown): boolean {
   return result === true || (!!result && !(result instanceof Promise));
 }
 
+type PlanEntries = Map<
+  string,
+  { conditions: Check[]; defined: ConstraintCheck[]; custom: ConstraintCheck[] }
+>;
+
+/** The plan as one function: generated code, or a loop where code generation is disallowed. */
+function compile(targetName: string, byProperty: PlanEntries): Check {
+  try {
+    return generate(targetName, byProperty);
+  } catch (error) {
+    // `node --disallow-code-generation-from-strings` (or a CSP-like policy): same checks, looped.
+    if (error instanceof EvalError) return interpret(targetName, byProperty);
+    throw error;
+  }
+}
+
 /**
  * Turns the plan into one straight-line function (`new Function`), one call site
  * per constraint: V8 then sees each constraint's `validate` as the only callee of
@@ -143,13 +159,7 @@ function isPass(result: unknown): boolean {
  * and conditions are passed in as parameters. Constraints with `each` or their
  * own `validateIf` go through the generic {@link passes}.
  */
-function compile(
-  targetName: string,
-  byProperty: Map<
-    string,
-    { conditions: Check[]; defined: ConstraintCheck[]; custom: ConstraintCheck[] }
-  >,
-): Check {
+function generate(targetName: string, byProperty: PlanEntries): Check {
   const names: string[] = [];
   const values: unknown[] = [];
   const bind = (prefix: string, value: unknown): string => {
@@ -196,4 +206,31 @@ function compile(
     ...args: unknown[]
   ) => Check;
   return factory(passes, isPass, ...values);
+}
+
+/** The plan run by a loop over the same checks (each through {@link passes}). */
+function interpret(targetName: string, byProperty: PlanEntries): Check {
+  const properties = [...byProperty].map(([property, entry]) => {
+    const checks = [...entry.defined, ...entry.custom];
+    const args = checks.map((check) => ({
+      targetName,
+      property,
+      object: {},
+      value: undefined as unknown,
+      constraints: check.constraints,
+    }));
+    return { property, conditions: entry.conditions, checks, args };
+  });
+  return (object) => {
+    for (const { property, conditions, checks, args } of properties) {
+      let applies = true;
+      for (const condition of conditions) applies = !!condition(object) && applies;
+      if (!applies) continue;
+      const value = object[property];
+      for (let i = 0; i < checks.length; i++) {
+        if (!passes(checks[i], args[i], object, value)) return false;
+      }
+    }
+    return true;
+  };
 }
