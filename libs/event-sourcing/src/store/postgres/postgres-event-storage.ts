@@ -372,6 +372,12 @@ export class PostgresEventStorage implements EventStorage {
     let handlerFailure: { error: unknown } | undefined;
     // Set when the connection must be dropped rather than reused.
     let discard: Error | undefined;
+    // A checked-out client has no listener of the pool's: an error arriving between the
+    // query's end and the release (e.g. the server shutting down) would crash the process.
+    const onClientError = (error: Error) => {
+      discard ??= error;
+    };
+    client.on('error', onClientError);
     try {
       await new Promise<void>((resolve, reject) => {
         const query = new Query({
@@ -415,6 +421,7 @@ export class PostgresEventStorage implements EventStorage {
       throw mapStorageError(error, during);
     } finally {
       // A connection whose query failed, timed out or was abandoned is dropped, not reused.
+      client.removeListener('error', onClientError);
       client.release(discard);
     }
     if (handlerFailure) throw handlerFailure.error;
