@@ -53,8 +53,11 @@ function run(tool: string, args: string[]): void {
   }
 }
 
-/** Makes and starts a private PostgreSQL server. */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/**
+ * Makes and starts a private PostgreSQL server; `serverOptions` are more `-c name=value`
+ * settings (e.g. `shared_preload_libraries=pg_stat_statements`).
+ */
+export async function startPrivatePostgres(serverOptions: string[] = []): Promise<PrivatePostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'cello-pg-'));
   const dataDir = join(dir, 'data');
   const socketDir = dir;
@@ -66,7 +69,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
   const logFile = join(dir, 'server.log');
-  const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const options = [
+    `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    ...serverOptions.map((option) => `-c ${option}`),
+  ].join(' ');
   const server: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
