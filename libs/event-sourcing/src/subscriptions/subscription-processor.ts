@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Event } from '../event/event';
 import type { EventStorage, ProcessorLease, StoredEvent } from '../store/event-storage';
+import { GlobalLogPageReader } from './global-log-page-reader';
 import { retryDelayMs } from './retry-backoff';
 import type { EventBatchItem } from './event-batch';
 import type {
@@ -41,11 +42,6 @@ interface PageEvent {
 }
 
 /** A page read ahead while the previous one is being handled. */
-interface Prefetch {
-  /** The position it was read from: it is used only when the next read would start there. */
-  readonly from: number;
-  readonly page: Promise<StoredEvent[]>;
-}
 
 /** True when the type goes to `@EventBatchHandler` methods. */
 function isBatched(handled: HandledEventType): boolean {
@@ -83,17 +79,17 @@ export class SubscriptionProcessor {
   private readonly progressListeners = new Set<() => void>();
   /** Events of this subscriber parked earlier and not yet past the checkpoint: position -> parked id. */
   private parkedAhead = new Map<number, number>();
-  /** The next page, read while the current one is handled. */
-  private prefetched?: Prefetch;
-  /** Read-ahead queries not settled yet (also the dropped ones), awaited when the loop ends. */
-  private readonly readsInFlight = new Set<Promise<unknown>>();
+  /** Reads the pages, the next one while the current one is handled. */
+  private readonly pages: GlobalLogPageReader;
   /** The head-position query of the lag metric, while in flight. */
   private lagQuery?: Promise<void>;
 
   constructor(
     readonly definition: SubscriberDefinition,
     private readonly context: SubscriptionProcessorContext,
-  ) {}
+  ) {
+    this.pages = new GlobalLogPageReader(context.storage, () => this.settings.batchSize);
+  }
 
   get name(): string {
     return this.definition.name;
@@ -149,7 +145,7 @@ export class SubscriptionProcessor {
   checkpointMovedTo(position: number): void {
     this.currentCheckpoint = position;
     this.parkedAhead.clear();
-    this.prefetched = undefined;
+    this.pages.drop();
     this.notifyProgress();
   }
 
@@ -202,8 +198,7 @@ export class SubscriptionProcessor {
       }
     } finally {
       // Let reads still in flight settle, so nothing touches the storage after stop().
-      this.prefetched = undefined;
-      await Promise.all([...this.readsInFlight, this.lagQuery]);
+      await Promise.all([this.pages.settle(), this.lagQuery]);
       await this.releaseLease();
       if (this.currentState !== 'failed') this.setState('stopped');
     }
@@ -233,7 +228,7 @@ export class SubscriptionProcessor {
     );
     this.lease = lease;
     this.leaseLost = false;
-    this.prefetched = undefined;
+    this.pages.drop();
     this.currentCheckpoint = checkpoint;
     this.startRenewing();
     this.setState('running');
@@ -246,14 +241,14 @@ export class SubscriptionProcessor {
   /** Reads one batch after the checkpoint, delivers it and writes the checkpoint. */
   private async processBatch(): Promise<'progressed' | 'idle' | 'failed'> {
     const lease = this.lease!;
-    const batch = await this.readPage(this.currentCheckpoint + 1);
+    const batch = await this.pages.read(this.currentCheckpoint + 1);
     if (batch.length === 0) {
       this.context.reportLag?.(0);
       return 'idle';
     }
     const last = batch[batch.length - 1].position;
     // A full page means more is likely there: read it while this one is handled.
-    if (batch.length >= this.settings.batchSize) this.prefetch(last + 1);
+    if (batch.length >= this.settings.batchSize) this.pages.readAhead(last + 1);
 
     let finished = this.currentCheckpoint;
     let failed = false;
@@ -289,10 +284,10 @@ export class SubscriptionProcessor {
       i += 1;
     }
 
-    if (finished !== last) this.prefetched = undefined;
+    if (finished !== last) this.pages.drop();
     if (finished > this.currentCheckpoint) {
       if (!(await this.context.storage.storeCheckpoint(lease, finished))) {
-        this.prefetched = undefined;
+        this.pages.drop();
         this.dropLease('its checkpoint write was fenced off: another instance took the lease');
         return 'progressed';
       }
@@ -308,27 +303,6 @@ export class SubscriptionProcessor {
       return 'failed';
     }
     return 'progressed';
-  }
-
-  /** The page starting at `from`: the one read ahead when it starts there, else read now. */
-  private async readPage(from: number): Promise<StoredEvent[]> {
-    const prefetched = this.prefetched;
-    this.prefetched = undefined;
-    if (prefetched && prefetched.from === from) return prefetched.page;
-    return this.context.storage.readAll({ fromPosition: from, limit: this.settings.batchSize });
-  }
-
-  /** Starts reading the page at `from`; a failure surfaces when (and if) the page is used. */
-  private prefetch(from: number): void {
-    const page = this.context.storage.readAll({
-      fromPosition: from,
-      limit: this.settings.batchSize,
-    });
-    const settled: Promise<unknown> = page
-      .catch(() => undefined)
-      .finally(() => this.readsInFlight.delete(settled));
-    this.readsInFlight.add(settled);
-    this.prefetched = { from, page };
   }
 
   /** Index after the run of batch-handled events starting at `start` (stops at a per-event type). */
@@ -539,7 +513,7 @@ export class SubscriptionProcessor {
     }
     this.lease = undefined;
     this.leaseLost = false;
-    this.prefetched = undefined;
+    this.pages.drop();
     this.setState('standby');
   }
 
