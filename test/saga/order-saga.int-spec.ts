@@ -206,6 +206,34 @@ describe('OrderSaga on PostgreSQL', () => {
     });
   });
 
+  describe('when two instances execute one caller-chosen saga id at once (a retried request)', () => {
+    it('should run the saga once and give both callers its result', async () => {
+      // Given two instances on one database, with slow steps
+      await boot();
+      const first = { app, runner, services };
+      await boot();
+      first.services.failures = { delayMs: 100 };
+      services.failures = { delayMs: 100 };
+      const sagaId = `fulfil-${Date.now()}`;
+
+      // When both execute it
+      const [a, b] = await Promise.all([
+        first.runner.execute<OrderContext>(OrderSaga, orderContext('retried'), { sagaId }),
+        runner.execute<OrderContext>(OrderSaga, orderContext('retried'), { sagaId }),
+      ]).finally(() => first.app.close());
+
+      // Then every effect happened once, and both callers got the completed result
+      expect(a).toMatchObject({ sagaId, status: 'completed', success: true });
+      expect(b).toMatchObject({ sagaId, status: 'completed', success: true });
+      expect(await services.ledger(sagaId)).toEqual([
+        'reserve_inventory',
+        'charge_payment',
+        'create_shipment',
+      ]);
+      await first.services.close();
+    });
+  });
+
   describe("when the storage is TypeOrmModule's DataSource, injected through forRootAsync", () => {
     it('should run sagas on it and leave it to TypeOrmModule to close', async () => {
       // Given

@@ -66,6 +66,43 @@ export function describeSagaStorageContract(
       });
     });
 
+    describe('when a saga is created with an id that exists', () => {
+      it('should report false and leave the first one as it was', async () => {
+        // Given
+        const id = `order-${randomUUID()}`;
+        const first = await storage.create({ ...write(id, 'a'), sagaName: 'orders' });
+        // When
+        const again = await storage.create({
+          ...write(id, 'b', { context: { n: 99 } }),
+          sagaName: 'refunds',
+        });
+        // Then
+        expect(first).toBe(true);
+        expect(again).toBe(false);
+        expect(await storage.load(id)).toMatchObject({
+          sagaName: 'orders',
+          context: { n: 1 },
+          leaseOwner: 'a',
+        });
+      });
+
+      it('should create it once when the same id is created many times at once', async () => {
+        // Given one id among others, created concurrently (the same coalesced batch, on backends that batch)
+        const id = `order-${randomUUID()}`;
+        const others = Array.from({ length: 3 }, () => randomUUID());
+        // When
+        const outcomes = await Promise.all([
+          ...[1, 2, 3, 4].map((n) => storage.create({ ...write(id, `w${n}`), sagaName: 'orders' })),
+          ...others.map((other) => storage.create({ ...write(other, 'x'), sagaName: 'orders' })),
+        ]);
+        // Then exactly one write of the shared id created it, and the others were created
+        expect(outcomes.slice(0, 4).filter(Boolean)).toHaveLength(1);
+        expect(outcomes.slice(4)).toEqual([true, true, true]);
+        const winner = outcomes.slice(0, 4).indexOf(true) + 1;
+        expect((await storage.load(id))?.leaseOwner).toBe(`w${winner}`);
+      });
+    });
+
     describe('when a writer lost its lease', () => {
       it('should refuse its write and keep the new owner', async () => {
         // Given a saga whose lease expired and was claimed by b

@@ -14,6 +14,8 @@ import { getSagaStepsMetadata } from '../decorators/saga-step.decorator';
 import { SagaRegistry } from '../definition/saga-registry';
 import type { SagaContext, SagaStepExecution } from '../definition/saga-step-execution';
 import { InvalidSagaContextError } from '../errors/invalid-saga-context.error';
+import { InvalidSagaIdError } from '../errors/invalid-saga-id.error';
+import { SagaIdConflictError } from '../errors/saga-id-conflict.error';
 import { InvalidSagaStateError } from '../errors/invalid-saga-state.error';
 import { NonRetryableError } from '../errors/non-retryable.error';
 import { SagaCompensationFailedError } from '../errors/saga-compensation-failed.error';
@@ -26,17 +28,19 @@ import { SagaTimeoutError } from '../errors/saga-timeout.error';
 import { UnknownSagaError } from '../errors/unknown-saga.error';
 import { jitterSeed } from '../machine/saga-machine';
 import { SagaMachineHandle } from '../machine/saga-machine-handle';
-import type {
-  SagaCommand,
-  SagaMachineEvent,
-  SagaMachineState,
-  SagaStatus,
+import {
+  TERMINAL_SAGA_STATUSES,
+  type SagaCommand,
+  type SagaMachineEvent,
+  type SagaMachineState,
+  type SagaStatus,
 } from '../machine/saga-machine.types';
 import { SAGA_MODULE_OPTIONS, SAGA_STORAGE } from '../saga.constants';
 import type { ResolvedSagaOptions } from '../saga-module-options';
 import type { SagaRecord, SagaStorage, SagaWrite } from '../storage/saga-storage';
 import type { SagaResult, SagaStatusView } from './saga-result';
 import { runWithDeadlines, sleep } from './run-with-deadlines';
+import { MAX_SAGA_ID_LENGTH, type SagaStartOptions } from './saga-start-options';
 
 type SagaType = abstract new (...args: never[]) => object;
 
@@ -74,6 +78,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private recoveryTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** Aborted on shutdown: ends waits for other instances' sagas. */
+  private readonly shutdown = new AbortController();
   private recovering?: Promise<void>;
 
   constructor(
@@ -106,6 +112,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.shutdown.abort();
     clearInterval(this.recoveryTimer);
     clearInterval(this.renewTimer);
     for (const run of this.active.values()) this.halt(run, new SagaRunnerStoppedError(run.id));
@@ -114,17 +121,34 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     await this.storage.close();
   }
 
-  /** Runs a saga to its end and resolves with its result (failures are results, not rejections). */
-  async execute<C extends object>(type: SagaType, context: C): Promise<SagaResult<C>> {
-    const run = await this.begin(type, context);
-    return this.track(this.drive(run)) as Promise<SagaResult<C>>;
+  /**
+   * Runs a saga to its end and resolves with its result (failures are results,
+   * not rejections). With `options.sagaId` of a saga that exists, runs nothing
+   * and resolves with that saga's outcome once it has one.
+   */
+  async execute<C extends object>(
+    type: SagaType,
+    context: C,
+    options: SagaStartOptions = {},
+  ): Promise<SagaResult<C>> {
+    const begun = await this.begin(type, context, options);
+    if ('existing' in begun) return this.outcomeOf(begun.existing) as Promise<SagaResult<C>>;
+    return this.track(this.drive(begun.run)) as Promise<SagaResult<C>>;
   }
 
-  /** Starts a saga and resolves with its id once its first state is saved. */
-  async start<C extends object>(type: SagaType, context: C): Promise<string> {
-    const run = await this.begin(type, context);
-    this.background(run);
-    return run.id;
+  /**
+   * Starts a saga and resolves with its id once its first state is saved. With
+   * `options.sagaId` of a saga that exists, starts nothing and resolves with the id.
+   */
+  async start<C extends object>(
+    type: SagaType,
+    context: C,
+    options: SagaStartOptions = {},
+  ): Promise<string> {
+    const begun = await this.begin(type, context, options);
+    if ('existing' in begun) return begun.existing.id;
+    this.background(begun.run);
+    return begun.run.id;
   }
 
   /** Where a saga stands; `SagaNotFoundError` for an unknown id. */
@@ -244,8 +268,13 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     return this.registry.get(type);
   }
 
-  private async begin(type: SagaType, context: object): Promise<ActiveRun> {
+  private async begin(
+    type: SagaType,
+    context: object,
+    { sagaId }: SagaStartOptions,
+  ): Promise<{ run: ActiveRun } | { existing: SagaRecord }> {
     const saga = this.compiled(type);
+    if (sagaId !== undefined) checkSagaId(sagaId);
     if (typeof context !== 'object' || context === null || Array.isArray(context)) {
       throw new InvalidSagaContextError(saga.name, 'must be a plain object.');
     }
@@ -262,7 +291,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     const first = machine.apply({ type: 'start', nowMs: Date.now() });
     const run: ActiveRun = {
       saga,
-      id: randomUUID(),
+      id: sagaId ?? randomUUID(),
       fencingToken: 1,
       machine,
       stateJson: first.stateJson,
@@ -271,7 +300,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       context: copy,
       stop: new AbortController(),
     };
-    await this.storage.create(
+    const created = await this.storage.create(
       writeOf(
         {
           id: run.id,
@@ -285,7 +314,29 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
         first.stateJson,
       ),
     );
-    return run;
+    if (created) return { run };
+    const existing = await this.storage.load(run.id);
+    if (!existing) throw new SagaNotFoundError(run.id);
+    if (existing.sagaName !== saga.name) {
+      throw new SagaIdConflictError(run.id, existing.sagaName, saga.name);
+    }
+    return { existing };
+  }
+
+  /**
+   * The result of a saga started earlier (by this or another instance): waits,
+   * polling its stored state, until it is terminal.
+   */
+  private async outcomeOf(record: SagaRecord): Promise<SagaResult> {
+    let current = record;
+    for (let delayMs = OUTCOME_POLL_MIN_MS; !isTerminal(current.status);) {
+      if (!(await sleep(delayMs, this.shutdown.signal))) {
+        throw new SagaRunnerStoppedError(record.id);
+      }
+      delayMs = Math.min(delayMs * 2, OUTCOME_POLL_MAX_MS);
+      current = (await this.storage.load(record.id)) ?? current;
+    }
+    return this.resultOf(this.resume(current));
   }
 
   private resume(record: SagaRecord): ActiveRun {
@@ -542,6 +593,28 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       timedOut: state.timedOut,
       context: run.context,
     };
+  }
+}
+
+/** Polling of a saga run by another caller: from this delay, doubling... */
+const OUTCOME_POLL_MIN_MS = 20;
+/** ...up to this one. */
+const OUTCOME_POLL_MAX_MS = 1000;
+
+function isTerminal(status: SagaStatus): boolean {
+  return TERMINAL_SAGA_STATUSES.includes(status);
+}
+
+/** Refuses a caller-chosen id that the storages cannot key on. */
+function checkSagaId(sagaId: unknown): void {
+  if (typeof sagaId !== 'string' || sagaId.length === 0) {
+    throw new InvalidSagaIdError(sagaId, 'must be a non-empty string.');
+  }
+  if (sagaId.length > MAX_SAGA_ID_LENGTH || sagaId.includes('\u0000')) {
+    throw new InvalidSagaIdError(
+      sagaId,
+      `must be at most ${MAX_SAGA_ID_LENGTH} characters, without NUL characters.`,
+    );
   }
 }
 

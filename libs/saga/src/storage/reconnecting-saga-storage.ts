@@ -26,7 +26,7 @@ export class ReconnectingSagaStorage implements SagaStorage {
     this.scheduleRetry();
   }
 
-  create(write: SagaWrite & { sagaName: string }): Promise<void> {
+  create(write: SagaWrite & { sagaName: string }): Promise<boolean> {
     return this.current().then((s) => s.create(write));
   }
 

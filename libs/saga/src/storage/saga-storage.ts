@@ -44,8 +44,12 @@ export interface SagaListQuery {
  * (the saga was taken over) and reported as `false`.
  */
 export interface SagaStorage {
-  /** Creates the instance, leased to `write.owner` with fencing token 1. */
-  create(write: SagaWrite & { sagaName: string }): Promise<void>;
+  /**
+   * Creates the instance, leased to `write.owner` with fencing token 1.
+   * Resolves `false`, writing nothing, when a saga with this id exists
+   * already (ids chosen by callers make starts idempotent).
+   */
+  create(write: SagaWrite & { sagaName: string }): Promise<boolean>;
   /** Saves a transition; `false` when the writer's lease was taken over. */
   save(write: SagaWrite): Promise<boolean>;
   /** One instance, if it exists. */

@@ -14,7 +14,8 @@ function copy<T>(value: T): T {
 export class MemorySagaStorage implements SagaStorage {
   private readonly rows = new Map<string, Row>();
 
-  async create(write: SagaWrite & { sagaName: string }): Promise<void> {
+  async create(write: SagaWrite & { sagaName: string }): Promise<boolean> {
+    if (this.rows.has(write.id)) return false;
     const now = new Date();
     this.rows.set(write.id, {
       id: write.id,
@@ -28,6 +29,7 @@ export class MemorySagaStorage implements SagaStorage {
       fencingToken: 1,
       leaseExpiresAt: Date.now() + write.leaseTtlMs,
     });
+    return true;
   }
 
   async save(write: SagaWrite): Promise<boolean> {

@@ -59,7 +59,7 @@ function ttlMicros(write: SagaWrite): number | null {
  * instances scanning together each get different rows.
  */
 export class MysqlSagaStorage implements SagaStorage {
-  private readonly creates: WriteCoalescer<CreateWrite, void>;
+  private readonly creates: WriteCoalescer<CreateWrite, boolean>;
   private readonly saves: WriteCoalescer<SagaWrite, boolean>;
   private readonly pool: Pool;
 
@@ -140,7 +140,7 @@ export class MysqlSagaStorage implements SagaStorage {
     );
   }
 
-  create(write: CreateWrite): Promise<void> {
+  create(write: CreateWrite): Promise<boolean> {
     return this.creates.submit(write);
   }
 
@@ -148,7 +148,29 @@ export class MysqlSagaStorage implements SagaStorage {
     return this.saves.submit(write);
   }
 
-  private async createBatch(items: CreateWrite[]): Promise<void[]> {
+  // A multi-row INSERT is all or nothing: when an id exists already (or twice in
+  // the batch), each write is tried alone and the duplicates report false.
+  private async createBatch(items: CreateWrite[]): Promise<boolean[]> {
+    try {
+      await this.insertSagas(items);
+      return items.map(() => true);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const created: boolean[] = [];
+    for (const item of items) {
+      try {
+        await this.insertSagas([item]);
+        created.push(true);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        created.push(false);
+      }
+    }
+    return created;
+  }
+
+  private async insertSagas(items: CreateWrite[]): Promise<void> {
     await this.run('create sagas', (c) =>
       c.query(
         `INSERT INTO ${this.tables.instances} ` +
@@ -170,7 +192,6 @@ export class MysqlSagaStorage implements SagaStorage {
         ]),
       ),
     );
-    return items.map(() => undefined);
   }
 
   /** Splits a batch so that no saga appears twice in one statement, keeping order. */
@@ -449,4 +470,10 @@ function toRecord(row: Row): SagaRecord {
     leaseOwner: row.lease_owner,
     fencingToken: Number(row.fencing_token),
   };
+}
+
+/** MySQL's ER_DUP_ENTRY, wrapped by `run` as the cause of a storage error. */
+function isDuplicateKey(error: unknown): boolean {
+  const cause = (error as { cause?: { errno?: number } }).cause;
+  return cause?.errno === 1062;
 }

@@ -54,7 +54,7 @@ function ttlOf(write: SagaWrite): number | null {
  * writer's owner and fencing token.
  */
 export class PostgresSagaStorage implements SagaStorage {
-  private readonly creates: WriteCoalescer<CreateWrite, void>;
+  private readonly creates: WriteCoalescer<CreateWrite, boolean>;
   private readonly saves: WriteCoalescer<SagaWrite, boolean>;
 
   private constructor(
@@ -135,7 +135,7 @@ export class PostgresSagaStorage implements SagaStorage {
     }
   }
 
-  create(write: CreateWrite): Promise<void> {
+  create(write: CreateWrite): Promise<boolean> {
     return this.creates.submit(write);
   }
 
@@ -143,15 +143,19 @@ export class PostgresSagaStorage implements SagaStorage {
     return this.saves.submit(write);
   }
 
-  private async createBatch(items: CreateWrite[]): Promise<void[]> {
-    await this.query(
+  // An id that exists already (or earlier in the batch) is skipped, not an error:
+  // only the first of a batch's writes of one id can be the one that created it.
+  private async createBatch(items: CreateWrite[]): Promise<boolean[]> {
+    const rows = await this.query<{ id: string }>(
       'create_sagas',
       `INSERT INTO ${this.tables.instances}
          (id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token)
        SELECT u.id, u.saga_name, u.status, u.state::jsonb, u.context::jsonb, u.owner,
               now() + u.ttl * interval '1 millisecond', 1
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-         AS u(id, saga_name, status, state, context, owner, ttl)`,
+         AS u(id, saga_name, status, state, context, owner, ttl)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
       [
         items.map((w) => w.id),
         items.map((w) => w.sagaName),
@@ -162,7 +166,8 @@ export class PostgresSagaStorage implements SagaStorage {
         items.map((w) => w.leaseTtlMs),
       ],
     );
-    return items.map(() => undefined);
+    const created = new Set(rows.map((row) => row.id));
+    return items.map((w) => created.delete(w.id));
   }
 
   private async saveBatch(items: SagaWrite[]): Promise<boolean[]> {
