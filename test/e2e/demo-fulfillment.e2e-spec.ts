@@ -187,6 +187,52 @@ describe('the demo OrderSaga on PostgreSQL', () => {
     });
   });
 
+  describe('when a client repeats a fulfilment with the same Idempotency-Key', () => {
+    it('should answer the first saga again and charge once', async () => {
+      // Given a fulfilment that went through
+      const id = await createOrder(demo);
+      const first = await demo
+        .http()
+        .post(`/orders/${id}/fulfill`)
+        .set('Idempotency-Key', 'checkout-7f3a')
+        .send(fulfillBody())
+        .expect(200);
+      // When the client retries it (say its first answer got lost), also as an async request
+      const again = await demo
+        .http()
+        .post(`/orders/${id}/fulfill`)
+        .set('Idempotency-Key', 'checkout-7f3a')
+        .send(fulfillBody())
+        .expect(200);
+      const asyncAgain = await demo
+        .http()
+        .post(`/orders/${id}/fulfill?mode=async`)
+        .set('Idempotency-Key', 'checkout-7f3a')
+        .send(fulfillBody())
+        .expect(202);
+      // Then
+      expect(again.body).toEqual(first.body);
+      expect(asyncAgain.body).toEqual({ saga_id: first.body.saga_id });
+      expect(await ledgerOf(demo, id)).toEqual([
+        ['inventory', 'reserve', 5],
+        ['payment', 'charge', 28.6],
+        ['shipping', 'ship', 5],
+      ]);
+    });
+
+    it('should answer 400 for a key that is not 1 to 64 plain characters, and touch no service', async () => {
+      const id = await createOrder(demo);
+      const response = await demo
+        .http()
+        .post(`/orders/${id}/fulfill`)
+        .set('Idempotency-Key', 'has spaces and "quotes"')
+        .send(fulfillBody())
+        .expect(400);
+      expect(JSON.stringify(response.body)).toMatch(/Idempotency-Key/);
+      expect(await ledgerOf(demo, id)).toEqual([]);
+    });
+  });
+
   describe('when the order cannot be fulfilled', () => {
     it('should answer 404 for an unknown order and touch no service', async () => {
       await demo.http().post('/orders/nope/fulfill').send(fulfillBody()).expect(404);

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@cello/cqrs';
 import type { Response } from 'express';
 import { CancelOrderCommand } from './commands/cancel-order.command';
@@ -17,6 +28,9 @@ import { GetOrderQuery } from './queries/get-order.query';
 import { ListOrdersQuery } from './queries/list-orders.query';
 import type { FulfillmentRequest } from './sagas/fulfillment-request';
 import { OrderFulfillmentService } from './sagas/order-fulfillment.service';
+
+/** What an Idempotency-Key may hold: short enough for a saga id, no spaces or quotes. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * The orders API. Writes go through the command bus to the event store; reads
@@ -81,7 +95,9 @@ export class OrdersController {
   /**
    * Runs `OrderSaga`. By default waits for its end: 200 when fulfilled, 500
    * with the failed step after compensation (as in the seed). With
-   * `?mode=async`, answers 202 with the saga id at once.
+   * `?mode=async`, answers 202 with the saga id at once. A request repeated
+   * with the same `Idempotency-Key` header (a client retry) runs no second
+   * saga: it gets the first one's saga id or outcome.
    */
   @Post(':id/fulfill')
   async fulfill(
@@ -89,7 +105,13 @@ export class OrdersController {
     @Query() query: FulfillModeDto,
     @Body() body: FulfillOrderDto,
     @Res({ passthrough: true }) response: Response,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<Record<string, unknown>> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new BadRequestException(
+        'Idempotency-Key must be 1 to 64 characters: letters, digits, "-", "_", "." or ":"',
+      );
+    }
     const request: FulfillmentRequest = {
       customerId: body.customer_id,
       items: body.items,
@@ -97,11 +119,11 @@ export class OrdersController {
       address: { ...body.address },
     };
     if (query.mode === 'async') {
-      const sagaId = await this.fulfillment.start(id, request);
+      const sagaId = await this.fulfillment.start(id, request, idempotencyKey);
       response.status(202);
       return { saga_id: sagaId };
     }
-    const result = await this.fulfillment.fulfill(id, request);
+    const result = await this.fulfillment.fulfill(id, request, idempotencyKey);
     if (result.success) {
       response.status(200);
       return {

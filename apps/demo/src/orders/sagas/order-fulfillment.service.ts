@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@cello/cqrs';
-import { SagaRunner, type SagaResult, type SagaStatusView } from '@cello/saga';
+import {
+  SagaRunner,
+  type SagaResult,
+  type SagaStartOptions,
+  type SagaStatusView,
+} from '@cello/saga';
 import { LinkOrderFulfillmentCommand } from '../commands/link-order-fulfillment.command';
 import { FulfillmentNotFoundError } from '../errors/fulfillment-not-found.error';
 import { OrderRepository } from '../order-repository';
@@ -27,21 +32,30 @@ export class OrderFulfillmentService {
     private readonly queryBus: QueryBus,
   ) {}
 
-  /** Runs the saga and resolves with its result once it completed or was compensated. */
+  /**
+   * Runs the saga and resolves with its result once it completed or was
+   * compensated. With an idempotency key, a repeated request (a client retry)
+   * gets the result of the saga the first one started instead of a second run.
+   */
   async fulfill(
     orderId: string,
     request: FulfillmentRequest,
+    idempotencyKey?: string,
   ): Promise<SagaResult<OrderSagaContext>> {
     const context = await this.contextFor(orderId, request);
-    const result = await this.sagas.execute(OrderSaga, context);
+    const result = await this.sagas.execute(OrderSaga, context, sagaIdFor(orderId, idempotencyKey));
     await this.link(orderId, result.sagaId);
     return result;
   }
 
-  /** Starts the saga in the background and resolves with its id. */
-  async start(orderId: string, request: FulfillmentRequest): Promise<string> {
+  /** Starts the saga in the background and resolves with its id (the same id for a repeated key). */
+  async start(
+    orderId: string,
+    request: FulfillmentRequest,
+    idempotencyKey?: string,
+  ): Promise<string> {
     const context = await this.contextFor(orderId, request);
-    const sagaId = await this.sagas.start(OrderSaga, context);
+    const sagaId = await this.sagas.start(OrderSaga, context, sagaIdFor(orderId, idempotencyKey));
     await this.link(orderId, sagaId);
     return sagaId;
   }
@@ -74,6 +88,11 @@ export class OrderFulfillmentService {
     );
     await this.queryBus.dispatch(new GetOrderQuery(orderId), { waitForPosition: written.position });
   }
+}
+
+/** The saga id of a keyed request: per order, so one key cannot reach another order's saga. */
+function sagaIdFor(orderId: string, idempotencyKey: string | undefined): SagaStartOptions {
+  return idempotencyKey === undefined ? {} : { sagaId: `fulfil:${orderId}:${idempotencyKey}` };
 }
 
 function toFulfillmentView(view: SagaStatusView): FulfillmentView {
