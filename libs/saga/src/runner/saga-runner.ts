@@ -15,6 +15,7 @@ import { SagaRegistry } from '../definition/saga-registry';
 import type { SagaContext, SagaStepExecution } from '../definition/saga-step-execution';
 import { InvalidSagaContextError } from '../errors/invalid-saga-context.error';
 import { InvalidSagaIdError } from '../errors/invalid-saga-id.error';
+import { SagaDefinitionChangedError } from '../errors/saga-definition-changed.error';
 import { SagaIdConflictError } from '../errors/saga-id-conflict.error';
 import { InvalidSagaStateError } from '../errors/invalid-saga-state.error';
 import { NonRetryableError } from '../errors/non-retryable.error';
@@ -209,10 +210,12 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
           try {
             run = this.resume(record);
           } catch (error) {
-            // One unreadable row must not stop the recovery of the others in the batch.
+            // One saga that cannot be resumed must not stop the recovery of the others in the batch.
             this.logger.error(
-              `Saga ${record.id} (${record.sagaName}) cannot be recovered: its stored state is unreadable ` +
-                `(${(error as Error).message}). Left as it is; fix or remove the row.`,
+              isCelloError(error, SagaDefinitionChangedError.code)
+                ? error.message
+                : `Saga ${record.id} (${record.sagaName}) cannot be recovered: its stored state is unreadable ` +
+                    `(${(error as Error).message}). Left as it is; fix or remove the row.`,
             );
             continue;
           }
@@ -342,6 +345,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private resume(record: SagaRecord): ActiveRun {
     const saga = this.registry.findByName(record.sagaName);
     if (!saga) throw new UnknownSagaError(record.sagaName);
+    checkSameSteps(record, saga);
     const stateJson = JSON.stringify(record.state);
     return {
       saga,
@@ -603,6 +607,30 @@ const OUTCOME_POLL_MAX_MS = 1000;
 
 function isTerminal(status: SagaStatus): boolean {
   return TERMINAL_SAGA_STATUSES.includes(status);
+}
+
+/**
+ * Stored progress refers to steps by position: a saga may only be driven by a
+ * definition with the same steps, in the same order, with compensations where
+ * it had them.
+ */
+function checkSameSteps(record: SagaRecord, saga: CompiledSaga): void {
+  const stored = record.state.definition.steps;
+  const current = saga.machine.steps;
+  const same =
+    stored.length === current.length &&
+    stored.every(
+      (step, i) =>
+        step.name === current[i].name && step.hasCompensation === current[i].hasCompensation,
+    );
+  if (!same) {
+    throw new SagaDefinitionChangedError(
+      record.id,
+      record.sagaName,
+      stored.map((step) => step.name),
+      current.map((step) => step.name),
+    );
+  }
 }
 
 /** Refuses a caller-chosen id that the storages cannot key on. */
