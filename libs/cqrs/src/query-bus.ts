@@ -61,6 +61,7 @@ export class QueryBus extends MessageBus {
     await this.positions.waitForPosition(options.waitForPosition!, {
       subscribers: options.subscribers,
       timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
+      signal: options.signal,
     });
     return this.send(query, options.request, options.signal);
   }

@@ -118,4 +118,25 @@ describe('read-your-writes', () => {
       await app.close();
     });
   });
+
+  describe("when the caller's signal aborts while the query waits for a position", () => {
+    it('should reject with the signal reason and not run the query', async () => {
+      // Given a query waiting for a position that will not come within its 10 s bound
+      const app = await bootNotes();
+      const handler = app.get(GetNoteHandler);
+      const executed = jest.spyOn(handler, 'execute');
+      const caller = new AbortController();
+      const dispatched = app.get(QueryBus).dispatch(new GetNoteQuery('n1'), {
+        waitForPosition: 1_000,
+        waitTimeoutMs: 10_000,
+        signal: caller.signal,
+      });
+      // When the client goes away
+      setTimeout(() => caller.abort(new Error('client went away')), 20);
+      // Then
+      await expect(dispatched).rejects.toThrow('client went away');
+      expect(executed).not.toHaveBeenCalled();
+      await app.close();
+    });
+  });
 });

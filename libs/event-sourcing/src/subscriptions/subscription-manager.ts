@@ -33,6 +33,8 @@ export interface WaitForPositionOptions {
   subscribers?: readonly string[];
   /** Give up after this many milliseconds. Default 5000. */
   timeoutMs?: number;
+  /** Stops waiting when aborted (e.g. the HTTP client went away): rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Default bound of `waitForPosition`. */
@@ -211,8 +213,10 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
       this.processor(name),
     );
     const deadline = Date.now() + timeoutMs;
+    const { signal } = options;
     let pending = targets;
     for (;;) {
+      signal?.throwIfAborted();
       const checkpoints = await Promise.all(pending.map((p) => this.knownCheckpoint(p)));
       pending = pending.filter((_, i) => checkpoints[i] < position);
       if (pending.length === 0) return;
@@ -227,7 +231,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
         );
         throw new WaitForPositionTimeoutError(position, timeoutMs, lagging);
       }
-      await this.nextProgress(pending, Math.min(left, REMOTE_CHECKPOINT_POLL_MS));
+      await this.nextProgress(pending, Math.min(left, REMOTE_CHECKPOINT_POLL_MS), signal);
     }
   }
 
@@ -281,16 +285,23 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
   }
 
   /** Waits until one of `processors` reports progress, or `ms`. */
-  private nextProgress(processors: SubscriptionProcessor[], ms: number): Promise<void> {
+  /** Resolves on the next progress of one of `processors`, after `ms`, or when `signal` aborts. */
+  private nextProgress(
+    processors: SubscriptionProcessor[],
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     return new Promise((resolve) => {
       const unsubscribes: (() => void)[] = [];
       const done = () => {
         clearTimeout(timer);
         for (const unsubscribe of unsubscribes) unsubscribe();
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       for (const processor of processors) unsubscribes.push(processor.onProgress(done));
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 }

@@ -483,6 +483,29 @@ export function describeSubscriptionScenarios(
         await manager.waitForPosition(position);
       });
 
+      it("should stop waiting when the caller's signal aborts, with its reason", async () => {
+        // Given a subscriber that cannot progress
+        const app = await boot(randomUUID(), [OrderHistory, SlowReport]);
+        const manager = app.get(SubscriptionManager);
+        const [position] = await place(app, `order-${randomUUID()}`);
+        const caller = new AbortController();
+
+        // When the caller goes away while waiting (well before the 20 s bound)
+        const waiting = manager
+          .waitForPosition(position, { timeoutMs: 20_000, signal: caller.signal })
+          .catch((e: unknown) => e);
+        setTimeout(() => caller.abort(new Error('client went away')), 50);
+
+        // Then
+        expect(await waiting).toEqual(new Error('client went away'));
+        const aborted = await manager
+          .waitForPosition(position, { signal: AbortSignal.abort(new Error('already gone')) })
+          .catch((e: unknown) => e);
+        expect(aborted).toEqual(new Error('already gone'));
+        app.get(SlowReport).open();
+        await manager.waitForPosition(position);
+      });
+
       it('should reject an unknown subscriber name', async () => {
         // Given
         const app = await boot(randomUUID(), [OrderHistory]);
