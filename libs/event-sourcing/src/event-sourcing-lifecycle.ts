@@ -10,13 +10,15 @@ import { EVENT_STORAGE } from './event-sourcing.constants';
 import { EventStoreUnavailableError } from './errors/event-store-unavailable.error';
 import { EventRegistry } from './event/event-registry';
 import type { EventStorage } from './store/event-storage';
+import { SubscriptionManager } from './subscriptions/subscription-manager';
 
 /** How often start-up retries a storage that was unreachable, in milliseconds. */
 export const STORAGE_RETRY_INTERVAL_MS = 1000;
 
 /**
- * Starts and stops the event-sourcing core: checks the registered event types
- * and upcasters once (fail fast), prepares the storage, closes it on shutdown.
+ * Starts and stops the event-sourcing core: checks the subscribers, the
+ * registered event types and upcasters once (fail fast), prepares the
+ * storage, closes it on shutdown.
  *
  * An unreachable storage does not stop the application (the seed's "log a
  * warning at startup but do not prevent the application from running"):
@@ -32,9 +34,13 @@ export class EventSourcingLifecycle implements OnModuleInit, OnApplicationShutdo
   constructor(
     @Inject(EVENT_STORAGE) private readonly storage: EventStorage,
     private readonly registry: EventRegistry,
+    private readonly subscriptions: SubscriptionManager,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Declaration errors surface before the storage connects, so a failed
+    // start leaves no connection open behind it.
+    this.subscriptions.discoverSubscribers();
     this.registry.validate();
     try {
       await this.storage.init();

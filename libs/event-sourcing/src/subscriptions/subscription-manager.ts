@@ -67,6 +67,14 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     @Optional() private readonly metrics: CelloMetrics = CelloMetrics.disabled,
   ) {}
 
+  /**
+   * Finds the subscribers (once) and checks them: throws on a misdeclared one
+   * (e.g. two sharing a name). Called at module init, before the storage connects.
+   */
+  discoverSubscribers(): void {
+    this.discover();
+  }
+
   /** Discovers the subscribers (once) and starts them unless `subscriptions.autoStart` is false. */
   onApplicationBootstrap(): void {
     this.discover();

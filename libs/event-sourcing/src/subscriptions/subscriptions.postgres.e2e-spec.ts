@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { isCelloError } from '@cello/core';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { EventBatchHandler } from '../decorators/event-batch-handler.decorator';
+import { EventHandler } from '../decorators/event-handler.decorator';
 import { EventSubscriber } from '../decorators/event-subscriber.decorator';
 import { usePostgresDatabase } from '../../../../test/support/postgres-database';
+import { DuplicateSubscriberNameError } from '../errors/duplicate-subscriber-name.error';
 import { EventStore } from '../store/event-store';
 import { PostgresEventStorage } from '../store/postgres/postgres-event-storage';
 import type { EventBatch } from './event-batch';
@@ -388,3 +391,39 @@ async function retry<T>(work: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+@Injectable()
+@EventSubscriber({ name: 'order-history' })
+class SecondOrderHistory {
+  @EventHandler(OrderPlaced)
+  onPlaced(): void {}
+}
+
+describe('when an app on a PostgreSQL URL fails to start on a misdeclared subscriber', () => {
+  const db = usePostgresDatabase();
+
+  it('should fail before its storage connects, leaving no connection open', async () => {
+    // Given two subscribers sharing a name, and a storage the module opens from a URL
+    const tablePrefix = tablePrefixFor(randomUUID());
+
+    // When
+    const error = await bootSubscriptionApp({ storage: db.url, tablePrefix }, [
+      OrderHistory,
+      SecondOrderHistory,
+    ]).catch((e: unknown) => e);
+
+    // Then
+    expect(isCelloError(error, DuplicateSubscriberNameError.code)).toBe(true);
+    const client = new Client(db.url);
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ count: string }>(
+        `SELECT count(*) FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'cello-event-store'`,
+      );
+      expect(Number(rows[0].count)).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
+});
