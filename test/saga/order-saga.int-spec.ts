@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isCelloError } from '@cello/core';
-import { SagaModule, SagaRunner, type SagaModuleOptions } from '@cello/saga';
+import { Saga, SagaModule, SagaRunner, SagaStep, type SagaModuleOptions } from '@cello/saga';
 import { usePostgresDatabase } from '../support/postgres-database';
 import { FakeOrderServices } from './fixtures/fake-order-services';
 import { OrderSaga, orderContext, type OrderContext } from './fixtures/order-saga.fixture';
@@ -231,6 +231,38 @@ describe('OrderSaga on PostgreSQL', () => {
         'create_shipment',
       ]);
       await first.services.close();
+    });
+  });
+
+  describe('when the app fails to start on a misdeclared saga', () => {
+    it('should close the storage it opened from the URL, leaving no connection behind', async () => {
+      // Given a saga whose step has an impossible retry count
+      @Saga('misdeclared')
+      class MisdeclaredSaga {
+        @SagaStep({ name: 'only', maxRetries: -1 })
+        only(): void {}
+      }
+
+      // When
+      const moduleRef = await Test.createTestingModule({
+        imports: [SagaModule.forRoot({ storage: db.url, recovery: false })],
+        providers: [MisdeclaredSaga],
+      }).compile();
+      const error = await moduleRef.init().catch((e: unknown) => e);
+
+      // Then
+      expect(isCelloError(error, 'saga-invalid-definition')).toBe(true);
+      const client = new Client(db.url);
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ count: string }>(
+          `SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
+        expect(Number(rows[0].count)).toBe(0);
+      } finally {
+        await client.end();
+      }
     });
   });
 

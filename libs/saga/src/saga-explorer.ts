@@ -4,14 +4,17 @@ import { getSagaMetadata, Saga } from './decorators/saga.decorator';
 import { getSagaStepsMetadata } from './decorators/saga-step.decorator';
 import { compileSaga } from './definition/saga-compiler';
 import { SagaRegistry } from './definition/saga-registry';
-import { SAGA_MODULE_OPTIONS } from './saga.constants';
+import { SAGA_MODULE_OPTIONS, SAGA_STORAGE } from './saga.constants';
 import type { ResolvedSagaOptions } from './saga-module-options';
 import { SAGA_CLASSES } from './saga-classes.token';
+import type { SagaStorage } from './storage/saga-storage';
 
 /**
  * Finds sagas once, at start-up: providers decorated with `@Saga` (or
  * extending `Saga`), plus the classes listed in `forRoot({ sagas })`.
- * Misconfigured sagas fail the start with a typed error.
+ * Misconfigured sagas fail the start with a typed error, after closing the
+ * storage the module opened (nothing else would: Nest runs no shutdown hooks
+ * for an application that failed to start).
  */
 @Injectable()
 export class SagaExplorer implements OnModuleInit {
@@ -20,9 +23,19 @@ export class SagaExplorer implements OnModuleInit {
     private readonly registry: SagaRegistry,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaOptions,
     @Inject(SAGA_CLASSES) private readonly listed: (new () => object)[],
+    @Inject(SAGA_STORAGE) private readonly storage: SagaStorage,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    try {
+      this.explore();
+    } catch (error) {
+      await this.storage.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private explore(): void {
     const found = new Set<object>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as object | undefined;
