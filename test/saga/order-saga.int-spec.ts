@@ -35,6 +35,9 @@ describe('OrderSaga on PostgreSQL', () => {
   afterEach(async () => {
     await app?.close();
     await services?.close();
+    // A test that boots nothing must not close the previous test's app again.
+    app = undefined as unknown as INestApplication;
+    services = undefined as unknown as FakeOrderServices;
   });
 
   describe('when every step succeeds', () => {
