@@ -4,7 +4,6 @@ import type { TestingModule } from '@nestjs/testing';
 import { EventBatchHandler } from '../../decorators/event-batch-handler.decorator';
 import { EventHandler } from '../../decorators/event-handler.decorator';
 import { EventSubscriber } from '../../decorators/event-subscriber.decorator';
-import type { EventSourcingModuleOptions } from '../../event-sourcing-module-options';
 import type { Event } from '../../event/event';
 import { EventStore } from '../../store/event-store';
 import type { EventBatch, EventBatchItem } from '../event-batch';
@@ -16,7 +15,7 @@ import {
   OrderShipped,
   type SubscriptionTestBackend,
 } from './subscription-scenarios';
-import { bootSubscriptionApp, pollUntil } from './subscription-test-app';
+import { pollUntil, useSubscriptionApps } from './subscription-test-app';
 
 /** One call of a batch method: the positions it got and each envelope's attempt. */
 export interface BatchCall {
@@ -112,33 +111,12 @@ export function describeBatchSubscriptionScenarios(
   backend: SubscriptionTestBackend,
 ): void {
   describe(`batch subscriptions on ${name}`, () => {
-    const apps: TestingModule[] = [];
-
-    async function boot(
-      key: string,
-      providers: Provider[],
-      extra: Partial<EventSourcingModuleOptions> = {},
-    ): Promise<TestingModule> {
-      const moduleRef = await bootSubscriptionApp(
-        {
-          ...backend.options(key),
-          ...extra,
-          subscriptions: { ...FAST_SUBSCRIPTIONS, ...extra.subscriptions },
-        },
-        providers,
-      );
-      apps.push(moduleRef);
-      return moduleRef;
-    }
+    const { boot, close } = useSubscriptionApps(backend, FAST_SUBSCRIPTIONS);
 
     /** Boots an app whose subscribers start only when the test says so. */
     function bootStopped(key: string, providers: Provider[]): Promise<TestingModule> {
       return boot(key, providers, { subscriptions: { autoStart: false } });
     }
-
-    afterEach(async () => {
-      await Promise.all(apps.splice(0).map((app) => app.close()));
-    });
 
     async function append(app: TestingModule, streamId: string, event: Event): Promise<number> {
       const result = await app.get(EventStore).append(streamId, [event]);
@@ -435,8 +413,7 @@ export function describeBatchSubscriptionScenarios(
         const before = await place(first, ...ids());
         await first.get(SubscriptionManager).waitForPosition(before[4]);
         expect(first.get(OrderTable).writtenPositions).toEqual(before);
-        await first.close();
-        apps.splice(apps.indexOf(first), 1);
+        await close(first);
 
         // When a new app on the same database gets ten more while stopped, then starts
         const second = await bootStopped(key, [OrderTable]);

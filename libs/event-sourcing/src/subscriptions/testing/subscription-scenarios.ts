@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type Provider } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { isCelloError } from '@cello/core';
 import { EventHandler } from '../../decorators/event-handler.decorator';
@@ -9,22 +9,20 @@ import { DuplicateSubscriberNameError } from '../../errors/duplicate-subscriber-
 import { ReplayDisabledError } from '../../errors/replay-disabled.error';
 import { SubscriberNotFoundError } from '../../errors/subscriber-not-found.error';
 import { WaitForPositionTimeoutError } from '../../errors/wait-for-position-timeout.error';
-import type { EventSourcingModuleOptions } from '../../event-sourcing-module-options';
 import { EVENT_STORAGE } from '../../event-sourcing.constants';
 import type { EventStorage } from '../../store/event-storage';
 import { Event } from '../../event/event';
 import { EventStore } from '../../store/event-store';
 import { SubscriptionManager } from '../subscription-manager';
 import type { SubscriptionEnvelope } from '../subscription-envelope';
-import { bootSubscriptionApp, pollUntil } from './subscription-test-app';
+import {
+  pollUntil,
+  useSubscriptionApps,
+  type SubscriptionTestBackend,
+} from './subscription-test-app';
 
 /** A backend the subscription scenarios run on. */
-export interface SubscriptionTestBackend {
-  /** Module options (storage and tables) for one app; `key` is the same for apps that share data. */
-  options(key: string): EventSourcingModuleOptions;
-  /** True when apps booted with the same key share data (restart and multi-instance cases). */
-  readonly durable: boolean;
-}
+export type { SubscriptionTestBackend } from './subscription-test-app';
 
 @EventType('SubscriptionTest.OrderPlaced')
 export class OrderPlaced extends Event {
@@ -163,34 +161,7 @@ export function describeSubscriptionScenarios(
   backend: SubscriptionTestBackend,
 ): void {
   describe(`subscriptions on ${name}`, () => {
-    const apps: TestingModule[] = [];
-
-    async function boot(
-      key: string,
-      providers: Provider[],
-      extra: Partial<EventSourcingModuleOptions> = {},
-    ): Promise<TestingModule> {
-      const base = backend.options(key);
-      const moduleRef = await bootSubscriptionApp(
-        {
-          ...base,
-          ...extra,
-          subscriptions: { ...FAST_SUBSCRIPTIONS, ...extra.subscriptions },
-        },
-        providers,
-      );
-      apps.push(moduleRef);
-      return moduleRef;
-    }
-
-    async function close(app: TestingModule): Promise<void> {
-      apps.splice(apps.indexOf(app), 1);
-      await app.close();
-    }
-
-    afterEach(async () => {
-      await Promise.all(apps.splice(0).map((app) => app.close()));
-    });
+    const { boot, close } = useSubscriptionApps(backend, FAST_SUBSCRIPTIONS);
 
     async function place(app: TestingModule, ...orderIds: string[]): Promise<number[]> {
       const store = app.get(EventStore);

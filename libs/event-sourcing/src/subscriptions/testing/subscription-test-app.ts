@@ -31,3 +31,53 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined | false>):
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** How the scenario suites open one app's storage on a backend. */
+export interface SubscriptionTestBackend {
+  /** Module options (storage and tables) for one app; `key` is the same for apps that share data. */
+  options(key: string): EventSourcingModuleOptions;
+  /** True when apps booted with the same key share data (restart and multi-instance cases). */
+  readonly durable: boolean;
+}
+
+/**
+ * Boots apps on `backend` for the tests of one describe block, with
+ * `subscriptionDefaults` under each test's own subscription options, and
+ * closes whatever a test left open after it.
+ */
+export function useSubscriptionApps(
+  backend: SubscriptionTestBackend,
+  subscriptionDefaults: NonNullable<EventSourcingModuleOptions['subscriptions']>,
+) {
+  const apps: TestingModule[] = [];
+
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+
+  /** Boots an app; apps booted with the same `key` share data on durable backends. */
+  async function boot(
+    key: string,
+    providers: Provider[],
+    extra: Partial<EventSourcingModuleOptions> = {},
+  ): Promise<TestingModule> {
+    const app = await bootSubscriptionApp(
+      {
+        ...backend.options(key),
+        ...extra,
+        subscriptions: { ...subscriptionDefaults, ...extra.subscriptions },
+      },
+      providers,
+    );
+    apps.push(app);
+    return app;
+  }
+
+  /** Closes an app in the middle of a test (a restart, an instance going away). */
+  async function close(app: TestingModule): Promise<void> {
+    apps.splice(apps.indexOf(app), 1);
+    await app.close();
+  }
+
+  return { boot, close };
+}
