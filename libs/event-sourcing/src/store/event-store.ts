@@ -146,7 +146,7 @@ export class EventStore {
       staleSnapshot = true;
     }
     const fromVersion = aggregate.version + 1;
-    await this.replay(aggregate, fromVersion);
+    await this.replay(aggregate, id, fromVersion);
     if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
     const replayed = aggregate.version - fromVersion + 1;
     if (replayed > 0) this.metrics.eventsReplayed?.inc({ aggregate: type }, replayed);
@@ -202,29 +202,27 @@ export class EventStore {
   }
 
   /**
-   * Feeds the aggregate its stream's events from `fromVersion`: through the
-   * storage's streaming replay when it has one (no metadata, no dates, no
-   * page held), else `readStream` page by page. No per-event promise or
-   * envelope on the way.
+   * Feeds the aggregate the events of stream `id` from `fromVersion`: through
+   * the storage's streaming replay when it has one (no metadata, no dates, no
+   * page held, no per-event promise), else `streamEvents`' pages.
    */
-  private async replay(aggregate: Aggregate, fromVersion: number): Promise<void> {
-    const streamId = aggregate.id;
-    const pageSize = this.readPageSize;
-    const serializer = this.serializer;
-    if (this.storage.replayStream) {
-      const one: Event[] = [];
-      await this.storage.replayStream(streamId, { fromVersion, pageSize }, (replayed) => {
-        one[0] = serializer.deserializeForReplay(streamId, replayed);
-        aggregate.loadFromHistory(one);
-      });
+  private async replay(aggregate: Aggregate, id: string, fromVersion: number): Promise<void> {
+    if (!this.storage.replayStream) {
+      for await (const recorded of this.streamEvents(id, { fromVersion })) {
+        aggregate.loadFromHistory([recorded.event]);
+      }
       return;
     }
-    for (let from = fromVersion; ;) {
-      const page = await this.storage.readStream(streamId, { fromVersion: from, limit: pageSize });
-      aggregate.loadFromHistory(page.map((row) => serializer.deserialize(row).event));
-      if (page.length < pageSize) return;
-      from = page[page.length - 1].version + 1;
-    }
+    const serializer = this.serializer;
+    const one: Event[] = [];
+    await this.storage.replayStream(
+      id,
+      { fromVersion, pageSize: this.readPageSize },
+      (replayed) => {
+        one[0] = serializer.deserializeForReplay(id, replayed);
+        aggregate.loadFromHistory(one);
+      },
+    );
   }
 
   private async appendEvents(
