@@ -28,6 +28,7 @@ const LOSSY_TYPES: readonly (abstract new (...args: never[]) => object)[] = [
   DataView,
 ];
 
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
@@ -38,7 +39,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export function unstorableStringReason(text: string): string | undefined {
   if (text.includes('\u0000')) return 'holds a NUL character (\\u0000), which databases refuse';
   // With the u flag a surrogate pair is one code point: only lone halves match.
-  if (LONE_SURROGATE.test(text)) {
+  // That scan is slower, so it runs only on text that holds a surrogate at all.
+  if (ANY_SURROGATE.test(text) && LONE_SURROGATE.test(text)) {
     return 'holds a lone UTF-16 surrogate, which is not valid Unicode text';
   }
   return undefined;
