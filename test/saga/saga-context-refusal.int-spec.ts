@@ -3,6 +3,7 @@ import { isCelloError } from '@cello/core';
 import {
   InvalidSagaContextError,
   MemorySagaStorage,
+  NonRetryableError,
   PostgresSagaStorage,
   Saga,
   SagaStep,
@@ -34,11 +35,25 @@ class PoisoningSaga extends Saga {
   ];
 }
 
+/** Its step fails with a message echoing input no storage can hold (a NUL, a lone surrogate). */
+class EchoingFailureSaga extends Saga {
+  steps = [
+    new SagaStep({
+      name: 'charge',
+      action: () => {
+        stepRuns += 1;
+        throw new NonRetryableError('card "\u0000\ud800" declined');
+      },
+    }),
+  ];
+}
+
 function runnerOn(storage: SagaStorage): SagaRunner {
   const options = resolveSagaOptions({ recovery: false, retryDelay: 0.001 });
   const registry = new SagaRegistry();
   registry.register(compileSaga(new ShipSaga(), options));
   registry.register(compileSaga(new PoisoningSaga(), options));
+  registry.register(compileSaga(new EchoingFailureSaga(), options));
   return new SagaRunner(registry, storage, options);
 }
 
@@ -89,6 +104,21 @@ function describeContextRefusal(name: string, open: () => Promise<SagaStorage>):
           expect(stepRuns).toBe(0);
         },
       );
+    });
+
+    describe('when a step fails with a message holding a NUL and a lone surrogate', () => {
+      it('should store the failure with those characters replaced, and finish', async () => {
+        // Given
+        const sagaId = `echo-${randomUUID()}`;
+        // When
+        const result = await runner.execute(EchoingFailureSaga, {}, { sagaId });
+        // Then
+        expect(result).toMatchObject({ status: 'compensated', failedStep: 'charge' });
+        expect(stepRuns).toBe(1);
+        const record = await storage.load(sagaId);
+        expect(record?.status).toBe('compensated');
+        expect(JSON.stringify(record?.state)).toContain('card \\"\uFFFD\uFFFD\\" declined');
+      });
     });
 
     describe('when a step puts a value into the context that cannot be stored', () => {

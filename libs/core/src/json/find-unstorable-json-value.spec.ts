@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { findUnstorableJsonValue, formatJsonValuePath } from './find-unstorable-json-value';
+import {
+  findUnstorableJsonValue,
+  formatJsonValuePath,
+  toStorableText,
+} from './find-unstorable-json-value';
 
 function problemOf(value: unknown): { path: string; reason: string } | undefined {
   const found = findUnstorableJsonValue(value);
@@ -99,5 +103,12 @@ describe('findUnstorableJsonValue', () => {
       // Then
       expect(problem?.path).toEqual(['nested', 'eventId']);
     });
+  });
+});
+
+describe('toStorableText', () => {
+  it('should replace NUL and lone surrogates and keep surrogate pairs', () => {
+    expect(toStorableText('a\u0000b\ud800c\udc00 🎉')).toBe('a\uFFFDb\uFFFDc\uFFFD 🎉');
+    expect(toStorableText('plain')).toBe('plain');
   });
 });

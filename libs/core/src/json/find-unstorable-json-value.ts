@@ -47,6 +47,15 @@ export function unstorableStringReason(text: string): string | undefined {
 }
 
 /**
+ * `text` with each NUL and lone surrogate replaced by U+FFFD, for text that
+ * must be stored whatever it holds (an error message echoing input).
+ */
+export function toStorableText(text: string): string {
+  if (unstorableStringReason(text) === undefined) return text;
+  return text.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
+}
+
+/**
  * The first value in `value` that the JSON columns of every Cello backend
  * could not store exactly as given, or undefined when all of it can: strings
  * and keys with NUL or lone surrogates, BigInt, functions, symbols, NaN and

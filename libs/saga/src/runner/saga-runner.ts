@@ -12,6 +12,7 @@ import {
   findUnstorableJsonValue,
   formatJsonValuePath,
   isCelloError,
+  toStorableText,
 } from '@cello/core';
 import type { CompiledSaga } from '../definition/compiled-saga';
 import { compileSaga } from '../definition/saga-compiler';
@@ -691,8 +692,9 @@ function unstorableContext(sagaName: string, context: object): InvalidSagaContex
   );
 }
 
+/** The error's message as stored in the saga state: a message echoing bad input must not poison the write. */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return toStorableText(error instanceof Error ? error.message : String(error));
 }
 
 function safeInstance(type: new () => object): object | undefined {
