@@ -36,4 +36,5 @@ export * from './errors/saga-not-found.error';
 export * from './errors/saga-lease-lost.error';
 export * from './errors/saga-runner-stopped.error';
 export * from './errors/saga-storage-unavailable.error';
+export * from './errors/saga-invalid-input.error';
 export * from './storage/mysql/mysql-saga-storage';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SagaMachine, type SagaStorage, type SagaWrite } from '@cello/saga';
+import { isCelloError } from '@cello/core';
+import { SagaInvalidInputError, SagaMachine, type SagaStorage, type SagaWrite } from '@cello/saga';
 
 const definition = {
   steps: [{ name: 'only', maxRetries: 0, hasCompensation: false, compensateOnFailure: false }],
@@ -100,6 +101,79 @@ export function describeSagaStorageContract(
         expect(outcomes.slice(4)).toEqual([true, true, true]);
         const winner = outcomes.slice(0, 4).indexOf(true) + 1;
         expect((await storage.load(id))?.leaseOwner).toBe(`w${winner}`);
+      });
+    });
+
+    describe('when poisoned writes arrive at once with good ones', () => {
+      // A lone surrogate passes JSON.stringify, and PostgreSQL's jsonb and MariaDB's JSON refuse it.
+      const poison = { customer_id: '\ud800x' };
+      // Finished sagas of an owner and kind of their own: the other cases never see them.
+      const owner = `poison-${randomUUID()}`;
+      const sagaName = `poison-${randomUUID()}`;
+      const done = (overrides: Partial<SagaWrite>) => ({
+        status: 'completed' as const,
+        ...overrides,
+      });
+
+      async function settle(writes: Promise<boolean>[]) {
+        const settled = await Promise.allSettled(writes);
+        return settled.map((s) => (s.status === 'fulfilled' ? s.value : s.reason));
+      }
+
+      function expectInvalidInput(outcomes: unknown[]): void {
+        for (const outcome of outcomes) {
+          expect(isCelloError(outcome, SagaInvalidInputError.code)).toBe(true);
+          expect(outcome).toBeInstanceOf(SagaInvalidInputError);
+        }
+      }
+
+      it('should store every good create and refuse only the poisoned ones, as invalid input', async () => {
+        // Given 60 good and 20 poisoned creates, interleaved (one coalesced batch, on backends that batch)
+        const good = Array.from({ length: 60 }, () => randomUUID());
+        const bad = Array.from({ length: 20 }, () => randomUUID());
+        // When
+        const outcomes = await settle(
+          good.flatMap((id, i) => [
+            storage.create({ ...write(id, owner, done({ context: { n: i } })), sagaName }),
+            ...(i % 3 === 0
+              ? [
+                  storage.create({
+                    ...write(bad[i / 3], 'a', { context: poison }),
+                    sagaName: 'orders',
+                  }),
+                ]
+              : []),
+          ]),
+        );
+        // Then
+        const badOutcomes = outcomes.filter((_, k) => k % 4 === 1);
+        const goodOutcomes = outcomes.filter((_, k) => k % 4 !== 1);
+        expect(goodOutcomes).toEqual(good.map(() => true));
+        expectInvalidInput(badOutcomes);
+        for (const id of bad) expect(await storage.load(id)).toBeUndefined();
+        const stored = await storage.list({ sagaName, limit: 1000 });
+        expect(stored.map((r) => r.id).sort()).toEqual([...good].sort());
+      });
+
+      it('should save every good transition and refuse only the poisoned ones, as invalid input', async () => {
+        // Given 80 sagas, then 60 good and 20 poisoned saves at once
+        const ids = Array.from({ length: 80 }, () => randomUUID());
+        await Promise.all(
+          ids.map((id) => storage.create({ ...write(id, owner, done({})), sagaName })),
+        );
+        const poisoned = (k: number) => k % 4 === 1;
+        // When
+        const outcomes = await settle(
+          ids.map((id, k) =>
+            storage.save(write(id, owner, done({ context: poisoned(k) ? poison : { n: 2, k } }))),
+          ),
+        );
+        // Then
+        expect(outcomes.filter((_, k) => !poisoned(k))).toEqual(Array(60).fill(true));
+        expectInvalidInput(outcomes.filter((_, k) => poisoned(k)));
+        for (const [k, id] of ids.entries()) {
+          expect((await storage.load(id))?.context).toEqual(poisoned(k) ? { n: 1 } : { n: 2, k });
+        }
       });
     });
 

@@ -1,3 +1,5 @@
+import { unstorableStringReason } from '@cello/core';
+
 /** Metadata key holding the JSON paths of an event's `Date` fields. */
 export const DATE_PATHS_METADATA_KEY = '$cello.dates';
 
@@ -36,6 +38,16 @@ export function prepareJson(
 
   const visit = (current: unknown, isRoot: boolean): UnserializableValue | undefined => {
     switch (typeof current) {
+      case 'string': {
+        // PostgreSQL's jsonb refuses these; refused here, every backend refuses the same.
+        const reason = unstorableStringReason(current);
+        return reason ? { path: describePath(path), reason: `the string ${reason}` } : undefined;
+      }
+      case 'undefined':
+        // Only array items get here (undefined fields are skipped): JSON would turn them into null.
+        return isRoot
+          ? undefined
+          : { path: describePath(path), reason: 'undefined in an array would be stored as null' };
       case 'bigint':
         return { path: describePath(path), reason: 'BigInt is not JSON; store it as a string' };
       case 'function':
@@ -85,6 +97,9 @@ export function prepareJson(
       }
       for (const key of Object.keys(current)) {
         if (isRoot && skipKeys.has(key)) continue;
+        const keyReason = unstorableStringReason(key);
+        if (keyReason)
+          return { path: describePath([...path, key]), reason: `the key ${keyReason}` };
         const child = (current as Record<string, unknown>)[key];
         // JSON drops undefined fields; that is the usual, expected behaviour.
         if (child === undefined) continue;

@@ -109,6 +109,11 @@ describe('EventSerializer', () => {
       ['a Map', { byId: new Map() }, 'byId', /Map/],
       ['an invalid Date', { at: new Date('nope') }, 'at', /invalid Date/],
       ['NaN', { ratio: NaN }, 'ratio', /NaN/],
+      // PostgreSQL's jsonb refuses these two; every backend must refuse them alike.
+      ['a lone surrogate', { customer: { name: '\ud800x' } }, 'customer.name', /lone UTF-16/],
+      ['a NUL character', { notes: ['ok', 'a\u0000b'] }, 'notes.1', /NUL/],
+      ['a NUL in a key', { tags: { 'k\u0000': 1 } }, 'tags.k\u0000', /key holds a NUL/],
+      ['undefined in an array', { list: [1, undefined] }, 'list.1', /undefined/],
     ])(
       'should throw EventSerializationError naming the field for %s',
       (_, fields, field, reason) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../errors/concurrency.error';
+import { InvalidAppendError } from '../errors/invalid-append.error';
 import { DATE_PATHS_METADATA_KEY } from '../serialization/date-paths';
 import type {
   EventStorage,
@@ -431,6 +432,39 @@ export function describeEventStorageContract(
         expect(outcome).toBe('rejected');
         expect(await storage.streamVersion(streamId)).toBe(1);
         expect(await storage.readStream(streamId)).toHaveLength(1);
+      });
+
+      it.each([
+        ['an escaped NUL', '{"note":"a\\u0000b"}'],
+        ['an escaped lone surrogate', '{"customer_id":"\\ud800x"}'],
+        ['a raw lone surrogate', '{"customer_id":"\ud800x"}'],
+      ])(
+        'should refuse a payload holding %s as invalid input, like every backend, and write nothing',
+        async (_, data) => {
+          // Given
+          const streamId = newStreamId();
+          const bad = { ...anEvent({}), data };
+          // When
+          const error = await storage.append(streamId, [anEvent({}), bad], 'no_stream').then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          // Then
+          expect(isCelloError(error, InvalidAppendError.code)).toBe(true);
+          expect((error as Error).message).toContain('event #2 data');
+          expect(await storage.streamVersion(streamId)).toBe(0);
+        },
+      );
+
+      it('should keep escaped surrogate pairs and an escaped backslash before u0000', async () => {
+        // Given
+        const streamId = newStreamId();
+        const data = '{"emoji":"\\ud83c\\udf89","path":"C:\\\\u0000"}';
+        // When
+        await storage.append(streamId, [{ ...anEvent({}), data }], 'no_stream');
+        // Then
+        const [stored] = await storage.readStream(streamId);
+        expect(stored.data).toEqual({ emoji: '🎉', path: 'C:\\u0000' });
       });
 
       it('should store one of two racing appends whole, never a mix', async () => {

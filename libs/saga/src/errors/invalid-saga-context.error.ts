@@ -7,7 +7,14 @@ export class InvalidSagaContextError extends SagaError {
   constructor(
     readonly sagaName: string,
     problem: string,
+    /** Where the value that cannot be stored is, e.g. `context.customer.name`. */
+    readonly path?: string,
   ) {
-    super(InvalidSagaContextError.code, `Context of saga "${sagaName}" ${problem}`);
+    super(
+      InvalidSagaContextError.code,
+      path === undefined
+        ? `Context of saga "${sagaName}" ${problem}`
+        : `Context of saga "${sagaName}" cannot be stored: ${path} ${problem}`,
+    );
   }
 }

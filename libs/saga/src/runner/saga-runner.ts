@@ -7,7 +7,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { CelloMetrics, isCelloError } from '@cello/core';
+import {
+  CelloMetrics,
+  findUnstorableJsonValue,
+  formatJsonValuePath,
+  isCelloError,
+  toStorableText,
+} from '@cello/core';
 import type { CompiledSaga } from '../definition/compiled-saga';
 import { compileSaga } from '../definition/saga-compiler';
 import { getSagaStepsMetadata } from '../decorators/saga-step.decorator';
@@ -281,15 +287,10 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     if (typeof context !== 'object' || context === null || Array.isArray(context)) {
       throw new InvalidSagaContextError(saga.name, 'must be a plain object.');
     }
-    let copy: SagaContext;
-    try {
-      copy = JSON.parse(JSON.stringify(context)) as SagaContext;
-    } catch (error) {
-      throw new InvalidSagaContextError(
-        saga.name,
-        `cannot be saved as JSON: ${(error as Error).message}`,
-      );
-    }
+    // Refused before anything is written: what the storage could not store as given.
+    const refused = unstorableContext(saga.name, context);
+    if (refused) throw refused;
+    const copy = JSON.parse(JSON.stringify(context)) as SagaContext;
     const machine = SagaMachineHandle.create(saga.machine);
     const first = machine.apply({ type: 'start', nowMs: Date.now() });
     const run: ActiveRun = {
@@ -494,9 +495,23 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       run.stop.signal,
     );
     switch (outcome.kind) {
-      case 'ok':
-        run.context = execution.context;
-        return { type: 'step_succeeded', index, nowMs: Date.now() };
+      case 'ok': {
+        // A context the storage would refuse fails the step for good instead of the save.
+        const refused = unstorableContext(run.saga.name, execution.context);
+        if (!refused) {
+          run.context = execution.context;
+          return { type: 'step_succeeded', index, nowMs: Date.now() };
+        }
+        run.lastError = refused;
+        return {
+          type: 'step_failed',
+          index,
+          retryable: false,
+          error: refused.message,
+          nowMs: Date.now(),
+          seed: jitterSeed(),
+        };
+      }
       case 'error':
         run.lastError = outcome.error;
         return {
@@ -534,14 +549,17 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       run.stop.signal,
     );
     if (outcome.kind === 'aborted') throw this.stopError(run);
-    if (outcome.kind === 'ok') {
+    const refused =
+      outcome.kind === 'ok' ? unstorableContext(run.saga.name, execution.context) : undefined;
+    if (outcome.kind === 'ok' && !refused) {
       run.context = execution.context;
       return { type: 'compensation_succeeded', index };
     }
     const error =
-      outcome.kind === 'error'
+      refused ??
+      (outcome.kind === 'error'
         ? outcome.error
-        : new Error(`compensation exceeded its timeout of ${step.timeoutMs} ms`);
+        : new Error(`compensation exceeded its timeout of ${step.timeoutMs} ms`));
     run.lastError = error;
     return {
       type: 'compensation_failed',
@@ -661,8 +679,22 @@ function writeOf<W extends Omit<SagaWrite, 'state' | 'stateJson'>>(
   };
 }
 
+/** The error naming the first value of `context` a storage could not store as given, if any. */
+function unstorableContext(sagaName: string, context: object): InvalidSagaContextError | undefined {
+  const problem = findUnstorableJsonValue(context);
+  return (
+    problem &&
+    new InvalidSagaContextError(
+      sagaName,
+      problem.reason,
+      formatJsonValuePath('context', problem.path),
+    )
+  );
+}
+
+/** The error's message as stored in the saga state: a message echoing bad input must not poison the write. */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return toStorableText(error instanceof Error ? error.message : String(error));
 }
 
 function safeInstance(type: new () => object): object | undefined {

@@ -2,6 +2,7 @@ import { compileSaga } from '../definition/saga-compiler';
 import { SagaRegistry } from '../definition/saga-registry';
 import { Saga } from '../decorators/saga.decorator';
 import { SagaStep } from '../decorators/saga-step.decorator';
+import { SagaInvalidInputError } from '../errors/saga-invalid-input.error';
 import { SagaStorageUnavailableError } from '../errors/saga-storage-unavailable.error';
 import { resolveSagaOptions } from '../resolve-saga-options';
 import { MemorySagaStorage } from '../storage/memory/memory-saga-storage';
@@ -45,5 +46,31 @@ describe('when the saga storage is unreachable for a while', () => {
     expect(result.status).toBe('completed');
     expect(calls).toEqual(['one', 'two']);
     expect(storage.failures).toBe(0);
+  });
+});
+
+/** Memory storage that refuses every save's values, as a database refuses a poisoned row. */
+class RefusingStorage extends MemorySagaStorage {
+  saves = 0;
+
+  override async save(): Promise<boolean> {
+    this.saves += 1;
+    throw new SagaInvalidInputError(undefined, 'invalid input syntax for type json');
+  }
+}
+
+describe('when the saga storage refuses a transition as invalid input', () => {
+  it('should give up at once instead of waiting for the storage', async () => {
+    // Given
+    const storage = new RefusingStorage();
+    const options = resolveSagaOptions({ recovery: false });
+    const registry = new SagaRegistry();
+    registry.register(compileSaga(new TwoStepSaga(), options));
+    const runner = new SagaRunner(registry, storage, options);
+    // When
+    const error = await runner.execute(TwoStepSaga, {}).catch((e: unknown) => e);
+    // Then
+    expect(error).toBeInstanceOf(SagaInvalidInputError);
+    expect(storage.saves).toBe(1);
   });
 });

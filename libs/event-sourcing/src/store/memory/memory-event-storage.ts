@@ -23,6 +23,7 @@ import { EventBatchEncoder } from './event-batch-encoder';
 import { MemoryParkedEvents } from './memory-parked-events';
 import { MemoryProcessorLeases } from './memory-processor-leases';
 import { StoredRecordDecoder } from './stored-record-decoder';
+import { checkPayload } from '../unstorable-payload';
 
 /** Options of {@link MemoryEventStorage}. */
 export interface MemoryEventStorageOptions {
@@ -381,6 +382,8 @@ function checkAppend(streamId: string, events: readonly EventToAppend[]): void {
         throw new InvalidAppendError(streamId, `event #${index} has no string ${field}`);
       }
     }
+    // Refused here as PostgreSQL refuses it, so tests on memory meet the same errors.
+    checkPayload(streamId, `event #${index + 1}`, event);
     const version = event.schemaVersion;
     if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
       throw new InvalidAppendError(

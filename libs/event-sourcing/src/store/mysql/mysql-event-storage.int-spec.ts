@@ -73,6 +73,36 @@ describe('MysqlEventStorage', () => {
     });
   });
 
+  describe('when poisoned appends travel in one transaction with good ones', () => {
+    it('should store every good append and refuse each poisoned one alone, as invalid input', async () => {
+      // Given 60 good and 20 poisoned appends (JSON text MariaDB's JSON check refuses; the storage does not parse payloads), sent at once
+      const storage = await open();
+      const streams = Array.from({ length: 80 }, () => `s-${randomUUID()}`);
+      const poisoned = (k: number) => k % 4 === 1;
+      // When
+      const outcomes = await Promise.allSettled(
+        streams.map((streamId, k) =>
+          storage.append(
+            streamId,
+            [poisoned(k) ? { ...anEvent(), data: '{"customer_id": ' } : anEvent({ k })],
+            'no_stream',
+          ),
+        ),
+      );
+      // Then
+      for (const [k, outcome] of outcomes.entries()) {
+        if (poisoned(k)) {
+          const reason = (outcome as PromiseRejectedResult).reason as unknown;
+          expect(isCelloError(reason, InvalidAppendError.code)).toBe(true);
+          expect(reason).toMatchObject({ streamId: streams[k] });
+          expect(await storage.streamVersion(streams[k])).toBe(0);
+        } else {
+          expect(outcome).toMatchObject({ status: 'fulfilled', value: { streamVersion: 1 } });
+        }
+      }
+    });
+  });
+
   describe('when an append is rejected or rolled back', () => {
     it('should leave no hole in the global positions', async () => {
       // Given

@@ -23,6 +23,7 @@ import type {
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from '../postgres/append-coalescer';
 import { validateAppend } from '../postgres/append-validation';
+import { isMysqlInvalidInput } from '@cello/core';
 import { migrateMysqlEventStore } from './migrations/event-store-migrator';
 import { isMysqlUnavailable, isRetryableConflict, mapMysqlError } from './mysql-error-mapper';
 import {
@@ -435,8 +436,9 @@ export class MysqlEventStorage implements EventStorage {
       return new EventIdConflictError(append.streamId, []);
     }
     // Invalid JSON (MariaDB's JSON_VALID check 4025, MySQL 3140), text the
-    // column cannot hold (1366), values too long or out of range (1406, 1264).
-    if (errno === 4025 || errno === 3140 || errno === 1366 || errno === 1406 || errno === 1264) {
+    // column cannot hold (1366), values too long or out of range (1406, 1264),
+    // any SQLSTATE 22/23: the append's own fault, never retried.
+    if (isMysqlInvalidInput(error)) {
       return new InvalidAppendError(append.streamId, message ?? 'rejected by MySQL', {
         cause: error,
       });

@@ -1,5 +1,6 @@
 import { InvalidAppendError } from '../../errors/invalid-append.error';
 import type { EventToAppend, ExpectedVersion } from '../event-storage';
+import { checkPayload } from '../unstorable-payload';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** PostgreSQL's btree keys must stay well under a third of a page (about 2,700 bytes). */
@@ -69,5 +70,6 @@ export function validateAppend(
     if (typeof event.data !== 'string' || typeof event.metadata !== 'string') {
       throw new InvalidAppendError(stream, `${where} must carry data and metadata as JSON text`);
     }
+    checkPayload(stream, where, event);
   });
 }

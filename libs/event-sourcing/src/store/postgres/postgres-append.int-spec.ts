@@ -156,6 +156,35 @@ describe('PostgresEventStorage appends', () => {
     });
   });
 
+  describe('when poisoned appends travel in one batch with good ones', () => {
+    it('should store every good append and refuse each poisoned one alone, as invalid input', async () => {
+      // Given 60 good and 20 poisoned appends (JSON text the database refuses; the storage does not parse payloads), sent at once
+      const streams = Array.from({ length: 80 }, () => newStream());
+      const poisoned = (k: number) => k % 4 === 1;
+      // When
+      const outcomes = await Promise.allSettled(
+        streams.map((streamId, k) =>
+          storage.append(
+            streamId,
+            [poisoned(k) ? { ...anEvent(), data: '{"customer_id": ' } : anEvent({ k })],
+            'no_stream',
+          ),
+        ),
+      );
+      // Then
+      for (const [k, outcome] of outcomes.entries()) {
+        if (poisoned(k)) {
+          const reason = (outcome as PromiseRejectedResult).reason as unknown;
+          expect(isCelloError(reason, InvalidAppendError.code)).toBe(true);
+          expect(reason).toMatchObject({ streamId: streams[k] });
+          expect(await storage.streamVersion(streams[k])).toBe(0);
+        } else {
+          expect(outcome).toMatchObject({ status: 'fulfilled', value: { streamVersion: 1 } });
+        }
+      }
+    });
+  });
+
   describe('when a coalesced batch leaves the fast path', () => {
     it('should decide each append as if alone and leave every stream version exact', async () => {
       // Given a stored append to re-send, and a stream at version 2

@@ -30,6 +30,7 @@ import {
 } from './migrations/append-events-function.sql';
 import { migrateEventStore } from './migrations/event-store-migrator';
 import { isUnavailable, mapStorageError } from './postgres-error-mapper';
+import { isPostgresInvalidInput } from '@cello/core';
 import {
   resolvePostgresEventStorageOptions,
   type PostgresEventStorageOptions,
@@ -319,8 +320,9 @@ export class PostgresEventStorage implements EventStorage {
     if (code === '23505' && constraint?.endsWith('events_event_id_key')) {
       return new EventIdConflictError(append.streamId, []);
     }
-    // Invalid JSON or text (22P02, 22P05, 22021...), values out of range, keys too long.
-    if (code?.startsWith('22') || code === '54000') {
+    // Invalid JSON or text (22P02, 22P05, 22021...), values out of range, any other
+    // refused value (class 23), keys too long: the append's own fault, never retried.
+    if (isPostgresInvalidInput(error) || code === '54000') {
       return new InvalidAppendError(append.streamId, message ?? 'rejected by PostgreSQL', {
         cause: error,
       });

@@ -1,3 +1,5 @@
+import { findUnstorableJsonValue, formatJsonValuePath } from '@cello/core';
+import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
 import type { SagaStatus } from '../../machine/saga-machine.types';
 import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
 import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from '../saga-storage';
@@ -10,11 +12,23 @@ function copy<T>(value: T): T {
   return structuredClone(value);
 }
 
+/** Refuses what PostgreSQL and MySQL would refuse, so tests on memory meet the same errors. */
+function checkStorable(write: SagaWrite): void {
+  const problem = findUnstorableJsonValue(write.context);
+  if (problem) {
+    throw new SagaInvalidInputError(
+      write.id,
+      `${formatJsonValuePath('context', problem.path)} ${problem.reason}`,
+    );
+  }
+}
+
 /** Saga storage in process memory: for tests and single-process apps that accept losing sagas on exit. */
 export class MemorySagaStorage implements SagaStorage {
   private readonly rows = new Map<string, Row>();
 
   async create(write: SagaWrite & { sagaName: string }): Promise<boolean> {
+    checkStorable(write);
     if (this.rows.has(write.id)) return false;
     const now = new Date();
     this.rows.set(write.id, {
@@ -33,6 +47,7 @@ export class MemorySagaStorage implements SagaStorage {
   }
 
   async save(write: SagaWrite): Promise<boolean> {
+    checkStorable(write);
     const row = this.rows.get(write.id);
     if (!row || row.fencingToken !== write.fencingToken || row.leaseOwner !== write.owner) {
       return false;

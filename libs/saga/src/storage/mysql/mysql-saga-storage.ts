@@ -1,8 +1,10 @@
+import { isCelloError, isMysqlInvalidInput } from '@cello/core';
 import type { Pool as CallbackPool, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { SagaContext } from '../../definition/saga-step-execution';
 import { InvalidSagaOptionsError } from '../../errors/invalid-saga-options.error';
+import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
 import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailable.error';
 import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';
 import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
@@ -72,8 +74,20 @@ export class MysqlSagaStorage implements SagaStorage {
   ) {
     this.pool = (dataSource.driver as unknown as { pool: CallbackPool }).pool.promise();
     const [maxBatch, maxInFlight] = coalesce ? [256, 2] : [1, 64];
-    this.creates = new WriteCoalescer((items) => this.createBatch(items), maxBatch, maxInFlight);
-    this.saves = new WriteCoalescer((items) => this.saveBatch(items), maxBatch, maxInFlight);
+    // One refused value (or an existing id) fails the whole statement: each write goes again alone.
+    const retryAlone = (error: unknown) => isCelloError(error, SagaInvalidInputError.code);
+    this.creates = new WriteCoalescer(
+      (items) => this.createBatch(items),
+      maxBatch,
+      maxInFlight,
+      retryAlone,
+    );
+    this.saves = new WriteCoalescer(
+      (items) => this.saveBatch(items),
+      maxBatch,
+      maxInFlight,
+      retryAlone,
+    );
   }
 
   /** Opens a DataSource of its own on a `mysql://` or `mariadb://` URL (closed by `close()`). */
@@ -149,48 +163,41 @@ export class MysqlSagaStorage implements SagaStorage {
   }
 
   // A multi-row INSERT is all or nothing: when an id exists already (or twice in
-  // the batch), each write is tried alone and the duplicates report false.
+  // the batch), the coalescer writes each alone, and a duplicate alone reports false.
   private async createBatch(items: CreateWrite[]): Promise<boolean[]> {
     try {
       await this.insertSagas(items);
       return items.map(() => true);
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (items.length === 1 && isDuplicateKey(error)) return [false];
+      throw error;
     }
-    const created: boolean[] = [];
-    for (const item of items) {
-      try {
-        await this.insertSagas([item]);
-        created.push(true);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        created.push(false);
-      }
-    }
-    return created;
   }
 
   private async insertSagas(items: CreateWrite[]): Promise<void> {
-    await this.run('create sagas', (c) =>
-      c.query(
-        `INSERT INTO ${this.tables.instances} ` +
-          '(id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token, created_at, updated_at) VALUES ' +
-          items
-            .map(
-              () =>
-                '(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))',
-            )
-            .join(', '),
-        items.flatMap((w) => [
-          w.id,
-          w.sagaName,
-          w.status,
-          JSON.stringify(w.state),
-          JSON.stringify(w.context),
-          w.owner,
-          Math.round(w.leaseTtlMs * 1000),
-        ]),
-      ),
+    await this.run(
+      'create sagas',
+      (c) =>
+        c.query(
+          `INSERT INTO ${this.tables.instances} ` +
+            '(id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token, created_at, updated_at) VALUES ' +
+            items
+              .map(
+                () =>
+                  '(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))',
+              )
+              .join(', '),
+          items.flatMap((w) => [
+            w.id,
+            w.sagaName,
+            w.status,
+            JSON.stringify(w.state),
+            JSON.stringify(w.context),
+            w.owner,
+            Math.round(w.leaseTtlMs * 1000),
+          ]),
+        ),
+      soleId(items),
     );
   }
 
@@ -210,36 +217,41 @@ export class MysqlSagaStorage implements SagaStorage {
 
   /** Locks the rows, keeps the writes whose lease is still the writer's, updates those. */
   private saveDistinct(items: SagaWrite[]): Promise<boolean[]> {
-    return this.transaction('save sagas', async (c) => {
-      const held = await this.lockHeld(
-        c,
-        items.map((w) => [w.id, w.owner, w.fencingToken]),
-      );
-      const writes = items.filter((w) => held.has(w.id));
-      if (writes.length > 0) {
-        await c.query(
-          `UPDATE ${this.tables.instances} AS s JOIN (` +
-            writes
-              .map((_, i) =>
-                i === 0
-                  ? 'SELECT ? AS id, ? AS status, ? AS state, ? AS context, ? AS ttl'
-                  : 'SELECT ?, ?, ?, ?, ?',
-              )
-              .join(' UNION ALL ') +
-            ') AS u ON s.id = u.id SET s.status = u.status, s.state = u.state, ' +
-            's.context = u.context, s.updated_at = UTC_TIMESTAMP(3), ' +
-            's.lease_expires_at = IF(u.ttl IS NULL, NULL, UTC_TIMESTAMP(3) + INTERVAL u.ttl MICROSECOND)',
-          writes.flatMap((w) => [
-            w.id,
-            w.status,
-            JSON.stringify(w.state),
-            JSON.stringify(w.context),
-            ttlMicros(w),
-          ]),
+    return this.transaction(
+      'save sagas',
+      async (c) => {
+        const held = await this.lockHeld(
+          c,
+          items.map((w) => [w.id, w.owner, w.fencingToken]),
         );
-      }
-      return items.map((w) => held.has(w.id));
-    });
+        const writes = items.filter((w) => held.has(w.id));
+        if (writes.length > 0) {
+          await c.query(
+            `UPDATE ${this.tables.instances} AS s JOIN (` +
+              writes
+                .map((_, i) =>
+                  i === 0
+                    ? 'SELECT ? AS id, ? AS status, ? AS state, ? AS context, ? AS ttl'
+                    : 'SELECT ?, ?, ?, ?, ?',
+                )
+                .join(' UNION ALL ') +
+              ') AS u ON s.id = u.id SET s.status = u.status, s.state = u.state, ' +
+              's.context = u.context, s.updated_at = UTC_TIMESTAMP(3), ' +
+              's.lease_expires_at = IF(u.ttl IS NULL, NULL, UTC_TIMESTAMP(3) + INTERVAL u.ttl MICROSECOND)',
+            writes.flatMap((w) => [
+              w.id,
+              w.status,
+              JSON.stringify(w.state),
+              JSON.stringify(w.context),
+              ttlMicros(w),
+            ]),
+          );
+        }
+        return items.map((w) => held.has(w.id));
+      },
+      false,
+      soleId(items),
+    );
   }
 
   /** Row-locks the given sagas; the ids whose owner and fencing token match. */
@@ -396,12 +408,16 @@ export class MysqlSagaStorage implements SagaStorage {
     if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
-  /** One statement on a pooled connection; failures become `SagaStorageUnavailableError`. */
-  private async run<T>(operation: string, work: (c: Pool) => Promise<T>): Promise<T> {
+  /** One statement on a pooled connection; failures become typed saga errors (`storageError`). */
+  private async run<T>(
+    operation: string,
+    work: (c: Pool) => Promise<T>,
+    sagaId?: string,
+  ): Promise<T> {
     try {
       return await work(this.pool);
     } catch (error) {
-      throw new SagaStorageUnavailableError(operation, { cause: error });
+      throw storageError(operation, error, sagaId);
     }
   }
 
@@ -414,6 +430,7 @@ export class MysqlSagaStorage implements SagaStorage {
     operation: string,
     work: (c: PoolConnection) => Promise<T>,
     readCommitted = false,
+    sagaId?: string,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let connection: PoolConnection | undefined;
@@ -441,7 +458,7 @@ export class MysqlSagaStorage implements SagaStorage {
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
           continue;
         }
-        throw new SagaStorageUnavailableError(operation, { cause: error });
+        throw storageError(operation, error, sagaId);
       }
     }
   }
@@ -470,6 +487,23 @@ function toRecord(row: Row): SagaRecord {
     leaseOwner: row.lease_owner,
     fencingToken: Number(row.fencing_token),
   };
+}
+
+/**
+ * A refused value (invalid JSON, a string the column cannot hold, a duplicate
+ * key...) is the caller's and never retried: `SagaInvalidInputError`. Anything
+ * else means the database could not do it now: `SagaStorageUnavailableError`.
+ */
+function storageError(operation: string, error: unknown, sagaId: string | undefined): Error {
+  if (isMysqlInvalidInput(error)) {
+    return new SagaInvalidInputError(sagaId, (error as Error).message, { cause: error });
+  }
+  return new SagaStorageUnavailableError(operation, { cause: error });
+}
+
+/** The saga a batch of one is about, to name it in a refusal. */
+function soleId(items: readonly SagaWrite[]): string | undefined {
+  return items.length === 1 ? items[0].id : undefined;
 }
 
 /** MySQL's ER_DUP_ENTRY, wrapped by `run` as the cause of a storage error. */

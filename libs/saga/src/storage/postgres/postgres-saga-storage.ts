@@ -1,5 +1,7 @@
+import { isCelloError, isPostgresInvalidInput } from '@cello/core';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
 import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailable.error';
 import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';
 import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
@@ -65,8 +67,20 @@ export class PostgresSagaStorage implements SagaStorage {
   ) {
     // Without coalescing: one statement per write, as many in flight as connections.
     const [maxBatch, maxInFlight] = coalesce ? [256, 2] : [1, 64];
-    this.creates = new WriteCoalescer((items) => this.createBatch(items), maxBatch, maxInFlight);
-    this.saves = new WriteCoalescer((items) => this.saveBatch(items), maxBatch, maxInFlight);
+    // One refused value fails the whole statement: its neighbours are written again alone.
+    const retryAlone = (error: unknown) => isCelloError(error, SagaInvalidInputError.code);
+    this.creates = new WriteCoalescer(
+      (items) => this.createBatch(items),
+      maxBatch,
+      maxInFlight,
+      retryAlone,
+    );
+    this.saves = new WriteCoalescer(
+      (items) => this.saveBatch(items),
+      maxBatch,
+      maxInFlight,
+      retryAlone,
+    );
   }
 
   /** Opens a DataSource of its own on `url` (closed by `close()`). */
@@ -118,10 +132,16 @@ export class PostgresSagaStorage implements SagaStorage {
     return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 
+  /**
+   * One statement. A refused value (SQLSTATE 22, 23) becomes
+   * `SagaInvalidInputError`, never retried; anything else means the database
+   * could not do it now: `SagaStorageUnavailableError`.
+   */
   private async query<T extends object>(
     name: string,
     text: string,
     values: unknown[],
+    sagaId?: string,
   ): Promise<T[]> {
     try {
       const result = await this.pool.query<T>({
@@ -131,6 +151,9 @@ export class PostgresSagaStorage implements SagaStorage {
       });
       return result.rows;
     } catch (error) {
+      if (isPostgresInvalidInput(error)) {
+        throw new SagaInvalidInputError(sagaId, (error as Error).message, { cause: error });
+      }
       throw new SagaStorageUnavailableError(name.replace(/_/g, ' '), { cause: error });
     }
   }
@@ -165,6 +188,7 @@ export class PostgresSagaStorage implements SagaStorage {
         items.map((w) => w.owner),
         items.map((w) => w.leaseTtlMs),
       ],
+      soleId(items),
     );
     const created = new Set(rows.map((row) => row.id));
     return items.map((w) => created.delete(w.id));
@@ -190,6 +214,7 @@ export class PostgresSagaStorage implements SagaStorage {
         items.map((w) => w.fencingToken),
         items.map((w) => ttlOf(w)),
       ],
+      soleId(items),
     );
     const saved = new Set(rows.map((r) => r.id));
     return items.map((w) => saved.has(w.id));
@@ -286,6 +311,11 @@ export class PostgresSagaStorage implements SagaStorage {
   async close(): Promise<void> {
     if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/** The saga a batch of one is about, to name it in a refusal. */
+function soleId(items: readonly SagaWrite[]): string | undefined {
+  return items.length === 1 ? items[0].id : undefined;
 }
 
 function toRecord(row: Row): SagaRecord {

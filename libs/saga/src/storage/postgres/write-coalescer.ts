@@ -8,6 +8,11 @@ interface Pending<T, R> {
  * Group commit: while a batch is in flight, later writes queue up and go
  * together in the next statement, so N concurrent sagas cost about one round
  * trip and one commit instead of N. Each caller still gets its own result.
+ *
+ * A batch that fails with an error `retryAlone` accepts (one item's refused
+ * value, say) is written again item by item, so only the bad item's caller
+ * gets the error and its neighbours are stored. Other errors (an outage) fail
+ * the whole batch: every item would meet the same.
  */
 export class WriteCoalescer<T, R> {
   private readonly queue: Pending<T, R>[] = [];
@@ -17,6 +22,7 @@ export class WriteCoalescer<T, R> {
     private readonly flush: (items: T[]) => Promise<R[]>,
     private readonly maxBatch = 256,
     private readonly maxInFlight = 2,
+    private readonly retryAlone: (error: unknown) => boolean = () => false,
   ) {}
 
   /** Queues one write; resolves with its own result once its batch committed. */
@@ -31,15 +37,32 @@ export class WriteCoalescer<T, R> {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
-      this.flush(batch.map((p) => p.item))
-        .then(
-          (results) => batch.forEach((p, i) => p.resolve(results[i])),
-          (error: unknown) => batch.forEach((p) => p.reject(error)),
-        )
-        .finally(() => {
-          this.inFlight -= 1;
-          this.pump();
-        });
+      this.write(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async write(batch: Pending<T, R>[]): Promise<void> {
+    try {
+      const results = await this.flush(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i]));
+      return;
+    } catch (error) {
+      if (batch.length === 1 || !this.retryAlone(error)) {
+        batch.forEach((p) => p.reject(error));
+        return;
+      }
+    }
+    // In order, so that writes of one saga keep their sequence.
+    for (const pending of batch) {
+      try {
+        const [result] = await this.flush([pending.item]);
+        pending.resolve(result);
+      } catch (error) {
+        pending.reject(error);
+      }
     }
   }
 }
