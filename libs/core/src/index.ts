@@ -9,3 +9,4 @@ export * from './metrics/cello-metrics';
 export * from './metrics/cello-metrics-options';
 export * from './metrics/cello-metrics.module';
 export * from './health/storage-health-check';
+export * from './decorators/decorator-checks';
