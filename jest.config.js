@@ -28,6 +28,8 @@ module.exports = {
     '^@cello/(core|event-sourcing|cqrs|saga|devtools)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   globalSetup: '<rootDir>/test/support/global-setup.js',
+  // One fast-check seed per test file, from FAST_CHECK_SEED to replay a failure.
+  setupFiles: ['<rootDir>/test/support/fast-check-seed.js'],
   maxWorkers: 2,
   testTimeout: 30000,
 };

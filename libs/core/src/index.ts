@@ -11,3 +11,4 @@ export * from './metrics/cello-metrics.module';
 export * from './health/storage-health-check';
 export * from './json/find-unstorable-json-value';
 export * from './storage/invalid-input-errors';
+export * from './decorators/decorator-checks';

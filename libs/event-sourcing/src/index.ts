@@ -51,6 +51,8 @@ export * from './store/postgres/postgres-event-storage';
 export * from './store/postgres/postgres-event-storage-options';
 export * from './errors/event-id-conflict.error';
 export * from './errors/invalid-append.error';
+export * from './errors/invalid-read-options.error';
+export * from './errors/invalid-event-sourcing-decorator.error';
 export * from './health/event-store.health-indicator';
 export * from './store/mysql/mysql-event-storage';
 export * from './store/mysql/mysql-event-storage-options';

@@ -18,6 +18,7 @@ export * from './storage/postgres/postgres-saga-storage';
 export * from './storage/postgres/saga-migrator';
 export * from './storage/postgres/saga-tables';
 export * from './errors/saga.error';
+export * from './errors/invalid-saga-decorator.error';
 export * from './errors/non-retryable.error';
 export * from './errors/saga-step-failed.error';
 export * from './errors/saga-timeout.error';

@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { getSagaMetadata, Saga } from './decorators/saga.decorator';
 import { getSagaStepsMetadata } from './decorators/saga-step.decorator';
-import { compileSaga } from './definition/saga-compiler';
+import { compileSaga, sagaNameOf } from './definition/saga-compiler';
+import { InvalidSagaDefinitionError } from './errors/invalid-saga-definition.error';
 import { SagaRegistry } from './definition/saga-registry';
 import { SAGA_MODULE_OPTIONS, SAGA_STORAGE } from './saga.constants';
 import type { ResolvedSagaOptions } from './saga-module-options';
@@ -46,6 +47,16 @@ export class SagaExplorer implements OnModuleInit {
         getSagaStepsMetadata(type).length > 0 ||
         instance instanceof Saga;
       if (!isSaga || found.has(type)) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        // Nest only has a bare prototype for it at start-up: its steps would run without dependencies.
+        throw new InvalidSagaDefinitionError(
+          sagaNameOf(type),
+          `${type.name} is request-scoped (its own scope, or a request-scoped dependency), but a ` +
+            'saga runs outside any request and is resumed by any instance after a crash. Make it a ' +
+            'singleton: drop { scope: Scope.REQUEST } or the request-scoped dependency, and put what ' +
+            'it needs from the request into the saga context.',
+        );
+      }
       found.add(type);
       this.registry.register(compileSaga(instance, this.options));
     }

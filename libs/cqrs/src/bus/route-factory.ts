@@ -110,17 +110,26 @@ export class RouteFactory {
     return { routes, scheduler };
   }
 
-  private invoker({ wrapper, handlerType }: DiscoveredHandler): HandlerInvoker {
+  private invoker({ wrapper }: DiscoveredHandler): HandlerInvoker {
+    const token = wrapper.token;
+    if (wrapper.isTransient && wrapper.isDependencyTreeStatic()) {
+      // Transient: a fresh handler per dispatch, as each injection of it gets its own.
+      return (message, context) =>
+        this.moduleRef
+          .resolve<object, Handler>(token, ContextIdFactory.create(), { strict: false })
+          .then((instance) => instance.execute(message, context));
+    }
     if (wrapper.isDependencyTreeStatic()) {
       const instance = wrapper.instance as Handler;
       return (message, context) => instance.execute(message, context);
     }
-    // Request-scoped or durable: one instance per context id, resolved at dispatch time.
+    // Request-scoped or durable: one instance per context id, resolved at dispatch time by
+    // the provider's token (a factory or a class under another token is not its class).
     const durable = wrapper.isDependencyTreeDurable();
     return (message, context) => {
       const contextId = this.contextIdOf(context.request, durable);
       return this.moduleRef
-        .resolve<object, Handler>(handlerType, contextId, { strict: false })
+        .resolve<object, Handler>(token, contextId, { strict: false })
         .then((instance) => instance.execute(message, context));
     };
   }

@@ -1,4 +1,6 @@
+import { describeDecoratorTarget } from '@cello/core';
 import { BUS_MIDDLEWARE_METADATA } from '../cqrs.constants';
+import { InvalidCqrsDecoratorError } from '../errors/invalid-cqrs-decorator.error';
 import type { BusMiddlewareRef } from '../middleware/bus-middleware';
 
 /**
@@ -6,10 +8,20 @@ import type { BusMiddlewareRef } from '../middleware/bus-middleware';
  * or on its handler class. Runs after global middleware, in the order given.
  */
 export function UseBusMiddleware(...middleware: BusMiddlewareRef[]): ClassDecorator {
-  return (target) => {
+  const decorate = (target: object, key?: string | symbol) => {
+    if (key !== undefined) {
+      // Middleware runs around a whole handler, so a member has nothing to attach it to.
+      throw new InvalidCqrsDecoratorError(
+        '@UseBusMiddleware',
+        describeDecoratorTarget({ target, key }),
+        'it is a class decorator, but it was put on a member.',
+        'Put it on the command/query class or on its handler class.',
+      );
+    }
     const existing = getBusMiddleware(target);
     Reflect.defineMetadata(BUS_MIDDLEWARE_METADATA, [...middleware, ...existing], target);
   };
+  return decorate as ClassDecorator;
 }
 
 /** Middleware recorded by `@UseBusMiddleware` on `target` itself (not inherited). */

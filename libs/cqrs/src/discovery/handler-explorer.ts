@@ -36,9 +36,8 @@ export class HandlerExplorer {
   private explore(metadataKey: string): Map<MessageClass, DiscoveredHandler> {
     const found = new Map<MessageClass, DiscoveredHandler>();
     for (const wrapper of this.discovery.getProviders()) {
-      const handlerType = wrapper.metatype as DiscoveredHandler['handlerType'] | null;
-      // Factory and value providers have no class of their own to carry the decorator.
-      if (typeof handlerType !== 'function' || wrapper.inject) continue;
+      const handlerType = handlerClassOf(wrapper);
+      if (handlerType === undefined) continue;
       const metadata = Reflect.getOwnMetadata(metadataKey, handlerType) as
         HandlerMetadata | undefined;
       if (metadata === undefined) continue;
@@ -50,7 +49,7 @@ export class HandlerExplorer {
       }
       const existing = found.get(metadata.message);
       if (existing !== undefined) {
-        // The same class provided by two modules is one handler, not two.
+        // The same class provided twice (two modules, or a class and an alias of it) is one handler.
         if (existing.handlerType === handlerType) continue;
         throw new DuplicateHandlerError(
           metadata.message.name,
@@ -62,4 +61,26 @@ export class HandlerExplorer {
     }
     return found;
   }
+}
+
+/**
+ * The class that carries a provider's decorators. A class provider has it as
+ * its metatype, whatever its token (`useClass` under another token too); a
+ * factory or value provider (`useFactory`, `useValue`, `useExisting`) only
+ * through the instance it produced.
+ */
+function handlerClassOf(wrapper: InstanceWrapper): DiscoveredHandler['handlerType'] | undefined {
+  const instance = wrapper.instance as unknown;
+  if (typeof instance === 'object' && instance !== null) {
+    const type = (instance as { constructor?: unknown }).constructor;
+    if (typeof type === 'function' && type !== Object) {
+      return type as DiscoveredHandler['handlerType'];
+    }
+  }
+  const metatype = wrapper.metatype as unknown;
+  // A factory's metatype is the factory function, not a class that could carry the decorator.
+  if (typeof metatype === 'function' && !wrapper.inject) {
+    return metatype as DiscoveredHandler['handlerType'];
+  }
+  return undefined;
 }

@@ -105,19 +105,20 @@ describe('TypeOrmTransactionMiddleware', () => {
       expect(outcomes.other).toBe(0);
       expect(outcomes.thrown).toBeGreaterThan(0);
       expect(outcomes.timeout + outcomes.thrown).toBe(1_000);
-      // And the pool has every connection back (none checked out, nobody waiting)
+      // And the pool has every connection back (none checked out, nobody waiting). Waited for
+      // together: a discarded client is only replaced for a waiter once its socket has closed,
+      // so "all idle" holds at 0 of 0 while acquisitions of timed-out dispatches still queue.
       await waitUntil(
-        'all pool clients are idle',
-        async () => pool().totalCount === pool().idleCount,
-        10_000,
+        'all pool clients are idle and no acquisition is queued',
+        async () => pool().totalCount === pool().idleCount && pool().waitingCount === 0,
+        60_000,
       );
-      expect(pool().waitingCount).toBe(0);
       expect(pool().totalCount).toBeLessThanOrEqual(10);
       // And the server holds no transaction and no running statement for us
       await waitUntil(
         'no session is active or idle in transaction',
         async () => (await otherSessions()).every((session) => session.state === 'idle'),
-        10_000,
+        60_000,
       );
       expect((await otherSessions()).length).toBeLessThanOrEqual(10);
       // And nothing of the failed transactions was committed
@@ -127,6 +128,57 @@ describe('TypeOrmTransactionMiddleware', () => {
       // And the pool still works
       expect(await dataSource.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
       await app.close();
+    });
+  });
+
+  describe('when a dispatch times out while its connection is still queued', () => {
+    it('should give the connection straight back when it arrives, without running the handler', async () => {
+      // Given: a pool of one, held by someone else
+      const small = await new DataSource({
+        type: 'postgres',
+        url: db.url,
+        extra: { max: 1 },
+      }).initialize();
+      const smallPool = (small.driver as unknown as { master: Pool }).master;
+      const holder = small.createQueryRunner();
+      await holder.connect();
+      let ran = 0;
+      class CountStockCommand extends Command<void> {}
+      @CommandHandler(CountStockCommand, { timeout: 0.05 })
+      class CountStockHandler {
+        async execute(): Promise<void> {
+          ran += 1;
+        }
+      }
+      const app = await bootCqrsApp(
+        { middleware: [new TypeOrmTransactionMiddleware(small)] },
+        { providers: [CountStockHandler] },
+      );
+
+      // When: the dispatch times out in the pool's queue, then the connection comes free
+      const error = await app
+        .get(CommandBus)
+        .dispatch(new CountStockCommand())
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      const queuedAfterTimeout = smallPool.waitingCount;
+      await holder.release();
+
+      // Then: the late acquisition took the connection and handed it back at once
+      expect(error).toBeInstanceOf(CommandTimeoutError);
+      expect(queuedAfterTimeout).toBe(1);
+      await waitUntil(
+        'the late acquisition gave its connection back',
+        () => smallPool.waitingCount === 0 && smallPool.idleCount === smallPool.totalCount,
+        60_000,
+      );
+      expect(ran).toBe(0);
+      // And nothing holds the connection: a query of the app's own gets it
+      expect(await small.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+      await app.close();
+      await small.destroy();
     });
   });
 

@@ -1,3 +1,10 @@
+import { InvalidEventSourcingDecoratorError } from '../errors/invalid-event-sourcing-decorator.error';
+import {
+  checkClassTarget,
+  checkDecoratorOptions,
+  checkSchemaVersion,
+} from './decorator-use-checks';
+
 /** Metadata key: what `@AggregateRoot` records on an aggregate class. */
 export const AGGREGATE_ROOT_METADATA = 'cello:aggregate-root';
 
@@ -20,13 +27,31 @@ export interface AggregateRootMetadata {
  * (a rename then only costs a rebuild from events, never data).
  */
 export function AggregateRoot(options: AggregateRootOptions = {}): ClassDecorator {
-  return (target) => {
+  const where = 'an aggregate class';
+  checkDecoratorOptions('@AggregateRoot', where, options, ['type', 'snapshotSchemaVersion']);
+  if (options.type !== undefined && (typeof options.type !== 'string' || options.type === '')) {
+    throw new InvalidEventSourcingDecoratorError(
+      '@AggregateRoot',
+      where,
+      `type is ${JSON.stringify(options.type)}.`,
+      'Give a non-empty, stable type name, or leave it out for the class name.',
+    );
+  }
+  checkSchemaVersion(
+    '@AggregateRoot',
+    where,
+    'snapshotSchemaVersion',
+    options.snapshotSchemaVersion,
+  );
+  const decorate = (target: { readonly name: string }, key?: string | symbol) => {
+    checkClassTarget('@AggregateRoot', target, key);
     const metadata: AggregateRootMetadata = {
       type: options.type ?? target.name,
       snapshotSchemaVersion: options.snapshotSchemaVersion ?? 1,
     };
     Reflect.defineMetadata(AGGREGATE_ROOT_METADATA, metadata, target);
   };
+  return decorate as ClassDecorator;
 }
 
 /** The `@AggregateRoot` metadata of `target`, or the defaults from its class name. */

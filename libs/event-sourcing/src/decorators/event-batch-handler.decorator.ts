@@ -1,4 +1,5 @@
 import type { EventClass } from '../event/event';
+import { checkEventClasses, checkMethodTarget } from './decorator-use-checks';
 
 /** Metadata key: the `@EventBatchHandler` methods of a subscriber class. */
 export const EVENT_BATCH_HANDLERS_METADATA = 'cello:event-batch-handlers';
@@ -18,10 +19,9 @@ export interface EventBatchHandlerBinding {
  * time (single-element batches) so that only the failing event is parked.
  */
 export function EventBatchHandler(...eventClasses: EventClass[]): MethodDecorator {
-  if (eventClasses.length === 0) {
-    throw new TypeError('@EventBatchHandler() needs at least one event class');
-  }
-  return (target, methodName) => {
+  checkEventClasses('@EventBatchHandler', eventClasses);
+  return (target, methodName, descriptor) => {
+    checkMethodTarget('@EventBatchHandler', target, methodName, descriptor);
     const ctor = target.constructor;
     const bindings: EventBatchHandlerBinding[] = [
       ...getEventBatchHandlerBindings(ctor),

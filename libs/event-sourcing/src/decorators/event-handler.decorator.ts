@@ -1,5 +1,6 @@
 import { EVENT_HANDLERS_METADATA } from '../event-sourcing.constants';
 import type { EventClass } from '../event/event';
+import { checkEventClasses, checkMethodTarget } from './decorator-use-checks';
 
 /** One `@EventHandler` method: which event classes it handles. */
 export interface EventHandlerBinding {
@@ -13,10 +14,9 @@ export interface EventHandlerBinding {
  * the class a subscriber that receives those events after they are committed.
  */
 export function EventHandler(...eventClasses: EventClass[]): MethodDecorator {
-  if (eventClasses.length === 0) {
-    throw new TypeError('@EventHandler() needs at least one event class');
-  }
-  return (target, methodName) => {
+  checkEventClasses('@EventHandler', eventClasses);
+  return (target, methodName, descriptor) => {
+    checkMethodTarget('@EventHandler', target, methodName, descriptor);
     const ctor = target.constructor;
     const inherited = getEventHandlerBindings(ctor);
     const own: EventHandlerBinding[] = [...inherited, { eventClasses, methodName }];

@@ -14,6 +14,8 @@ import type { RecordedEvent } from '../event/recorded-event';
 import { EventSerializer } from '../serialization/event-serializer';
 import { decodeSnapshotState, encodeSnapshotState } from '../serialization/snapshot-codec';
 import type { AppendOptions, StreamEventsOptions } from './append-options';
+import { checkExpectedVersion } from './expected-version-check';
+import { readOption } from './read-option';
 import type {
   AppendResult,
   EventStorage,
@@ -89,6 +91,9 @@ export class EventStore {
     streamId: string,
     options: ReadStreamOptions = {},
   ): Promise<RecordedEvent<E>[]> {
+    // Checked here so that every backend refuses the same options the same way.
+    readOption('fromVersion', options.fromVersion, 1);
+    readOption('limit', options.limit, 0);
     const stored = await this.storage.readStream(streamId, options);
     return stored.map((row) => this.serializer.deserialize<E>(row));
   }
@@ -97,6 +102,8 @@ export class EventStore {
   async readAll<E extends Event = Event>(
     options: ReadAllOptions = {},
   ): Promise<RecordedEvent<E>[]> {
+    readOption('fromPosition', options.fromPosition, 0);
+    readOption('limit', options.limit, 0);
     const stored = await this.storage.readAll(options);
     return stored.map((row) => this.serializer.deserialize<E>(row));
   }
@@ -106,8 +113,8 @@ export class EventStore {
     streamId: string,
     options: StreamEventsOptions = {},
   ): AsyncGenerator<RecordedEvent<E>, void, undefined> {
-    const pageSize = options.pageSize ?? this.readPageSize;
-    let fromVersion = options.fromVersion ?? 1;
+    const pageSize = readOption('pageSize', options.pageSize, this.readPageSize, 1);
+    let fromVersion = readOption('fromVersion', options.fromVersion, 1);
     for (;;) {
       const page = await this.storage.readStream(streamId, { fromVersion, limit: pageSize });
       for (const row of page) yield this.serializer.deserialize<E>(row);
@@ -238,7 +245,14 @@ export class EventStore {
     }
     const expected = options.expectedVersion ?? 'any';
     if (events.length === 0) {
+      // Nothing to write, but the expected version holds or fails as for any append.
       const version = await this.storage.streamVersion(streamId);
+      try {
+        checkExpectedVersion(streamId, expected, version);
+      } catch (error) {
+        if (isCelloError(error, ConcurrencyError.code)) this.metrics.concurrencyConflicts?.inc();
+        throw error;
+      }
       return { streamVersion: version, positions: [], duplicate: false };
     }
     const metadata = options.metadata ?? {};

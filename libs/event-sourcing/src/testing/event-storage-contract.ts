@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../errors/concurrency.error';
 import { InvalidAppendError } from '../errors/invalid-append.error';
+import { InvalidReadOptionsError } from '../errors/invalid-read-options.error';
+import { EventRegistry } from '../event/event-registry';
+import { EventSerializer } from '../serialization/event-serializer';
+import { EventStore } from '../store/event-store';
 import { DATE_PATHS_METADATA_KEY } from '../serialization/date-paths';
 import type {
   EventStorage,
@@ -9,6 +13,8 @@ import type {
   ExpectedVersion,
   ReplayedEvent,
   ReplayStreamOptions,
+  ReadAllOptions,
+  ReadStreamOptions,
   StoredEvent,
 } from '../store/event-storage';
 
@@ -285,6 +291,141 @@ export function describeEventStorageContract(
           expect(after.map((e) => e.eventId)).not.toContain(event.eventId);
         },
       );
+    });
+
+    describe('when the EventStore facade appends no events', () => {
+      it.each<[string, ExpectedVersion, number]>([
+        ['no_stream on a new stream', 'no_stream', 0],
+        ['0 on a new stream', 0, 0],
+        ['any on a new stream', 'any', 0],
+        ['any on an existing stream', 'any', 2],
+        ['stream_exists on an existing stream', 'stream_exists', 2],
+        ['the exact version', 2, 2],
+      ])('should accept %s and write nothing', async (_label, expected, existing) => {
+        // Given
+        const streamId = newStreamId();
+        if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
+        const store = eventStoreOver(storage);
+
+        // When
+        const result = await store.append(streamId, [], { expectedVersion: expected });
+
+        // Then
+        expect(result).toEqual({ streamVersion: existing, positions: [], duplicate: false });
+        expect(await storage.streamVersion(streamId)).toBe(existing);
+      });
+
+      it.each<[string, ExpectedVersion, number]>([
+        ['no_stream on an existing stream', 'no_stream', 2],
+        ['stream_exists on a new stream', 'stream_exists', 0],
+        ['a version behind', 1, 2],
+        ['a version ahead', 5, 2],
+        ['a version on a new stream', 1, 0],
+        ['0 on an existing stream', 0, 2],
+      ])(
+        'should reject %s with a ConcurrencyError, as a non-empty append would',
+        async (_label, expected, existing) => {
+          // Given
+          const streamId = newStreamId();
+          if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
+          const store = eventStoreOver(storage);
+
+          // When
+          const error = await store.append(streamId, [], { expectedVersion: expected }).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+
+          // Then
+          expect(isCelloError(error, ConcurrencyError.code)).toBe(true);
+          expect(error).toMatchObject({ streamId, expected, actual: existing });
+          expect(await storage.streamVersion(streamId)).toBe(existing);
+        },
+      );
+    });
+
+    describe('when read options are malformed', () => {
+      const malformed: [string, ReadStreamOptions & ReadAllOptions, string, unknown][] = [
+        ['a negative fromVersion', { fromVersion: -1 }, 'fromVersion', -1],
+        ['a fractional fromVersion', { fromVersion: 1.5 }, 'fromVersion', 1.5],
+        ['a NaN fromVersion', { fromVersion: Number.NaN }, 'fromVersion', Number.NaN],
+        ['a fromVersion given as text', { fromVersion: '2' as never }, 'fromVersion', '2'],
+        ['a negative limit', { limit: -1 }, 'limit', -1],
+        ['a fractional limit', { limit: 2.5 }, 'limit', 2.5],
+        ['an infinite limit', { limit: Number.POSITIVE_INFINITY }, 'limit', Infinity],
+        ['a negative fromPosition', { fromPosition: -5 }, 'fromPosition', -5],
+        ['a fractional fromPosition', { fromPosition: 0.5 }, 'fromPosition', 0.5],
+      ];
+      const streamRead = malformed.filter(([, options]) => !('fromPosition' in options));
+      const globalRead = malformed.filter(([, options]) => !('fromVersion' in options));
+
+      it.each(streamRead)(
+        'should refuse %s in readStream with InvalidReadOptionsError naming it',
+        async (_label, options, option, value) => {
+          // Given
+          const streamId = newStreamId();
+          await storage.append(streamId, anEvents(3), 'no_stream');
+          const store = eventStoreOver(storage);
+
+          // When
+          const errors = await Promise.all([
+            rejection(storage.readStream(streamId, options)),
+            rejection(store.readStream(streamId, options)),
+            // streamEvents pages by pageSize; it takes fromVersion but no limit.
+            ...('fromVersion' in options
+              ? [rejection(store.streamEvents(streamId, options).next())]
+              : []),
+          ]);
+
+          // Then
+          for (const error of errors) {
+            expect(error).toBeInstanceOf(InvalidReadOptionsError);
+            expect(error).toMatchObject({ code: InvalidReadOptionsError.code, option, value });
+            expect((error as Error).message).toContain(option);
+          }
+        },
+      );
+
+      it.each(globalRead)(
+        'should refuse %s in readAll with InvalidReadOptionsError naming it',
+        async (_label, options, option, value) => {
+          // Given
+          await storage.append(newStreamId(), anEvents(3), 'no_stream');
+          const store = eventStoreOver(storage);
+
+          // When
+          const errors = await Promise.all([
+            rejection(storage.readAll(options)),
+            rejection(store.readAll(options)),
+          ]);
+
+          // Then
+          for (const error of errors) {
+            expect(error).toBeInstanceOf(InvalidReadOptionsError);
+            expect(error).toMatchObject({ code: InvalidReadOptionsError.code, option, value });
+          }
+        },
+      );
+
+      it('should refuse a streamEvents pageSize below 1', async () => {
+        const store = eventStoreOver(storage);
+        const error = await rejection(store.streamEvents(newStreamId(), { pageSize: 0 }).next());
+        expect(error).toMatchObject({ code: InvalidReadOptionsError.code, option: 'pageSize' });
+      });
+
+      it('should treat a limit of 0 as nothing to read', async () => {
+        // Given
+        const streamId = newStreamId();
+        await storage.append(streamId, anEvents(2), 'no_stream');
+
+        // When
+        const stream = await storage.readStream(streamId, { limit: 0 });
+        const all = await storage.readAll({ limit: 0 });
+
+        // Then
+        expect(stream).toEqual([]);
+        expect(all).toEqual([]);
+      });
     });
 
     describe('when many writers append to one stream at once', () => {
@@ -837,6 +978,19 @@ export function describeEventStorageContract(
       });
     });
   });
+}
+
+/** The facade over the storage under test, with no event classes registered. */
+function eventStoreOver(storage: EventStorage): EventStore {
+  const registry = new EventRegistry();
+  return new EventStore(storage, new EventSerializer(registry, {}), registry, {});
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => new Error('expected a rejection, but the call resolved'),
+    (error: unknown) => error,
+  );
 }
 
 function newStreamId(): string {

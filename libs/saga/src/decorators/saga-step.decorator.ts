@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { describeDecoratorTarget, isOptionsObject, unknownOptionKeys } from '@cello/core';
+import { InvalidSagaDecoratorError } from '../errors/invalid-saga-decorator.error';
 import { SAGA_STEPS_METADATA } from '../saga.constants';
 import type {
   SagaContext,
@@ -51,7 +53,16 @@ function SagaStepImpl(
     Object.assign(this as object, options);
     return;
   }
-  return (target, key) => {
+  checkStepOptions(options);
+  return (target, key, descriptor) => {
+    if (typeof descriptor?.value !== 'function') {
+      throw new InvalidSagaDecoratorError(
+        '@SagaStep',
+        describeDecoratorTarget({ target, key }),
+        'it was put on a property or accessor, which Cello cannot run as a step.',
+        'Put @SagaStep() on a method of the @Saga class: async step(execution) { ... }.',
+      );
+    }
     const type = target.constructor;
     const list = (Reflect.getOwnMetadata(SAGA_STEPS_METADATA, type) as SagaStepMetadata[]) ?? [];
     const entry = { ...(options as SagaStepDecoratorOptions), method: String(key) };
@@ -61,6 +72,45 @@ function SagaStepImpl(
       type,
     );
   };
+}
+
+const KNOWN_OPTIONS = [
+  'name',
+  'order',
+  'compensate',
+  'maxRetries',
+  'timeout',
+  'retryable',
+  'compensateOnFailure',
+  'onInterrupted',
+];
+
+function checkStepOptions(options: unknown): void {
+  const fail = (problem: string, fix: string) =>
+    new InvalidSagaDecoratorError('@SagaStep', 'a saga step', problem, fix);
+  if (!isOptionsObject(options)) {
+    throw fail(`its options are ${String(options)}, not an object.`, 'Write @SagaStep({ ... }).');
+  }
+  const unknown = unknownOptionKeys(options, KNOWN_OPTIONS);
+  if (unknown.length > 0) {
+    throw fail(
+      `it has no option ${unknown.map((key) => `"${key}"`).join(', ')}; Cello would ignore it.`,
+      `Use only ${KNOWN_OPTIONS.join(', ')}.`,
+    );
+  }
+  const { compensate, order } = options as SagaStepDecoratorOptions;
+  if (compensate !== undefined && typeof compensate !== 'string') {
+    throw fail(
+      'compensate is not a method name.',
+      "Give the name of the method that undoes the step: { compensate: 'release' }.",
+    );
+  }
+  if (order !== undefined && !(typeof order === 'number' && Number.isFinite(order))) {
+    throw fail(
+      `order is ${String(order)}.`,
+      'Give a number, or leave it out for declaration order.',
+    );
+  }
 }
 
 /**

@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { NativeError, callNative, native, toNativeError } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
-import { EventSourcingError } from '../../errors/event-sourcing.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
 import { InvalidAppendError } from '../../errors/invalid-append.error';
 import type {
@@ -19,6 +18,7 @@ import type {
   StoredEvent,
   StoredSnapshot,
 } from '../event-storage';
+import { readOption } from '../read-option';
 import { EventBatchEncoder } from './event-batch-encoder';
 import { MemoryParkedEvents } from './memory-parked-events';
 import { MemoryProcessorLeases } from './memory-processor-leases';
@@ -130,8 +130,8 @@ export class MemoryEventStorage implements EventStorage {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     const log = this.open();
     return this.readPages(
-      checkReadOption('fromVersion', options.fromVersion, 1),
-      checkReadOption('limit', options.limit, Number.POSITIVE_INFINITY),
+      readOption('fromVersion', options.fromVersion, 1),
+      readOption('limit', options.limit, Number.POSITIVE_INFINITY),
       (from, out) => log.readStream(streamId, from, out),
       (event) => event.version,
       streamId,
@@ -150,10 +150,10 @@ export class MemoryEventStorage implements EventStorage {
     onEvent: (event: ReplayedEvent) => void,
   ): Promise<void> {
     const log = this.open();
-    let from = checkReadOption('fromVersion', options.fromVersion, 1);
+    let from = readOption('fromVersion', options.fromVersion, 1);
     const pageSize = Math.min(
       REPLAY_PAGE_EVENTS,
-      Math.max(1, checkReadOption('pageSize', options.pageSize, REPLAY_PAGE_EVENTS)),
+      Math.max(1, readOption('pageSize', options.pageSize, REPLAY_PAGE_EVENTS)),
     );
     const out = this.replayPage.subarray(0, 2 * pageSize);
     for (;;) {
@@ -178,8 +178,8 @@ export class MemoryEventStorage implements EventStorage {
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const log = this.open();
     return this.readPages(
-      checkReadOption('fromPosition', options.fromPosition, 0),
-      checkReadOption('limit', options.limit, Number.POSITIVE_INFINITY),
+      readOption('fromPosition', options.fromPosition, 0),
+      readOption('limit', options.limit, Number.POSITIVE_INFINITY),
       (from, out) => log.readAll(from, out),
       (event) => event.position,
     );
@@ -339,16 +339,6 @@ export class MemoryEventStorage implements EventStorage {
       }
     });
   }
-}
-
-/** A read option as given, or its default; anything but a whole number >= 0 is refused. */
-function checkReadOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (Number.isSafeInteger(value) && value >= 0) return value;
-  throw new EventSourcingError(
-    'invalid-read-options',
-    `Read option ${name} is ${String(value)}; it must be a whole number >= 0.`,
-  );
 }
 
 function toNativeExpected(streamId: string, expected: ExpectedVersion): number {

@@ -24,6 +24,7 @@ import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from '../postgres/append-coalescer';
 import { validateAppend } from '../postgres/append-validation';
 import { isMysqlInvalidInput } from '@cello/core';
+import { readOption } from '../read-option';
 import { migrateMysqlEventStore } from './migrations/event-store-migrator';
 import { isMysqlUnavailable, isRetryableConflict, mapMysqlError } from './mysql-error-mapper';
 import {
@@ -461,7 +462,7 @@ export class MysqlEventStorage implements EventStorage {
       `reading stream "${streamId}"`,
       `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} ` +
         `WHERE stream_id = ? AND version >= ? ORDER BY version${limit}`,
-      [streamId, Math.max(1, options.fromVersion ?? 1), ...optional(options.limit)],
+      [streamId, readOption('fromVersion', options.fromVersion, 1), ...optional(options.limit)],
     );
     return rows.map(toStoredEvent);
   }
@@ -476,8 +477,8 @@ export class MysqlEventStorage implements EventStorage {
     options: ReplayStreamOptions,
     onEvent: (event: ReplayedEvent) => void,
   ): Promise<void> {
-    const pageSize = Math.max(1, options.pageSize ?? DEFAULT_REPLAY_PAGE_SIZE);
-    for (let from = Math.max(1, options.fromVersion ?? 1); ;) {
+    const pageSize = readOption('pageSize', options.pageSize, DEFAULT_REPLAY_PAGE_SIZE, 1);
+    for (let from = readOption('fromVersion', options.fromVersion, 1); ;) {
       const rows = await this.query<ReplayRow[]>(
         `replaying stream "${streamId}"`,
         'SELECT position, version, event_id, type, schema_version, data, ' +
@@ -511,7 +512,7 @@ export class MysqlEventStorage implements EventStorage {
     const rows = await this.query<EventRow[]>(
       'reading the global log',
       `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} WHERE position >= ? ORDER BY position${limit}`,
-      [Math.max(0, options.fromPosition ?? 0), ...optional(options.limit)],
+      [readOption('fromPosition', options.fromPosition, 0), ...optional(options.limit)],
     );
     return rows.map(toStoredEvent);
   }
@@ -851,7 +852,7 @@ function normalizeId(eventId: string): string {
 }
 
 function optional(limit: number | undefined): number[] {
-  return limit === undefined ? [] : [Math.max(0, limit)];
+  return limit === undefined ? [] : [readOption('limit', limit, 0)];
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

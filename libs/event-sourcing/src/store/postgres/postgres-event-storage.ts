@@ -19,6 +19,7 @@ import type {
   StoredEvent,
   StoredSnapshot,
 } from '../event-storage';
+import { readOption } from '../read-option';
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from './append-coalescer';
 import { validateAppend } from './append-validation';
@@ -345,7 +346,11 @@ export class PostgresEventStorage implements EventStorage {
       text:
         `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} ` +
         'WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3',
-      values: [streamId, Math.max(1, options.fromVersion ?? 1), options.limit ?? null],
+      values: [
+        streamId,
+        readOption('fromVersion', options.fromVersion, 1),
+        options.limit === undefined ? null : readOption('limit', options.limit, 0),
+      ],
     });
     return result.rows.map(toStoredEvent);
   }
@@ -389,7 +394,7 @@ export class PostgresEventStorage implements EventStorage {
             'event_id AS "eventId", type, schema_version AS "schemaVersion", data, ' +
             `metadata -> '${DATE_PATHS_METADATA_KEY}' AS "datePaths" ` +
             `FROM ${this.tables.events} WHERE stream_id = $1 AND version >= $2 ORDER BY version`,
-          values: [streamId, Math.max(1, options.fromVersion ?? 1)],
+          values: [streamId, readOption('fromVersion', options.fromVersion, 1)],
         });
         // pg's own query_timeout would make it keep every row; this timer does not.
         const timer = setTimeout(() => {
@@ -430,7 +435,8 @@ export class PostgresEventStorage implements EventStorage {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    const from = Math.max(0, options.fromPosition ?? 0);
+    const from = readOption('fromPosition', options.fromPosition, 0);
+    readOption('limit', options.limit, 0);
     const result = await this.query<EventRow & { snapshot_xmin: string }>(
       'reading the global log',
       {
