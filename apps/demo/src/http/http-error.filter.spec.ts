@@ -1,6 +1,10 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { ValidationError } from '@cello/cqrs';
-import { ConcurrencyError, EventStoreUnavailableError } from '@cello/event-sourcing';
+import {
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  InvalidAppendError,
+} from '@cello/event-sourcing';
 import { CelloError } from '@cello/core';
 import { InvalidSagaContextError, SagaStorageUnavailableError } from '@cello/saga';
 import { validateSync } from 'class-validator';
@@ -55,9 +59,9 @@ describe('HttpErrorFilter', () => {
       503,
     ],
     ['a saga context that cannot be stored', new InvalidSagaContextError('OrderSaga', 'x'), 400],
-    // The codes of the libraries' typed invalid-input errors (matched by code, not class).
+    // SagaInvalidInputError's code (matched by code, not class).
     ['a saga write refused as input', new CelloError('saga-invalid-input', 'refused'), 400],
-    ['an append refused as input', new CelloError('event-store-invalid-input', 'refused'), 400],
+    ['an append refused as input', new InvalidAppendError('order-1', 'refused'), 400],
   ])('when the error is %s', (_case, error, expected) => {
     it(`should answer ${expected} with its code and message`, () => {
       const { status, body } = answer(error);
