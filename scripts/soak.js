@@ -4,6 +4,9 @@
 // - test/soak/soak.soak-spec.ts: the demo SIGKILLed at least 20 times under
 //   traffic, database outages on a private PostgreSQL, 2 and 4 instances on one
 //   database with the subscription holder killed each round;
+// - test/soak/poison-input.soak-spec.ts: good and poisoned requests (lone
+//   surrogates, NUL, oversized numbers, malformed JSON) mixed, for a fifth of
+//   the demo minutes (at least 30 s): no 5xx, every poisoned one 400;
 // - test/reliability/concurrency-postgres.int-spec.ts: 64 writers racing;
 // - test/reliability/hostile-http-input.e2e-spec.ts with more runs per property;
 // - test/reliability/outage-sagas-subscribers.e2e-spec.ts with more stop/start cycles.
@@ -38,6 +41,7 @@ const hardLimitMs = (Math.max(minutes, 3) * 2 + 5) * 60_000;
 
 const files = [
   'test/soak/soak.soak-spec.ts',
+  'test/soak/poison-input.soak-spec.ts',
   'test/reliability/concurrency-postgres.int-spec.ts',
   'test/reliability/hostile-http-input.e2e-spec.ts',
   'test/reliability/outage-sagas-subscribers.e2e-spec.ts',

@@ -47,6 +47,7 @@ describe('the demo OrderSaga on PostgreSQL', () => {
       ]);
       const ledger = await demo.http().get('/demo/ledger').query({ order_id: id }).expect(200);
       expect(ledger.body.entries[1]).toEqual({
+        sequence: expect.any(Number),
         service: 'payment',
         action: 'charge',
         order_id: id,

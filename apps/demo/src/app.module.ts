@@ -67,8 +67,8 @@ export class AppModule implements OnApplicationBootstrap {
       );
     } else if (this.config.databaseUrl !== undefined) {
       logger.log(
-        `Storage: MySQL/MariaDB at ${this.config.redactedDatabaseUrl} (events and saga state); ` +
-          'read model and fake-service ledger in memory (the read model is rebuilt from the log at start)',
+        `Storage: MySQL/MariaDB at ${this.config.redactedDatabaseUrl} (events, saga state, ` +
+          `read model in table "${this.config.readModelSchema}_orders", ledger in "${this.config.servicesSchema}_ledger")`,
       );
     } else {
       logger.log(

@@ -29,10 +29,13 @@ describe('DemoConfig.fromEnv', () => {
   });
 
   describe('when DATABASE_URL is a MySQL URL', () => {
-    it('should keep events and saga state there, and the read model and ledger in memory', () => {
+    it('should keep everything there, read model and ledger included', () => {
       const config = DemoConfig.fromEnv({ DATABASE_URL: 'mysql://u:secret@db:3306/shop' });
       expect(config.databaseUrl).toBe('mysql://u:secret@db:3306/shop');
       expect(config.usesPostgres).toBe(false);
+      expect(config.usesMysql).toBe(true);
+      expect(DemoConfig.fromEnv({ DATABASE_URL: 'mariadb://u@db/shop' }).usesMysql).toBe(true);
+      expect(DemoConfig.fromEnv({}).usesMysql).toBe(false);
     });
   });
 

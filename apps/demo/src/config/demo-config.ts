@@ -23,13 +23,16 @@ export interface DemoSagaSettings {
  */
 export class DemoConfig {
   /**
-   * PostgreSQL URL for events, saga state, read model and ledger; or a MySQL/MariaDB URL for
-   * events and saga state (read model and ledger then stay in memory); undefined = embedded in-memory.
+   * PostgreSQL or MySQL/MariaDB URL for events, saga state, read model and ledger;
+   * undefined = embedded in-memory.
    */
   readonly databaseUrl: string | undefined;
-  /** Schema holding the read model tables (PostgreSQL only). Default `demo_read`. */
+  /**
+   * Schema holding the read model tables. Default `demo_read`. On MySQL, where a schema is a
+   * database, it prefixes the table name instead (`demo_read_orders` in the URL's database).
+   */
   readonly readModelSchema: string;
-  /** Schema holding the fake services' ledger (PostgreSQL only). Default `demo`. */
+  /** Schema holding the fake services' ledger (on MySQL, its table prefix: `demo_ledger`). Default `demo`. */
   readonly servicesSchema: string;
   /** HTTP port. Default 3000. */
   readonly port: number;
@@ -72,6 +75,11 @@ export class DemoConfig {
   /** True when events, sagas, read model and ledger live in PostgreSQL. */
   get usesPostgres(): boolean {
     return this.databaseUrl !== undefined && /^postgres(ql)?:/.test(this.databaseUrl);
+  }
+
+  /** True when everything lives in MySQL or MariaDB. */
+  get usesMysql(): boolean {
+    return this.databaseUrl !== undefined && /^(mysql|mariadb):/.test(this.databaseUrl);
   }
 
   /** The database URL without its password, for logs. */

@@ -3,13 +3,13 @@ import { DemoConfig } from '../config/demo-config';
 import { DemoDatabase } from './demo-database';
 
 /**
- * The demo's own PostgreSQL connection (read model and ledger), present only
- * when `DATABASE_URL` is set. The libraries open their own connections from the URL.
+ * The demo's own PostgreSQL or MySQL connection (read model and ledger), present
+ * only when `DATABASE_URL` is set. The libraries open their own connections from the URL.
  */
 @Module({})
 export class DemoDatabaseModule {
   static forRoot(config: DemoConfig): DynamicModule {
-    if (!config.usesPostgres) return { module: DemoDatabaseModule };
+    if (!config.usesPostgres && !config.usesMysql) return { module: DemoDatabaseModule };
     return {
       module: DemoDatabaseModule,
       global: true,

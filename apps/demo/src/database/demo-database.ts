@@ -2,11 +2,13 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { DataSource, type EntityManager } from 'typeorm';
 import { DemoConfig } from '../config/demo-config';
 import { DemoDatabaseUnavailableError } from './demo-database-unavailable.error';
+import { createMysqlDemoSchema } from './mysql-demo-schema';
 import { createDemoSchema } from './demo-schema';
 import { isConnectionError } from './is-connection-error';
 
 /**
- * The demo's own PostgreSQL connection (read model and ledger). A database
+ * The demo's own PostgreSQL or MySQL connection (read model and ledger); the
+ * SQL its users send is the dialect's own (`$1` or `?`). A database
  * that is down at start-up does not stop the app: it logs one warning, and
  * the first query after the database is back connects and creates the schema.
  * Queries that cannot reach it fail with {@link DemoDatabaseUnavailableError} (HTTP 503).
@@ -18,12 +20,23 @@ export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
   private connecting: Promise<void> | undefined;
 
   constructor(private readonly config: DemoConfig) {
-    this.dataSource = new DataSource({
-      type: 'postgres',
-      url: config.databaseUrl,
-      synchronize: false,
-      extra: { max: 5, connectionTimeoutMillis: 5000 },
-    });
+    this.dataSource = config.usesMysql
+      ? new DataSource({
+          type: 'mysql',
+          url: config.databaseUrl,
+          synchronize: false,
+          // Dates in UTC whatever the server's zone; DECIMAL and BIGINT come back as strings.
+          timezone: 'Z',
+          charset: 'utf8mb4',
+          connectTimeout: 5000,
+          extra: { connectionLimit: 5 },
+        })
+      : new DataSource({
+          type: 'postgres',
+          url: config.databaseUrl,
+          synchronize: false,
+          extra: { max: 5, connectionTimeoutMillis: 5000 },
+        });
   }
 
   async onModuleInit(): Promise<void> {
@@ -31,7 +44,7 @@ export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
       await this.ready();
     } catch (error) {
       this.logger.warn(
-        `PostgreSQL is unreachable at ${this.config.redactedDatabaseUrl} (${(error as Error).message}); ` +
+        `${this.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL'} is unreachable at ${this.config.redactedDatabaseUrl} (${(error as Error).message}); ` +
           'the read model and the ledger will connect when it is back',
       );
     }
@@ -40,6 +53,11 @@ export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.connecting?.catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  /** Which SQL the connection speaks. */
+  get dialect(): 'postgres' | 'mysql' {
+    return this.config.usesMysql ? 'mysql' : 'postgres';
   }
 
   /** Runs one SQL statement. */
@@ -58,7 +76,11 @@ export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
   private ready(): Promise<void> {
     this.connecting ??= (async () => {
       if (!this.dataSource.isInitialized) await this.dataSource.initialize();
-      await this.dataSource.transaction((manager) => createDemoSchema(manager, this.config));
+      await this.dataSource.transaction((manager) =>
+        this.dialect === 'mysql'
+          ? createMysqlDemoSchema(manager, this.config)
+          : createDemoSchema(manager, this.config),
+      );
     })().catch((error: unknown) => {
       this.connecting = undefined;
       throw isConnectionError(error)

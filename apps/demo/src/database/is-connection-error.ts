@@ -1,4 +1,4 @@
-/** Socket errors and PostgreSQL's connection-class SQLSTATEs: the database is down, not the query wrong. */
+/** Socket errors, PostgreSQL's connection-class SQLSTATEs and MySQL's lost connections: the database is down, not the query wrong. */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -8,6 +8,9 @@ const CONNECTION_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  'PROTOCOL_CONNECTION_LOST', // MySQL: the server closed the connection
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
 ]);
 
 /** True when `error` says the database could not be reached (as opposed to a bad query). */

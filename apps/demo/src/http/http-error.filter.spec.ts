@@ -1,7 +1,12 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { ValidationError } from '@cello/cqrs';
-import { ConcurrencyError, EventStoreUnavailableError } from '@cello/event-sourcing';
-import { SagaStorageUnavailableError } from '@cello/saga';
+import {
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  InvalidAppendError,
+} from '@cello/event-sourcing';
+import { CelloError } from '@cello/core';
+import { InvalidSagaContextError, SagaStorageUnavailableError } from '@cello/saga';
 import { validateSync } from 'class-validator';
 import { CreateOrderCommand } from '../orders/commands/create-order.command';
 import { InvalidOrderTransitionError } from '../orders/errors/invalid-order-transition.error';
@@ -53,6 +58,10 @@ describe('HttpErrorFilter', () => {
       new SagaStorageUnavailableError('load', { cause: new Error('connection refused') }),
       503,
     ],
+    ['a saga context that cannot be stored', new InvalidSagaContextError('OrderSaga', 'x'), 400],
+    // SagaInvalidInputError's code (matched by code, not class).
+    ['a saga write refused as input', new CelloError('saga-invalid-input', 'refused'), 400],
+    ['an append refused as input', new InvalidAppendError('order-1', 'refused'), 400],
   ])('when the error is %s', (_case, error, expected) => {
     it(`should answer ${expected} with its code and message`, () => {
       const { status, body } = answer(error);

@@ -24,6 +24,11 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'query-timeout': HttpStatus.GATEWAY_TIMEOUT,
   // A value the store cannot hold (PostgreSQL refuses NUL characters in text): the client's input.
   'invalid-append': HttpStatus.BAD_REQUEST,
+  // A saga context the runner refused, or a value the saga storage refused (lone surrogates,
+  // NUL, SQLSTATE classes 22 and 23): the client's input, never an outage. (The event store
+  // reports its refused values as `invalid-append`, above.)
+  'saga-invalid-context': HttpStatus.BAD_REQUEST,
+  'saga-invalid-input': HttpStatus.BAD_REQUEST,
   // Too big to store: the client sent too much.
   'event-too-large': HttpStatus.PAYLOAD_TOO_LARGE,
   'append-batch-too-large': HttpStatus.PAYLOAD_TOO_LARGE,

@@ -54,6 +54,30 @@ describe('the demo validation pipe', () => {
     });
   });
 
+  describe('when a string holds a lone UTF-16 surrogate', () => {
+    it('should answer 400 naming the field, in a body, a query, a path parameter and a key', async () => {
+      // When
+      const body = await problemsOf({
+        customer_id: 'c',
+        items: [{ sku: 'A\ud800x', quantity: 1, price: 1 }],
+      });
+      const low = await problemsOf({ customer_id: '\udc00', items: [] });
+      const query = await problemsOf({ customer_id: 'x\udbff' }, { type: 'query' });
+      const param = await problemsOf('id\ud800', PARAM);
+      const key = await problemsOf({ customer_id: 'c', items: [{ 'k\ud800': 1 }] });
+      const paired = await problemsOf({ customer_id: 'c\ud83d\ude80', items: [] });
+      // Then
+      const lone = 'must not contain lone UTF-16 surrogates';
+      expect(body?.message).toEqual([expect.stringMatching(`^items.0.sku ${lone}`)]);
+      expect(low?.message).toEqual([expect.stringMatching(`^customer_id ${lone}`)]);
+      expect(query?.message).toEqual([expect.stringMatching(`^customer_id ${lone}`)]);
+      expect(param?.message).toEqual([expect.stringMatching(`^id ${lone}`)]);
+      expect(key?.message).toEqual([expect.stringMatching(`^a key in items.0 ${lone}`)]);
+      // A well-formed pair (an emoji) is ordinary text.
+      expect(paired?.message).toEqual(['items must contain at least 1 elements']);
+    });
+  });
+
   describe('when nothing is beyond what class-validator handles', () => {
     it('should leave the checks to class-validator as before', async () => {
       // When

@@ -11,6 +11,7 @@ import { Order } from './order.aggregate';
 import { OrderRepository } from './order-repository';
 import { OrdersController } from './orders.controller';
 import { MemoryOrderReadModel } from './projections/memory-order-read-model';
+import { MysqlOrderReadModel } from './projections/mysql-order-read-model';
 import { OrderReadModel } from './projections/order-read-model';
 import { OrdersProjection } from './projections/orders.projection';
 import { PostgresOrderReadModel } from './projections/postgres-order-read-model';
@@ -33,7 +34,11 @@ export class OrdersModule {
       providers: [
         {
           provide: OrderReadModel,
-          useClass: config.usesPostgres ? PostgresOrderReadModel : MemoryOrderReadModel,
+          useClass: config.usesPostgres
+            ? PostgresOrderReadModel
+            : config.usesMysql
+              ? MysqlOrderReadModel
+              : MemoryOrderReadModel,
         },
         OrdersProjection,
         OrderRepository,

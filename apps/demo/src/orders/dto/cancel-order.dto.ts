@@ -1,9 +1,10 @@
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ORDER_LIMITS } from './order-limits';
 
 /** Body of `POST /orders/:id/cancel`. */
 export class CancelOrderDto {
   @IsString()
   @IsNotEmpty()
-  @MaxLength(1000)
+  @MaxLength(ORDER_LIMITS.cancelReasonLength)
   reason!: string;
 }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ORDER_LIMITS } from './order-limits';
 import { ORDER_STATUSES, type OrderStatus } from '../order-item';
 import { MAX_ORDER_LIST_LIMIT } from '../queries/list-orders.query';
 
@@ -7,7 +8,7 @@ import { MAX_ORDER_LIST_LIMIT } from '../queries/list-orders.query';
 export class ListOrdersQueryDto {
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(ORDER_LIMITS.customerIdLength)
   customer_id?: string;
 
   @IsOptional()

@@ -5,6 +5,7 @@ import { InventoryService } from './inventory.service';
 import { Ledger } from './ledger';
 import { LedgerController } from './ledger.controller';
 import { MemoryLedger } from './memory-ledger';
+import { MysqlLedger } from './mysql-ledger';
 import { PaymentService } from './payment.service';
 import { PostgresLedger } from './postgres-ledger';
 import { ShippingService } from './shipping.service';
@@ -17,7 +18,14 @@ export class FakeServicesModule {
       module: FakeServicesModule,
       controllers: [LedgerController],
       providers: [
-        { provide: Ledger, useClass: config.usesPostgres ? PostgresLedger : MemoryLedger },
+        {
+          provide: Ledger,
+          useClass: config.usesPostgres
+            ? PostgresLedger
+            : config.usesMysql
+              ? MysqlLedger
+              : MemoryLedger,
+        },
         FaultInjector,
         InventoryService,
         PaymentService,

@@ -34,7 +34,7 @@ describe('the fake services', () => {
       const second = await inventory.reserve({ orderId: 'o1', items, idempotencyKey: 'k1' });
       // Then
       expect(second).toEqual(first);
-      const entries = await ledger.list('o1');
+      const entries = await ledger.list({ orderId: 'o1' });
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({
         service: 'inventory',
@@ -75,7 +75,7 @@ describe('the fake services', () => {
       await inventory.release({ orderId: 'o1', reservationId, idempotencyKey: 'k2' });
       await inventory.release({ orderId: 'o1', reservationId, idempotencyKey: 'k3' });
       // Then
-      const actions = (await ledger.list('o1')).map((e) => [e.action, e.amount]);
+      const actions = (await ledger.list({ orderId: 'o1' })).map((e) => [e.action, e.amount]);
       expect(actions).toEqual([
         ['reserve', 5],
         ['release', 5],
@@ -127,7 +127,7 @@ describe('the fake services', () => {
       });
       await payment.refund({ orderId: 'o1', paymentId, idempotencyKey: 'k2' });
       await payment.refund({ orderId: 'o1', paymentId, idempotencyKey: 'k2' });
-      expect((await ledger.list('o1')).map((e) => [e.action, e.amount])).toEqual([
+      expect((await ledger.list({ orderId: 'o1' })).map((e) => [e.action, e.amount])).toEqual([
         ['charge', 42.5],
         ['refund', 42.5],
       ]);

@@ -6,6 +6,8 @@ export type LedgerAction = 'reserve' | 'release' | 'charge' | 'refund' | 'ship' 
 
 /** One effect a fake service applied, as `GET /demo/ledger` shows it. */
 export interface LedgerEntry {
+  /** Order of recording, from 1 up (the table's id); a page's cursor. */
+  readonly sequence: number;
   readonly service: LedgerService;
   readonly action: LedgerAction;
   readonly orderId: string;
@@ -16,6 +18,16 @@ export interface LedgerEntry {
   /** The reservation, payment or shipment the entry is about. */
   readonly reference: string;
   readonly at: Date;
+}
+
+/** Which entries `Ledger.list` returns: one page, oldest first. */
+export interface LedgerFilter {
+  /** Only the entries of this order. */
+  readonly orderId?: string;
+  /** Only entries recorded after the one with this sequence (the previous page's cursor). */
+  readonly after?: number;
+  /** At most this many entries. Default: all of them. */
+  readonly limit?: number;
 }
 
 /** An effect to record, with the answer the service gives for it. */

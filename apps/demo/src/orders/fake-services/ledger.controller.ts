@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { Ledger } from './ledger';
-import { LedgerQueryDto } from './ledger-query.dto';
+import { DEFAULT_LEDGER_PAGE, LedgerQueryDto } from './ledger-query.dto';
 
 /** An entry as `GET /demo/ledger` returns it. */
 export interface LedgerEntryView {
+  sequence: number;
   service: string;
   action: string;
   order_id: string;
@@ -18,12 +19,26 @@ export interface LedgerEntryView {
 export class LedgerController {
   constructor(private readonly ledger: Ledger) {}
 
-  /** `GET /demo/ledger?order_id=`: entries in the order they were recorded. */
+  /**
+   * `GET /demo/ledger?order_id=&limit=&after=`: one page of entries in the
+   * order they were recorded; `next_after` is the cursor of the next page, or
+   * null on the last one.
+   */
   @Get()
-  async list(@Query() query: LedgerQueryDto): Promise<{ entries: LedgerEntryView[] }> {
-    const entries = await this.ledger.list(query.order_id);
+  async list(
+    @Query() query: LedgerQueryDto,
+  ): Promise<{ entries: LedgerEntryView[]; next_after: number | null }> {
+    const limit = query.limit ?? DEFAULT_LEDGER_PAGE;
+    // One entry more than the page tells whether another page follows.
+    const entries = await this.ledger.list({
+      orderId: query.order_id,
+      after: query.after,
+      limit: limit + 1,
+    });
+    const page = entries.slice(0, limit);
     return {
-      entries: entries.map((entry) => ({
+      entries: page.map((entry) => ({
+        sequence: entry.sequence,
         service: entry.service,
         action: entry.action,
         order_id: entry.orderId,
@@ -32,6 +47,7 @@ export class LedgerController {
         reference: entry.reference,
         at: entry.at.toISOString(),
       })),
+      next_after: entries.length > limit ? page[page.length - 1].sequence : null,
     };
   }
 }

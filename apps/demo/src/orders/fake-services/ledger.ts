@@ -1,4 +1,10 @@
-import type { LedgerAction, LedgerEntry, LedgerService, LedgerWrite } from './ledger-entry';
+import type {
+  LedgerAction,
+  LedgerEntry,
+  LedgerFilter,
+  LedgerService,
+  LedgerWrite,
+} from './ledger-entry';
 
 /**
  * What the fake services did, kept where their effects are: an effect and its
@@ -20,6 +26,6 @@ export abstract class Ledger {
     reference: string,
   ): Promise<LedgerEntry | undefined>;
 
-  /** Entries in the order they were recorded, of one order when `orderId` is given. */
-  abstract list(orderId?: string): Promise<LedgerEntry[]>;
+  /** Entries in the order they were recorded, filtered and paged by `filter`. */
+  abstract list(filter?: LedgerFilter): Promise<LedgerEntry[]>;
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Ledger } from './ledger';
-import type { LedgerAction, LedgerEntry, LedgerService, LedgerWrite } from './ledger-entry';
+import type {
+  LedgerAction,
+  LedgerEntry,
+  LedgerFilter,
+  LedgerService,
+  LedgerWrite,
+} from './ledger-entry';
 
 interface Row {
   readonly entry: LedgerEntry;
@@ -20,7 +26,10 @@ export class MemoryLedger extends Ledger {
     const existing = this.byKey.get(key) ?? this.byReference.get(reference);
     if (existing) return existing.answer;
     const { answer, ...fields } = write;
-    const row: Row = { entry: { ...fields, at: new Date() }, answer };
+    const row: Row = {
+      entry: { ...fields, sequence: this.rows.length + 1, at: new Date() },
+      answer,
+    };
     this.rows.push(row);
     this.byKey.set(key, row);
     this.byReference.set(reference, row);
@@ -35,9 +44,12 @@ export class MemoryLedger extends Ledger {
     return this.byReference.get(`${service}/${action}/${reference}`)?.entry;
   }
 
-  async list(orderId?: string): Promise<LedgerEntry[]> {
+  async list(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
+    // Rows are in sequence order and row i has sequence i + 1: start right after the cursor.
     return this.rows
+      .slice(filter.after ?? 0)
       .map((row) => row.entry)
-      .filter((entry) => orderId === undefined || entry.orderId === orderId);
+      .filter((entry) => filter.orderId === undefined || entry.orderId === filter.orderId)
+      .slice(0, filter.limit);
   }
 }

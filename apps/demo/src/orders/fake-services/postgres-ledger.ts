@@ -2,9 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DemoConfig } from '../../config/demo-config';
 import { DemoDatabase } from '../../database/demo-database';
 import { Ledger } from './ledger';
-import type { LedgerAction, LedgerEntry, LedgerService, LedgerWrite } from './ledger-entry';
+import type {
+  LedgerAction,
+  LedgerEntry,
+  LedgerFilter,
+  LedgerService,
+  LedgerWrite,
+} from './ledger-entry';
 
 interface LedgerRow {
+  id: string;
   service: LedgerService;
   action: LedgerAction;
   order_id: string;
@@ -64,18 +71,18 @@ export class PostgresLedger extends Ledger {
     reference: string,
   ): Promise<LedgerEntry | undefined> {
     const rows = (await this.database.query(
-      `SELECT service, action, order_id, amount, idempotency_key, reference, at FROM ${this.table}
+      `SELECT id, service, action, order_id, amount, idempotency_key, reference, at FROM ${this.table}
        WHERE service = $1 AND action = $2 AND reference = $3`,
       [service, action, reference],
     )) as LedgerRow[];
     return rows.length > 0 ? toEntry(rows[0]) : undefined;
   }
 
-  async list(orderId?: string): Promise<LedgerEntry[]> {
+  async list(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
     const rows = (await this.database.query(
-      `SELECT service, action, order_id, amount, idempotency_key, reference, at FROM ${this.table}
-       WHERE $1::text IS NULL OR order_id = $1 ORDER BY id`,
-      [orderId ?? null],
+      `SELECT id, service, action, order_id, amount, idempotency_key, reference, at FROM ${this.table}
+       WHERE ($1::text IS NULL OR order_id = $1) AND id > $2 ORDER BY id LIMIT $3`,
+      [filter.orderId ?? null, filter.after ?? 0, filter.limit ?? null],
     )) as LedgerRow[];
     return rows.map(toEntry);
   }
@@ -83,6 +90,7 @@ export class PostgresLedger extends Ledger {
 
 function toEntry(row: LedgerRow): LedgerEntry {
   return {
+    sequence: Number(row.id),
     service: row.service,
     action: row.action,
     orderId: row.order_id,

@@ -6,8 +6,8 @@ import type { OrderChange, OrderListFilter, OrderSummary } from './order-summary
 
 /**
  * The read model of the embedded default: a map, rebuilt from the log at each
- * start. The rebuild matters when the events outlive the process (MySQL): the
- * projection's durable checkpoint would otherwise skip everything before it.
+ * start. The rebuild matters whenever the events outlive the map (a storage
+ * with a durable checkpoint would otherwise skip everything before it).
  */
 @Injectable()
 export class MemoryOrderReadModel extends OrderReadModel implements OnApplicationBootstrap {

@@ -61,7 +61,7 @@ describe('OrderSaga compensations', () => {
       await orderSaga.refundPayment(execution(ctx, 'process_payment'));
       await orderSaga.releaseInventory(execution(ctx, 'reserve_inventory'));
       // Then each is undone once
-      const actions = (await ledger.list('o1')).map((e) => `${e.service}.${e.action}`);
+      const actions = (await ledger.list({ orderId: 'o1' })).map((e) => `${e.service}.${e.action}`);
       expect(actions).toEqual([
         'inventory.reserve',
         'payment.charge',
@@ -78,7 +78,7 @@ describe('OrderSaga compensations', () => {
       // When its compensation runs
       await orderSaga.cancelShipment(execution(context(), 'ship_order'));
       // Then nothing is recorded
-      expect(await ledger.list('o1')).toEqual([]);
+      expect(await ledger.list({ orderId: 'o1' })).toEqual([]);
     });
   });
 });
