@@ -9,3 +9,5 @@ export * from './metrics/cello-metrics';
 export * from './metrics/cello-metrics-options';
 export * from './metrics/cello-metrics.module';
 export * from './health/storage-health-check';
+export * from './redaction/redact-secrets';
+export * from './redaction/redacting-console-logger';
