@@ -188,12 +188,14 @@ describe('the developer pages against other sites, in a real browser', () => {
     it('should still work from its own origin', async () => {
       // When
       await page.goto(`${base}/sagas?status=compensation_failed`);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/retry'));
       await page.locator(`#sagas tbody tr[data-saga-id="${sagaId}"] button.retry`).click();
+      const response = await answer;
 
       // Then
-      await page.waitForFunction(
-        () => document.querySelector('button.retry')?.textContent === 'Retried: compensated',
-      );
+      expect(response.status()).toBe(200);
+      expect(response.request().headers()['content-type']).toBe('application/json');
+      expect(await response.json()).toMatchObject({ sagaId, status: 'compensated' });
       expect((await app.get(SagaRunner).getStatus(sagaId)).status).toBe('compensated');
       expect(app.get(RefundDeskSaga).refunds).toBe(refundsBefore + 1);
     });
@@ -207,6 +209,13 @@ class CustomerRegistered extends Event {
     readonly name: string,
     readonly address: string,
   ) {
+    super();
+  }
+}
+
+@EventType('OtherThingHappened')
+class OtherThingHappened extends Event {
+  constructor(readonly n: number) {
     super();
   }
 }
@@ -251,7 +260,10 @@ const MASK = (value: unknown): unknown =>
 async function bootMemoryApp(devtools: Parameters<typeof DevtoolsModule.forRoot>[0]) {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      EventSourcingModule.forRoot({ storage: 'memory', events: [CustomerRegistered] }),
+      EventSourcingModule.forRoot({
+        storage: 'memory',
+        events: [CustomerRegistered, OtherThingHappened],
+      }),
       SagaModule.forRoot({ storage: 'memory' }),
       DevtoolsModule.forRoot(devtools),
     ],
@@ -375,5 +387,51 @@ describe('the developer pages of an app that does not opt in, in a real browser'
       await page.close();
       await app.close();
     }
+  });
+});
+
+describe("the event browser's bounded type search, in a real browser", () => {
+  let app: INestApplication;
+  let base: string;
+  let browser: { context: BrowserContext; close(): Promise<void> };
+
+  beforeAll(async () => {
+    ({ app, base } = await bootMemoryApp({ enabled: true, maxScan: 10 }));
+    const store = app.get(EventStore);
+    await store.append('customer-1', [new CustomerRegistered('customer-1', 'Ada', 'London')]);
+    for (let i = 0; i < 25; i++) {
+      await store.append(`other-${i}`, [new OtherThingHappened(i)]);
+    }
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('should say which positions it searched and find older matches page by page', async () => {
+    // When
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/events?type=CustomerRegistered`);
+    await page.waitForFunction(() => document.querySelector('#searched')?.textContent !== '');
+
+    // Then
+    expect(await page.locator('#searched').textContent()).toBe(
+      'searched positions 17–26; Older → searches further back',
+    );
+    for (let i = 0; i < 2; i++) {
+      const before = await page.locator('#searched').textContent();
+      await page.click('#older');
+      await page.waitForFunction(
+        (previous) => document.querySelector('#searched')?.textContent !== previous,
+        before,
+      );
+    }
+    await page.locator('#events tbody tr').first().waitFor();
+    expect(await page.locator('#events .event-type').allTextContents()).toEqual([
+      'CustomerRegistered',
+    ]);
+    await page.close();
   });
 });
