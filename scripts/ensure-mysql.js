@@ -19,6 +19,15 @@ const HOW_TO =
   '(e.g. mysql://user:pass@127.0.0.1:3306/mysql), or install MariaDB ' +
   '(apt-get install mariadb-server) so that the test harness can start it.';
 
+/**
+ * @cello/core's redactSecrets, loaded only when something is printed: the
+ * harness requires this file inside jest, whose module hooks it should not share.
+ */
+function redactSecrets(text) {
+  require('./register-ts.js');
+  return require('../libs/core/src/redaction/redact-secrets.ts').redactSecrets(text);
+}
+
 async function tryConnect(url) {
   let connection;
   try {
@@ -86,7 +95,9 @@ async function ensureMysql() {
     err = await tryConnect(DEFAULT_URL);
   }
   if (err) {
-    throw new Error(`no MySQL/MariaDB reachable at ${DEFAULT_URL} (${err.message}). ${HOW_TO}`);
+    throw new Error(
+      `no MySQL/MariaDB reachable at ${redactSecrets(DEFAULT_URL)} (${err.message}). ${HOW_TO}`,
+    );
   }
   return DEFAULT_URL;
 }
@@ -95,9 +106,9 @@ module.exports = { ensureMysql };
 
 if (require.main === module) {
   ensureMysql().then(
-    (url) => console.log(url.replace(/:[^:@/]*@/, ':***@')),
+    (url) => console.log(redactSecrets(url)),
     (err) => {
-      console.error(`cello: ${err.message}`);
+      console.error(`cello: ${redactSecrets(err.message)}`);
       process.exit(1);
     },
   );

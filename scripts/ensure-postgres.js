@@ -18,6 +18,15 @@ const HOW_TO =
   '(e.g. postgres://user:pass@127.0.0.1:5432/postgres), or install PostgreSQL ' +
   '(apt-get install postgresql) so that the test harness can start it.';
 
+/**
+ * @cello/core's redactSecrets, loaded only when something is printed: the
+ * harness requires this file inside jest, whose module hooks it should not share.
+ */
+function redactSecrets(text) {
+  require('./register-ts.js');
+  return require('../libs/core/src/redaction/redact-secrets.ts').redactSecrets(text);
+}
+
 async function tryConnect(url) {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
@@ -92,7 +101,9 @@ async function ensurePostgres() {
     err = await tryConnect(DEFAULT_URL);
   }
   if (err) {
-    throw new Error(`no PostgreSQL reachable at ${DEFAULT_URL} (${err.message}). ${HOW_TO}`);
+    throw new Error(
+      `no PostgreSQL reachable at ${redactSecrets(DEFAULT_URL)} (${err.message}). ${HOW_TO}`,
+    );
   }
   return DEFAULT_URL;
 }
@@ -101,9 +112,9 @@ module.exports = { ensurePostgres };
 
 if (require.main === module) {
   ensurePostgres().then(
-    (url) => console.log(url.replace(/:[^:@/]*@/, ':***@')),
+    (url) => console.log(redactSecrets(url)),
     (err) => {
-      console.error(`cello: ${err.message}`);
+      console.error(`cello: ${redactSecrets(err.message)}`);
       process.exit(1);
     },
   );

@@ -133,6 +133,7 @@ describe('the developer pages', () => {
         .expect(200);
       const retried = await request(app.getHttpServer())
         .post(`/sagas/api/sagas/${result.sagaId}/retry`)
+        .send({})
         .expect(200);
       // Then
       expect(listed.body.sagas.map((s: { sagaId: string }) => s.sagaId)).toContain(result.sagaId);

@@ -112,8 +112,11 @@ describe('the developer pages given hostile stored values, in a real browser', (
       // When
       await page.goto(`${base}/events?limit=200`);
       await page.locator('#events .stream-link', { hasText: vector }).first().click();
-      await page.waitForFunction(() => new URL(location.href).searchParams.has('stream'));
-      await page.locator('#events tbody tr').first().waitFor();
+      // The URL changes before the stream's rows arrive: wait for the rows themselves.
+      await page.waitForFunction((stream) => {
+        const links = [...document.querySelectorAll('#events .stream-link')];
+        return links.length > 0 && links.every((link) => link.textContent === stream);
+      }, vector);
 
       // Then
       expect(new URL(page.url()).searchParams.get('stream')).toBe(vector);

@@ -12,3 +12,5 @@ export * from './health/storage-health-check';
 export * from './json/find-unstorable-json-value';
 export * from './storage/invalid-input-errors';
 export * from './decorators/decorator-checks';
+export * from './redaction/redact-secrets';
+export * from './redaction/redacting-console-logger';

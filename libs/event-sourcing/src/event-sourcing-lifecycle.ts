@@ -1,4 +1,4 @@
-import { isCelloError } from '@cello/core';
+import { isCelloError, redactSecrets } from '@cello/core';
 import {
   Inject,
   Injectable,
@@ -47,7 +47,7 @@ export class EventSourcingLifecycle implements OnModuleInit, OnApplicationShutdo
     } catch (error) {
       if (!isCelloError(error, EventStoreUnavailableError.code)) throw error;
       this.logger.warn(
-        `${error.message}. Starting without it; operations that need the event store fail with ` +
+        `${redactSecrets(error.message)}. Starting without it; operations that need the event store fail with ` +
           `EventStoreUnavailableError until it is reachable (retrying every ${STORAGE_RETRY_INTERVAL_MS} ms).`,
       );
       this.scheduleRetry();

@@ -24,7 +24,7 @@ describe('DemoConfig.fromEnv', () => {
       expect(config.port).toBe(8080);
       expect(config.stepDelayMs).toBe(250);
       expect(config.transientFailureRate).toBe(0.25);
-      expect(config.redactedDatabaseUrl).toBe('postgresql://u:***@db:5432/shop');
+      expect(config.redactedDatabaseUrl).toBe('postgresql://***@db:5432/shop');
     });
   });
 

@@ -1,3 +1,4 @@
+import { redactSecrets } from '@cello/core';
 import { DemoConfigError } from './demo-config-error';
 
 /** The environment variables the demo reads. */
@@ -82,12 +83,9 @@ export class DemoConfig {
     return this.databaseUrl !== undefined && /^(mysql|mariadb):/.test(this.databaseUrl);
   }
 
-  /** The database URL without its password, for logs. */
+  /** The database URL without its user info or password parameters, for logs. */
   get redactedDatabaseUrl(): string | undefined {
-    if (this.databaseUrl === undefined) return undefined;
-    const url = new URL(this.databaseUrl);
-    if (url.password) url.password = '***';
-    return url.toString();
+    return this.databaseUrl === undefined ? undefined : redactSecrets(this.databaseUrl);
   }
 }
 
@@ -96,7 +94,10 @@ function checkDatabaseUrl(value: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new DemoConfigError('DATABASE_URL', `"${value}" is not a URL; expected postgres://...`);
+    throw new DemoConfigError(
+      'DATABASE_URL',
+      `"${redactSecrets(value)}" is not a URL; expected postgres://...`,
+    );
   }
   if (!['postgres:', 'postgresql:', 'mysql:', 'mariadb:'].includes(url.protocol)) {
     throw new DemoConfigError(

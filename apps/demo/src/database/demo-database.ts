@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { redactSecrets } from '@cello/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DemoConfig } from '../config/demo-config';
 import { DemoDatabaseUnavailableError } from './demo-database-unavailable.error';
@@ -44,7 +45,7 @@ export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
       await this.ready();
     } catch (error) {
       this.logger.warn(
-        `${this.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL'} is unreachable at ${this.config.redactedDatabaseUrl} (${(error as Error).message}); ` +
+        `${this.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL'} is unreachable at ${this.config.redactedDatabaseUrl} (${redactSecrets((error as Error).message)}); ` +
           'the read model and the ledger will connect when it is back',
       );
     }

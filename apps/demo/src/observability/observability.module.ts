@@ -7,15 +7,16 @@ import { HealthController } from './health.controller';
 
 /**
  * What the demo shows of itself: Prometheus metrics at `/metrics`, health at
- * `/health`, and the developer pages `/events` and `/sagas` (off when
- * NODE_ENV=production).
+ * `/health`, and the developer pages `/events` and `/sagas`.
  */
 @Module({
   imports: [
     PrometheusModule.register({ path: '/metrics' }),
     CelloMetricsModule.forRoot(),
     TerminusModule.forRoot({ logger: false }),
-    DevtoolsModule.forRoot(),
+    // The demo exists to be looked at, so it opts in to the developer pages whatever
+    // NODE_ENV says; an application opts in per environment (they are off by default).
+    DevtoolsModule.forRoot({ enabled: true }),
   ],
   controllers: [HealthController],
 })

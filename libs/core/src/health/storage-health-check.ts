@@ -1,4 +1,5 @@
 import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { redactSecrets } from '../redaction/redact-secrets';
 
 /** Default time a health check waits for its storage, in milliseconds. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 1000;
@@ -24,7 +25,11 @@ export async function checkStorageHealth<Key extends string>(
   } catch (error) {
     const message = (error as { message?: unknown })?.message;
     return {
-      [key]: { status: 'down', message: typeof message === 'string' ? message : String(error) },
+      // A driver's message may quote the connection URL.
+      [key]: {
+        status: 'down',
+        message: redactSecrets(typeof message === 'string' ? message : String(error)),
+      },
     } as unknown as HealthIndicatorResult<Key>;
   } finally {
     clearTimeout(timer);

@@ -16,6 +16,12 @@ export interface EventPage {
   readonly older: number | null;
   /** Stream view: pass as `fromVersion` for the next page; null at the end. */
   readonly nextVersion: number | null;
+  /**
+   * Global view: the positions this page looked through, newest first. With a
+   * type filter the search stops after `maxScan` positions even when it found
+   * fewer than `limit` events; `older` then continues below `from`.
+   */
+  readonly searched: { readonly from: number; readonly to: number } | null;
 }
 
 export interface BrowseQuery {
@@ -54,23 +60,59 @@ export class EventBrowser {
     const storage = this.requireStorage();
     const head = await storage.headPosition();
     if (query.streamId !== undefined) return this.browseStream(storage, query, head);
-    // Newest first, scanning backwards in chunks; a type filter is applied as we go,
-    // bounded by maxScan so one request never walks a huge log.
+    const top = Math.min(query.before !== undefined ? query.before - 1 : head, head);
+    if (top < 1) return { events: [], head, older: null, nextVersion: null, searched: null };
+    // A type filter looks through at most maxScan positions, so one request never walks a huge log.
+    const bottom = query.type === undefined ? 1 : Math.max(1, top - this.maxScan + 1);
+    const events = storage.readBackward
+      ? await this.readBackward(storage, query, top, bottom)
+      : await this.scanBackward(storage, query, top, bottom);
+    const full = events.length >= query.limit;
+    const lowest = full ? events[events.length - 1].position : bottom;
+    return {
+      events,
+      head,
+      older: lowest > 1 ? lowest : null,
+      nextVersion: null,
+      searched: { from: lowest, to: top },
+    };
+  }
+
+  /** The storage filters by type itself: only matching events are read. */
+  private async readBackward(
+    storage: EventStorage,
+    query: BrowseQuery,
+    top: number,
+    bottom: number,
+  ): Promise<BrowsedEvent[]> {
+    const rows = await storage.readBackward!({
+      toPosition: top,
+      fromPosition: bottom,
+      types: query.type === undefined ? undefined : [query.type],
+      limit: query.limit,
+    });
+    return rows.map(toBrowsed);
+  }
+
+  /** For storages without readBackward: whole events in chunks, filtered here. */
+  private async scanBackward(
+    storage: EventStorage,
+    query: BrowseQuery,
+    top: number,
+    bottom: number,
+  ): Promise<BrowsedEvent[]> {
     const events: BrowsedEvent[] = [];
-    let upper = Math.min(query.before !== undefined ? query.before - 1 : head, head);
-    let scanned = 0;
-    while (upper >= 1 && events.length < query.limit && scanned < this.maxScan) {
-      const from = Math.max(1, upper - SCAN_CHUNK + 1);
+    for (let upper = top; upper >= bottom && events.length < query.limit;) {
+      const from = Math.max(bottom, upper - SCAN_CHUNK + 1);
       const chunk = await storage.readAll({ fromPosition: from, limit: upper - from + 1 });
-      scanned += upper - from + 1;
       for (let i = chunk.length - 1; i >= 0 && events.length < query.limit; i--) {
         const row = chunk[i];
         if (row.position > upper) continue;
         if (query.type === undefined || row.type === query.type) events.push(toBrowsed(row));
       }
-      upper = events.length >= query.limit ? events[events.length - 1].position - 1 : from - 1;
+      upper = from - 1;
     }
-    return { events, head, older: upper >= 1 ? upper + 1 : null, nextVersion: null };
+    return events;
   }
 
   private async browseStream(
@@ -87,7 +129,7 @@ export class EventBrowser {
       .slice(0, query.limit)
       .filter((row) => query.type === undefined || row.type === query.type);
     const nextVersion = rows.length > query.limit ? rows[query.limit].version : null;
-    return { events: filtered.map(toBrowsed), head, older: null, nextVersion };
+    return { events: filtered.map(toBrowsed), head, older: null, nextVersion, searched: null };
   }
 
   private requireStorage(): EventStorage {

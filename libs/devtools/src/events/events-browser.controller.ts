@@ -7,8 +7,11 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { DevtoolsEnabledGuard } from '../devtools-enabled.guard';
-import { DEVTOOLS_CSP } from '../page/devtools-page';
+import { DevtoolsAppGuard } from '../access/devtools-app-guard';
+import { DevtoolsEnabledGuard } from '../access/devtools-enabled.guard';
+import { DevtoolsSameOriginGuard } from '../access/devtools-same-origin.guard';
+import { DEVTOOLS_CSP, DEVTOOLS_FRAME_OPTIONS } from '../page/devtools-page';
+import { DevtoolsRedactor } from '../redaction/devtools-redactor';
 import { EventBrowser } from './event-browser';
 import type { EventPage } from './event-browser';
 import { EVENTS_BROWSER_JS, EVENTS_PAGE_HTML } from './events-page';
@@ -17,13 +20,18 @@ const MAX_LIMIT = 500;
 
 /** `/events`: the event browser page and its JSON API. */
 @Controller('events')
-@UseGuards(DevtoolsEnabledGuard)
+// The app's guard runs on pages and APIs alike; an API also refuses other origins.
+@UseGuards(DevtoolsEnabledGuard, DevtoolsAppGuard)
 export class EventsBrowserController {
-  constructor(private readonly browser: EventBrowser) {}
+  constructor(
+    private readonly browser: EventBrowser,
+    private readonly redactor: DevtoolsRedactor,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', DEVTOOLS_CSP)
+  @Header('X-Frame-Options', DEVTOOLS_FRAME_OPTIONS)
   page(): string {
     return EVENTS_PAGE_HTML;
   }
@@ -36,7 +44,8 @@ export class EventsBrowserController {
 
   /** The global log newest first (`before`, `type`), or one stream in order (`stream`, `fromVersion`). */
   @Get('api/events')
-  events(
+  @UseGuards(DevtoolsSameOriginGuard)
+  async events(
     @Query('limit') limit?: string,
     @Query('before') before?: string,
     @Query('stream') stream?: string,
@@ -46,7 +55,7 @@ export class EventsBrowserController {
     if (!this.browser.available) {
       throw new NotFoundException('EventSourcingModule is not part of this app');
     }
-    return this.browser.browse({
+    const page = await this.browser.browse({
       limit: positiveInt('limit', limit, 50, MAX_LIMIT),
       before: before === undefined ? undefined : positiveInt('before', before, 1),
       fromVersion:
@@ -54,6 +63,7 @@ export class EventsBrowserController {
       streamId: stream === undefined || stream === '' ? undefined : stream,
       type: type === undefined || type === '' ? undefined : type,
     });
+    return { ...page, events: page.events.map((event) => this.redactor.event(event)) };
   }
 }
 

@@ -13,6 +13,7 @@ export const EVENTS_PAGE_HTML = renderDevtoolsPage({
   <button class="primary" type="submit">Apply</button>
   <button type="button" id="clear">Clear</button>
   <span class="muted" id="summary"></span>
+  <span class="muted" id="searched"></span>
 </form>
 <table id="events">
   <thead><tr><th>Position</th><th>Stream</th><th>Version</th><th>Type</th><th>Recorded</th><th>Payload</th></tr></thead>
@@ -66,6 +67,9 @@ export const EVENTS_BROWSER_JS = `'use strict';
     $('older').disabled = inStream ? page.nextVersion === null : page.older === null;
     $('newer').disabled = state.history.length === 0;
     $('summary').textContent = 'log head: position ' + page.head;
+    // A type filter searches a bounded range per page: say so when it stopped short.
+    const short = state.type && !inStream && page.searched && page.events.length < state.limit;
+    $('searched').textContent = short ? 'searched positions ' + page.searched.from + '–' + page.searched.to + (page.older ? '; Older → searches further back' : '') : '';
     $('page-info').textContent = page.events.length ? 'positions ' + page.events[page.events.length - 1].position + '–' + page.events[0].position : '';
     state.page = page;
   }

@@ -2,10 +2,16 @@
  * The HTML shell shared by the developer pages. Data never goes into this
  * HTML: each page's script fetches JSON and renders it with `textContent`, and
  * the Content-Security-Policy allows scripts from this origin only, so a
- * payload containing markup can neither render nor run.
+ * payload containing markup can neither render nor run. No other site may
+ * frame a page (`frame-ancestors`, and X-Frame-Options for older browsers),
+ * so none can overlay it to trick a click on "Retry".
  */
 export const DEVTOOLS_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:";
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; " +
+  "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** X-Frame-Options of the pages: never framed. */
+export const DEVTOOLS_FRAME_OPTIONS = 'DENY';
 
 export interface DevtoolsPage {
   readonly title: string;

@@ -14,8 +14,11 @@ import {
 import { isCelloError } from '@cello/core';
 import { SagaRunner } from '@cello/saga';
 import type { SagaStatus, SagaStatusView } from '@cello/saga';
-import { DevtoolsEnabledGuard } from '../devtools-enabled.guard';
-import { DEVTOOLS_CSP } from '../page/devtools-page';
+import { DevtoolsAppGuard } from '../access/devtools-app-guard';
+import { DevtoolsEnabledGuard } from '../access/devtools-enabled.guard';
+import { DevtoolsSameOriginGuard } from '../access/devtools-same-origin.guard';
+import { DEVTOOLS_CSP, DEVTOOLS_FRAME_OPTIONS } from '../page/devtools-page';
+import { DevtoolsRedactor } from '../redaction/devtools-redactor';
 import { SAGAS_DASHBOARD_JS, SAGAS_PAGE_HTML } from './sagas-page';
 
 const STATUSES: readonly SagaStatus[] = [
@@ -29,13 +32,18 @@ const STATUSES: readonly SagaStatus[] = [
 
 /** `/sagas`: the saga dashboard and its JSON API. */
 @Controller('sagas')
-@UseGuards(DevtoolsEnabledGuard)
+// The app's guard runs on pages and APIs alike; an API also refuses other origins.
+@UseGuards(DevtoolsEnabledGuard, DevtoolsAppGuard)
 export class SagaDashboardController {
-  constructor(@Optional() private readonly runner?: SagaRunner) {}
+  constructor(
+    private readonly redactor: DevtoolsRedactor,
+    @Optional() private readonly runner?: SagaRunner,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', DEVTOOLS_CSP)
+  @Header('X-Frame-Options', DEVTOOLS_FRAME_OPTIONS)
   page(): string {
     return SAGAS_PAGE_HTML;
   }
@@ -47,6 +55,7 @@ export class SagaDashboardController {
   }
 
   @Get('api/sagas')
+  @UseGuards(DevtoolsSameOriginGuard)
   async list(
     @Query('status') status?: string,
     @Query('limit') limit?: string,
@@ -62,13 +71,14 @@ export class SagaDashboardController {
       status: (status || undefined) as SagaStatus | undefined,
       limit: max,
     });
-    return { sagas };
+    return { sagas: sagas.map((saga) => this.redactor.saga(saga)) };
   }
 
   @Get('api/sagas/:id')
+  @UseGuards(DevtoolsSameOriginGuard)
   async one(@Param('id') id: string): Promise<SagaStatusView> {
     try {
-      return await this.requireRunner().getStatus(id);
+      return this.redactor.saga(await this.requireRunner().getStatus(id));
     } catch (error) {
       if (isCelloError(error, 'saga-not-found'))
         throw new NotFoundException((error as Error).message);
@@ -76,8 +86,9 @@ export class SagaDashboardController {
     }
   }
 
-  /** Retries the compensations of a `compensation_failed` saga. */
+  /** Retries the compensations of a `compensation_failed` saga; a JSON POST from this origin only. */
   @Post('api/sagas/:id/retry')
+  @UseGuards(DevtoolsSameOriginGuard)
   @HttpCode(200)
   async retry(
     @Param('id') id: string,

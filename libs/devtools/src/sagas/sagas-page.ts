@@ -79,7 +79,7 @@ export const SAGAS_DASHBOARD_JS = `'use strict';
         retry.type = 'button'; retry.className = 'primary retry'; retry.textContent = 'Retry compensation';
         retry.addEventListener('click', async () => {
           retry.disabled = true; retry.textContent = 'Retrying…';
-          const response = await fetch('/sagas/api/sagas/' + encodeURIComponent(s.sagaId) + '/retry', { method: 'POST' });
+          const response = await fetch('/sagas/api/sagas/' + encodeURIComponent(s.sagaId) + '/retry', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
           const body = await response.json().catch(() => ({}));
           retry.textContent = response.ok ? 'Retried: ' + body.status : 'Failed: ' + (body.message || response.status);
           load();

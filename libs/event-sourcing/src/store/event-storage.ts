@@ -104,6 +104,18 @@ export interface ReadAllOptions {
   readonly limit?: number;
 }
 
+/** Options of `EventStorage.readBackward`. */
+export interface ReadBackwardOptions {
+  /** Highest position to return (inclusive). */
+  readonly toPosition: number;
+  /** Lowest position to look at (inclusive): bounds the search. Default 1. */
+  readonly fromPosition?: number;
+  /** Only events of these types (an empty list matches nothing). Default: every type. */
+  readonly types?: readonly string[];
+  /** Most events to return. */
+  readonly limit: number;
+}
+
 /** An aggregate's state at a stream version, compressed by the native core. */
 export interface StoredSnapshot {
   readonly streamId: string;
@@ -193,6 +205,15 @@ export interface EventStorage {
    * rolled-back insert) are passed over once that is certain.
    */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+
+  /**
+   * Optional, for browsing the log (the developer pages): the events from
+   * `toPosition` down to `fromPosition`, newest first, at most `limit`, only
+   * of `types` when given. The type filter runs in the storage, so only
+   * matching events are read and sent. Unlike `readAll` it does not wait at
+   * gaps: pass a `toPosition` at or below `headPosition()`.
+   */
+  readBackward?(options: ReadBackwardOptions): Promise<StoredEvent[]>;
 
   /** The highest position `readAll` would currently reach (0 when empty). */
   headPosition(): Promise<number>;

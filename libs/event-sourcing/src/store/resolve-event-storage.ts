@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { redactSecrets } from '@cello/core';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
 import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
 import type { EventStorage } from './event-storage';
@@ -42,7 +43,9 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
     try {
       url = new URL(storage);
     } catch {
-      throw new InvalidStorageOptionError(`"${redact(storage)}" is neither 'memory' nor a URL`);
+      throw new InvalidStorageOptionError(
+        `"${redactSecrets(storage)}" is neither 'memory' nor a URL`,
+      );
     }
     if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
       return PostgresEventStorage.fromUrl(storage, {
@@ -54,7 +57,7 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
       return MysqlEventStorage.fromUrl(storage, tableOptions);
     }
     throw new InvalidStorageOptionError(
-      `the URL scheme "${url.protocol}" is not supported (${redact(storage)})`,
+      `the URL scheme "${url.protocol}" is not supported (${redactSecrets(storage)})`,
     );
   }
   if (isEventStorage(storage)) return storage;
@@ -79,9 +82,4 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return `a ${typeof value}`;
   return `an object (${(value as object).constructor?.name ?? 'Object'}) without EventStorage methods`;
-}
-
-// Never echo a password from a connection URL into logs.
-function redact(text: string): string {
-  return text.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }

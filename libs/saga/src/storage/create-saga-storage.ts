@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { redactSecrets } from '@cello/core';
 import { InvalidSagaOptionsError } from '../errors/invalid-saga-options.error';
 import type { SagaModuleOptions } from '../saga-module-options';
 import { MemorySagaStorage } from './memory/memory-saga-storage';
@@ -40,7 +41,7 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
   }
   throw new InvalidSagaOptionsError(
     'storage',
-    `must be 'memory', a postgresql:// or mysql:// URL or a TypeORM DataSource, got ${JSON.stringify(String(storage))}.`,
+    `must be 'memory', a postgresql:// or mysql:// URL or a TypeORM DataSource, got ${JSON.stringify(redactSecrets(String(storage)))}.`,
   );
 }
 
@@ -54,26 +55,16 @@ async function openOrKeepTrying(
 ): Promise<SagaStorage> {
   // Bad syntax is a mistake to fix, not an outage to wait out.
   if (!URL.canParse(url)) {
-    throw new InvalidSagaOptionsError('storage', `is not a valid URL: "${redactUrl(url)}".`);
+    throw new InvalidSagaOptionsError('storage', `is not a valid URL: "${redactSecrets(url)}".`);
   }
   try {
     return await open();
   } catch (error) {
     const reason = (error as { message?: unknown })?.message;
     new Logger('SagaModule').warn(
-      `Saga storage at ${redactUrl(url)} is unreachable (${String(reason)}). Starting without it; ` +
+      `Saga storage at ${redactSecrets(url)} is unreachable (${redactSecrets(String(reason))}). Starting without it; ` +
         'saga operations fail with SagaStorageUnavailableError until it is reachable (retrying every second).',
     );
     return new ReconnectingSagaStorage(open);
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
   }
 }

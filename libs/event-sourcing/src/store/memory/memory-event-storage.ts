@@ -12,6 +12,7 @@ import type {
   ParkedEvent,
   ProcessorLease,
   ReadAllOptions,
+  ReadBackwardOptions,
   ReadStreamOptions,
   ReplayedEvent,
   ReplayStreamOptions,
@@ -19,6 +20,7 @@ import type {
   StoredSnapshot,
 } from '../event-storage';
 import { readOption } from '../read-option';
+import { checkReadBackwardOptions } from '../read-backward-options';
 import { EventBatchEncoder } from './event-batch-encoder';
 import { MemoryParkedEvents } from './memory-parked-events';
 import { MemoryProcessorLeases } from './memory-processor-leases';
@@ -183,6 +185,32 @@ export class MemoryEventStorage implements EventStorage {
       (from, out) => log.readAll(from, out),
       (event) => event.position,
     );
+  }
+
+  /**
+   * Reads windows of positions from the top down; a record of another type is
+   * skipped on its type name, before its payload and metadata are parsed.
+   */
+  async readBackward(options: ReadBackwardOptions): Promise<StoredEvent[]> {
+    const log = this.open();
+    const { toPosition, fromPosition, types, limit } = checkReadBackwardOptions(options);
+    const wanted = types === undefined ? undefined : new Set(types);
+    const events: StoredEvent[] = [];
+    const window = this.page.length / 2;
+    // Positions are 1..head with no holes in memory.
+    let upper = Math.min(toPosition, this.head);
+    while (upper >= fromPosition && events.length < limit) {
+      const from = Math.max(fromPosition, upper - window + 1);
+      const out = this.page.subarray(0, 2 * (upper - from + 1));
+      const count = log.readAll(from, out);
+      for (let i = count - 1; i >= 0 && events.length < limit; i--) {
+        const chunk = this.chunk(out[2 * i]);
+        if (wanted && !wanted.has(this.decoder.typeAt(chunk, out[2 * i + 1]))) continue;
+        events.push(this.decoder.decode(chunk, out[2 * i + 1]));
+      }
+      upper = from - 1;
+    }
+    return events;
   }
 
   /** Everything appended is committed at once in memory: the head is the last position. */

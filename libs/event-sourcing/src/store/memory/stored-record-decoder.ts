@@ -79,6 +79,12 @@ export class StoredRecordDecoder {
     };
   }
 
+  /** The type name of the record at `offset` of `chunk`, without decoding the rest. */
+  typeAt(chunk: Buffer, offset: number): string {
+    const typeAt = offset + TEXTS + chunk.readUInt32LE(offset + EVENT_ID_LEN);
+    return this.typeOf(chunk, offset, typeAt, typeAt + chunk.readUInt32LE(offset + TYPE_LEN));
+  }
+
   private typeOf(chunk: Buffer, offset: number, start: number, end: number): string {
     const index = chunk.readUInt32LE(offset + TYPE_INDEX);
     let type = this.types[index];

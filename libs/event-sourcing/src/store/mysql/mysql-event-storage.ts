@@ -14,12 +14,14 @@ import type {
   ParkedEvent,
   ProcessorLease,
   ReadAllOptions,
+  ReadBackwardOptions,
   ReadStreamOptions,
   ReplayedEvent,
   ReplayStreamOptions,
   StoredEvent,
   StoredSnapshot,
 } from '../event-storage';
+import { checkReadBackwardOptions } from '../read-backward-options';
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from '../postgres/append-coalescer';
 import { validateAppend } from '../postgres/append-validation';
@@ -513,6 +515,20 @@ export class MysqlEventStorage implements EventStorage {
       'reading the global log',
       `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} WHERE position >= ? ORDER BY position${limit}`,
       [readOption('fromPosition', options.fromPosition, 0), ...optional(options.limit)],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /** The type filter is a `WHERE` clause: rows of other types are never sent. */
+  async readBackward(options: ReadBackwardOptions): Promise<StoredEvent[]> {
+    const { toPosition, fromPosition, types, limit } = checkReadBackwardOptions(options);
+    if (limit === 0 || toPosition < fromPosition || types?.length === 0) return [];
+    const byType = types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`;
+    const rows = await this.query<EventRow[]>(
+      'reading the global log backwards',
+      `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} WHERE position <= ? AND position >= ?` +
+        `${byType} ORDER BY position DESC LIMIT ?`,
+      [toPosition, fromPosition, ...(types ?? []), limit],
     );
     return rows.map(toStoredEvent);
   }

@@ -13,6 +13,7 @@ import type {
   ParkedEvent,
   ProcessorLease,
   ReadAllOptions,
+  ReadBackwardOptions,
   ReadStreamOptions,
   ReplayedEvent,
   ReplayStreamOptions,
@@ -20,6 +21,7 @@ import type {
   StoredSnapshot,
 } from '../event-storage';
 import { readOption } from '../read-option';
+import { checkReadBackwardOptions } from '../read-backward-options';
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from './append-coalescer';
 import { validateAppend } from './append-validation';
@@ -456,6 +458,21 @@ export class PostgresEventStorage implements EventStorage {
     );
     if (safe.gap?.needsMarker) await this.markGap(safe.gap.upTo);
     return rows.slice(0, safe.count).map(toStoredEvent);
+  }
+
+  /** The type filter is a `WHERE` clause: rows of other types are never sent. */
+  async readBackward(options: ReadBackwardOptions): Promise<StoredEvent[]> {
+    const { toPosition, fromPosition, types, limit } = checkReadBackwardOptions(options);
+    if (limit === 0 || toPosition < fromPosition || types?.length === 0) return [];
+    const result = await this.query<EventRow>('reading the global log backwards', {
+      name: `cello_read_backward_${this.tables.key}`,
+      text:
+        `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} ` +
+        'WHERE position <= $1 AND position >= $2 AND ($3::text[] IS NULL OR type = ANY($3::text[])) ' +
+        'ORDER BY position DESC LIMIT $4',
+      values: [toPosition, fromPosition, types ?? null, limit],
+    });
+    return result.rows.map(toStoredEvent);
   }
 
   async headPosition(): Promise<number> {
