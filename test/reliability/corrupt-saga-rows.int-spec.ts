@@ -86,15 +86,18 @@ describe('the demo when saga rows are corrupt (PostgreSQL)', () => {
       if (status === 'running' || status === 'compensating') throw new Error(status);
     }, 15_000);
     expect(await statusOf(abandoned)).toBe('completed');
-    // ... the corrupt rows are left as they were, for an operator to see
-    for (const [id] of corrupt) expect(await statusOf(id)).toBe('running');
+    // ... the corrupt rows are quarantined (never claimed again), their state kept for an operator
+    await eventually(async () => {
+      for (const [id] of corrupt) expect(await statusOf(id)).toBe('corrupt');
+    }, 15_000);
     const listed = await demo.http().get('/sagas/api/sagas');
     const detail = await demo.http().get('/sagas/api/sagas/corrupt-state');
     expect(listed.status).toBe(200);
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({
       sagaId: 'corrupt-state',
-      error: expect.stringMatching(/unreadable/),
+      status: 'corrupt',
+      error: expect.stringMatching(/unreadable.*the saga state is not valid/),
     });
     const ids = (listed.body as { sagas: { sagaId: string }[] }).sagas.map((view) => view.sagaId);
     expect(ids).toEqual(expect.arrayContaining(['corrupt-state', 'corrupt-shape', abandoned]));
