@@ -65,18 +65,17 @@ export async function sagaRows(
   );
 }
 
-/** How many times the instances logged the quarantine of saga `id` (stdout and stderr). */
-export function quarantineLogCount(demos: readonly DemoProcess[], id: string): number {
-  const pattern = `Saga ${id} (OrderSaga) cannot be driven`;
-  let count = 0;
+/** Per saga id: how many times the instances logged its quarantine (stdout and stderr). */
+export function quarantineLogCounts(demos: readonly DemoProcess[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  const pattern = /Saga (\S+) \(OrderSaga\) cannot be driven/;
   for (const demo of demos) {
-    count += demo.lines.filter((line) => line.includes(pattern)).length;
-    count += demo
-      .stderr()
-      .split('\n')
-      .filter((line) => line.includes(pattern)).length;
+    for (const line of [...demo.lines, ...demo.stderr().split('\n')]) {
+      const id = pattern.exec(line)?.[1];
+      if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
   }
-  return count;
+  return counts;
 }
 
 /** Why an instance is not running any more, or undefined while it runs. */
