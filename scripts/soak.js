@@ -9,7 +9,9 @@
 //   the demo minutes (at least 30 s): no 5xx, every poisoned one 400;
 // - test/reliability/concurrency-postgres.int-spec.ts: 64 writers racing;
 // - test/reliability/hostile-http-input.e2e-spec.ts with more runs per property;
-// - test/reliability/outage-sagas-subscribers.e2e-spec.ts with more stop/start cycles.
+// - test/reliability/outage-sagas-subscribers.e2e-spec.ts with more stop/start cycles;
+// - test/soak/corrupt-row.soak-spec.ts: corrupt saga rows keep arriving among
+//   healthy sagas, 2 instances (its own budget, CELLO_CORRUPT_ROW_SOAK_MINUTES).
 // Every phase prints `[reliability] ... key=value` lines; this script adds them
 // up and prints appends, conflicts, crashes and outages survived, inputs tried,
 // lost and duplicated. Exits non-zero when a test failed or anything was lost
@@ -45,6 +47,7 @@ const files = [
   'test/reliability/concurrency-postgres.int-spec.ts',
   'test/reliability/hostile-http-input.e2e-spec.ts',
   'test/reliability/outage-sagas-subscribers.e2e-spec.ts',
+  'test/soak/corrupt-row.soak-spec.ts',
 ];
 const jest = path.join(root, 'node_modules', '.bin', 'jest');
 const args = [
@@ -70,6 +73,7 @@ const child = spawn(jest, args, {
     CELLO_SOAK_MINUTES: String(demoMinutes),
     CELLO_HOSTILE_RUNS: process.env.CELLO_HOSTILE_RUNS ?? '400',
     CELLO_OUTAGE_CYCLES: process.env.CELLO_OUTAGE_CYCLES ?? '2',
+    CELLO_CORRUPT_ROW_SOAK_MINUTES: String(Math.min(2, minutes * 0.2)),
   },
 });
 

@@ -3,7 +3,15 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DevtoolsModule } from '@cello/devtools';
 import { Event, EventStore, EventSourcingModule, EventType } from '@cello/event-sourcing';
-import { NonRetryableError, Saga, SagaModule, SagaRunner, SagaStep } from '@cello/saga';
+import {
+  NonRetryableError,
+  Saga,
+  SAGA_STORAGE,
+  SagaModule,
+  SagaRunner,
+  SagaStep,
+  type SagaStorage,
+} from '@cello/saga';
 
 @EventType('NoteTaken')
 class NoteTaken extends Event {
@@ -143,6 +151,37 @@ describe('the developer pages', () => {
         .get(`/sagas/api/sagas/${result.sagaId}`)
         .expect(200);
       expect(after.body.status).toBe('compensated');
+    });
+
+    it('should list a quarantined saga under its own status, corrupt', async () => {
+      // Given a saga whose stored state is unreadable, quarantined by recovery
+      const storage = app.get<SagaStorage>(SAGA_STORAGE);
+      await storage.create({
+        id: 'corrupt-row',
+        sagaName: 'FlakySaga',
+        status: 'running',
+        state: 'not a state' as never,
+        context: {},
+        owner: 'dead-instance',
+        fencingToken: 1,
+        leaseTtlMs: 0,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5)); // its lease lapsed
+      await app.get(SagaRunner).recoverAbandoned();
+      // When
+      const page = await request(app.getHttpServer()).get('/sagas').expect(200);
+      const listed = await request(app.getHttpServer())
+        .get('/sagas/api/sagas?status=corrupt')
+        .expect(200);
+      // Then
+      expect(page.text).toContain('<option>corrupt</option>');
+      expect(listed.body.sagas).toEqual([
+        expect.objectContaining({
+          sagaId: 'corrupt-row',
+          status: 'corrupt',
+          error: expect.stringMatching(/unreadable/),
+        }),
+      ]);
     });
 
     it('should answer 404 for an unknown saga and 400 for an unknown status', async () => {

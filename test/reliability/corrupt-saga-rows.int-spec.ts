@@ -86,15 +86,18 @@ describe('the demo when saga rows are corrupt (PostgreSQL)', () => {
       if (status === 'running' || status === 'compensating') throw new Error(status);
     }, 15_000);
     expect(await statusOf(abandoned)).toBe('completed');
-    // ... the corrupt rows are left as they were, for an operator to see
-    for (const [id] of corrupt) expect(await statusOf(id)).toBe('running');
+    // ... the corrupt rows are quarantined (never claimed again), their state kept for an operator
+    await eventually(async () => {
+      for (const [id] of corrupt) expect(await statusOf(id)).toBe('corrupt');
+    }, 15_000);
     const listed = await demo.http().get('/sagas/api/sagas');
     const detail = await demo.http().get('/sagas/api/sagas/corrupt-state');
     expect(listed.status).toBe(200);
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({
       sagaId: 'corrupt-state',
-      error: expect.stringMatching(/unreadable/),
+      status: 'corrupt',
+      error: expect.stringMatching(/unreadable.*the saga state is not valid/),
     });
     const ids = (listed.body as { sagas: { sagaId: string }[] }).sagas.map((view) => view.sagaId);
     expect(ids).toEqual(expect.arrayContaining(['corrupt-state', 'corrupt-shape', abandoned]));
@@ -105,5 +108,40 @@ describe('the demo when saga rows are corrupt (PostgreSQL)', () => {
       .post(`/orders/${third}/fulfill`)
       .send(fulfillBody({ customerId: 'customer-saga-rows' }))
       .expect(200);
+  }, 60_000);
+
+  it("should answer an order's fulfilment status with corrupt and the reason once its saga row is corrupt", async () => {
+    // Given an order whose saga finished
+    const order = await createOrder(demo, 'customer-saga-rows');
+    const started = await demo
+      .http()
+      .post(`/orders/${order}/fulfill?mode=async`)
+      .send(fulfillBody({ customerId: 'customer-saga-rows' }))
+      .expect(202);
+    const sagaId = (started.body as { saga_id: string }).saga_id;
+    await eventually(async () => {
+      if ((await statusOf(sagaId)) === 'running') throw new Error('still running');
+    }, 15_000);
+
+    // When its row is edited by hand into an unfinished saga whose step in flight
+    // does not exist (this made the state machine panic and Node abort)
+    await sql.query(
+      `UPDATE cello_saga_instances
+         SET status = 'running', lease_owner = 'dead-instance',
+             lease_expires_at = now() - interval '1 minute',
+             state = jsonb_set(state, '{inFlight}', '{"type":"run_step","index":99,"attempt":1,"delayMs":0}')
+       WHERE id = $1`,
+      [sagaId],
+    );
+
+    // Then recovery quarantines it, and the status route says so with the reason
+    await eventually(async () => expect(await statusOf(sagaId)).toBe('corrupt'), 15_000);
+    const status = await demo.http().get(`/orders/${order}/fulfillment`).expect(200);
+    expect(status.body).toMatchObject({
+      saga_id: sagaId,
+      status: 'corrupt',
+      error: expect.stringMatching(/unreadable.*step #99, out of range/),
+    });
+    await demo.http().get('/health').expect(200);
   }, 60_000);
 });

@@ -28,6 +28,7 @@ export * from './errors/invalid-saga-context.error';
 export * from './errors/invalid-saga-id.error';
 export * from './errors/saga-id-conflict.error';
 export * from './errors/saga-definition-changed.error';
+export * from './errors/saga-corrupt.error';
 export * from './errors/invalid-saga-options.error';
 export * from './errors/invalid-saga-state.error';
 export * from './errors/duplicate-saga-step.error';

@@ -240,6 +240,32 @@ export function describeSagaStorageContract(
       });
     });
 
+    describe('when a claimed saga is quarantined as corrupt', () => {
+      it('should keep its state, list it as corrupt and never hand it to a claimer again', async () => {
+        // Given an abandoned saga, claimed by b
+        const id = randomUUID();
+        const stored = write(id, 'dead', { leaseTtlMs: 1 });
+        await storage.create({ ...stored, sagaName: 'orders' });
+        await new Promise((r) => setTimeout(r, 20));
+        const [claimed] = (await storage.claimAbandoned('b', 1, 10)).filter((r) => r.id === id);
+        expect(claimed).toBeDefined();
+        // When a stale claimer, then b, quarantine it
+        expect(await storage.quarantine(id, 'dead', 1)).toBe(false);
+        expect(await storage.quarantine(id, 'b', claimed.fencingToken)).toBe(true);
+        // Then
+        const after = await storage.load(id);
+        expect(after).toMatchObject({ status: 'corrupt', leaseOwner: 'b' });
+        expect(after?.state).toEqual(stored.state);
+        expect((await storage.list({ status: 'corrupt' })).map((r) => r.id)).toContain(id);
+        await new Promise((r) => setTimeout(r, 20)); // b's lease would have lapsed
+        const later = await storage.claimAbandoned('c', 60_000, 100);
+        expect(later.map((r) => r.id)).not.toContain(id);
+        expect(await storage.claimAbandoned('b', 60_000, 100, 'b')).not.toContainEqual(
+          expect.objectContaining({ id }),
+        );
+      });
+    });
+
     describe('when sagas are listed', () => {
       it('should filter by status and saga name, newest first, up to the limit', async () => {
         // Given

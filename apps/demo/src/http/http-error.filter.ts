@@ -37,6 +37,8 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'unknown-event-type': HttpStatus.INTERNAL_SERVER_ERROR,
   'upcasting-failed': HttpStatus.INTERNAL_SERVER_ERROR,
   'event-serialization-failed': HttpStatus.INTERNAL_SERVER_ERROR,
+  // A repeated request for a saga whose stored state is unreadable (quarantined).
+  'saga-corrupt': HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 /** Turns the libraries' and the domain's coded errors into HTTP answers; anything else is Nest's. */

@@ -42,6 +42,7 @@ export class CelloMetrics {
   readonly sagaCompensations?: Counter<'saga' | 'step'>;
   readonly sagaTimeouts?: Counter<'saga'>;
   readonly sagasInFlight?: Gauge<'saga'>;
+  readonly sagasQuarantined?: Counter<'saga'>;
 
   constructor(
     options: CelloMetricsOptions = {},
@@ -100,6 +101,11 @@ export class CelloMetrics {
     this.sagasInFlight = this.gauge('sagas_in_flight', 'Sagas running or compensating now', [
       'saga',
     ]);
+    this.sagasQuarantined = this.counter(
+      'sagas_quarantined_total',
+      'Sagas set aside as corrupt: their stored state could not be read',
+      ['saga'],
+    );
   }
 
   // Get-or-create: several Nest apps in one process (tests) share prom-client's global registry.

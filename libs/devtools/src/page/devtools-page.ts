@@ -48,7 +48,7 @@ pre { margin:6px 0 0; padding:8px; background:var(--bg); border-radius:6px; whit
 .link { color:var(--accent); background:none; border:none; padding:0; cursor:pointer; text-align:left; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; color:#fff; }
 .badge.completed { background:var(--ok); } .badge.compensated { background:var(--warn); }
-.badge.compensation_failed, .badge.timed_out { background:var(--bad); }
+.badge.compensation_failed, .badge.timed_out, .badge.corrupt { background:var(--bad); }
 .badge.running { background:var(--accent); } .badge.compensating { background:var(--run); }
 .progress { width:120px; height:8px; background:var(--line); border-radius:4px; overflow:hidden; display:inline-block; vertical-align:middle; }
 .progress > span { display:block; height:100%; background:var(--ok); }

@@ -28,6 +28,7 @@ const STATUSES: readonly SagaStatus[] = [
   'compensated',
   'compensation_failed',
   'timed_out',
+  'corrupt',
 ];
 
 /** `/sagas`: the saga dashboard and its JSON API. */

@@ -9,7 +9,7 @@ export const SAGAS_PAGE_HTML = renderDevtoolsPage({
 <form class="filters" id="filters">
   <label>Status <select id="status">
     <option value="">all</option><option>running</option><option>compensating</option><option>completed</option>
-    <option>compensated</option><option>compensation_failed</option><option>timed_out</option>
+    <option>compensated</option><option>compensation_failed</option><option>timed_out</option><option>corrupt</option>
   </select></label>
   <label>Show <select id="limit"><option>20</option><option selected>50</option><option>200</option></select></label>
   <label><span>Refresh</span><span><input type="checkbox" id="auto" checked> every 2 s</span></label>

@@ -1,5 +1,6 @@
 import { isCelloError } from '@cello/core';
 import { SagaMachine } from './saga-machine';
+import { SagaMachineHandle } from './saga-machine-handle';
 
 const definition = {
   steps: [{ name: 'a', maxRetries: 1, hasCompensation: true, compensateOnFailure: false }],
@@ -38,6 +39,35 @@ describe('SagaMachine (Rust binding)', () => {
       expect(() => SagaMachine.init({ ...definition, steps: [] })).toThrow(
         expect.objectContaining({ code: 'saga-invalid-definition' }),
       );
+    });
+  });
+
+  describe('when a stored state is corrupt', () => {
+    it('should refuse it with saga-corrupt-state naming what is wrong, never a crash', () => {
+      // Given a state whose step in flight is past the last step (a hand-edited row)
+      const started = SagaMachine.transition(SagaMachine.init(definition), {
+        type: 'start',
+        nowMs: 5,
+      }).state;
+      const corrupt = {
+        ...started,
+        inFlight: { type: 'run_step', index: 7, attempt: 1, delayMs: 0 },
+      };
+
+      // When it is resumed, or a transition is applied to it
+      const resume = () => SagaMachineHandle.fromStateJson(JSON.stringify(corrupt));
+      const step = () =>
+        SagaMachine.transition(corrupt as typeof started, { type: 'recover', nowMs: 6, seed: 1 });
+
+      // Then both are refused with a coded error
+      for (const attempt of [resume, step]) {
+        expect(attempt).toThrow(
+          expect.objectContaining({
+            code: 'saga-corrupt-state',
+            message: expect.stringMatching(/step #7, out of range/),
+          }),
+        );
+      }
     });
   });
 });

@@ -3,9 +3,19 @@
  * Keep in step with the serde attributes there.
  */
 
-/** Overall status of a saga instance. */
+/**
+ * Overall status of a saga instance. `corrupt` is never made by the machine:
+ * the runner sets it on a saga whose stored state cannot be read, which is
+ * then never claimed again (quarantined).
+ */
 export type SagaStatus =
-  'running' | 'compensating' | 'completed' | 'compensated' | 'compensation_failed' | 'timed_out';
+  | 'running'
+  | 'compensating'
+  | 'completed'
+  | 'compensated'
+  | 'compensation_failed'
+  | 'timed_out'
+  | 'corrupt';
 
 /** Statuses from which the saga moves on by itself no more. */
 export const TERMINAL_SAGA_STATUSES: readonly SagaStatus[] = [
@@ -13,6 +23,7 @@ export const TERMINAL_SAGA_STATUSES: readonly SagaStatus[] = [
   'compensated',
   'compensation_failed',
   'timed_out',
+  'corrupt',
 ];
 
 /** Where one step stands. */

@@ -21,6 +21,7 @@ import { SagaRegistry } from '../definition/saga-registry';
 import type { SagaContext, SagaStepExecution } from '../definition/saga-step-execution';
 import { InvalidSagaContextError } from '../errors/invalid-saga-context.error';
 import { InvalidSagaIdError } from '../errors/invalid-saga-id.error';
+import { SagaCorruptError } from '../errors/saga-corrupt.error';
 import { SagaDefinitionChangedError } from '../errors/saga-definition-changed.error';
 import { SagaIdConflictError } from '../errors/saga-id-conflict.error';
 import { InvalidSagaStateError } from '../errors/invalid-saga-state.error';
@@ -35,6 +36,7 @@ import { SagaTimeoutError } from '../errors/saga-timeout.error';
 import { UnknownSagaError } from '../errors/unknown-saga.error';
 import { jitterSeed } from '../machine/saga-machine';
 import { SagaMachineHandle } from '../machine/saga-machine-handle';
+import { storedStateProblem } from '../machine/stored-state-problem';
 import {
   TERMINAL_SAGA_STATUSES,
   type SagaCommand,
@@ -185,7 +187,13 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       if (!existing) throw new SagaNotFoundError(sagaId);
       throw new InvalidSagaStateError(sagaId, existing.status, 'retry the compensation of');
     }
-    const run = this.resume(record);
+    let run: ActiveRun;
+    try {
+      run = this.resume(record);
+    } catch (error) {
+      if (isCelloError(error, SagaCorruptError.code)) await this.quarantine(record, error);
+      throw error;
+    }
     return this.track(this.drive(run, { type: 'retry_compensation' }));
   }
 
@@ -217,6 +225,10 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
             run = this.resume(record);
           } catch (error) {
             // One saga that cannot be resumed must not stop the recovery of the others in the batch.
+            if (isCelloError(error, SagaCorruptError.code)) {
+              await this.quarantine(record, error);
+              continue;
+            }
             this.logger.error(
               isCelloError(error, SagaDefinitionChangedError.code)
                 ? error.message
@@ -241,6 +253,31 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       this.recovering = undefined;
     }
     return count;
+  }
+
+  /**
+   * Sets aside a saga whose stored state cannot be read, so that no instance
+   * claims it again (each claim used to end in a crash, or in a log line per
+   * scan). Logged and counted once: by the instance whose fenced write did it.
+   */
+  private async quarantine(record: SagaRecord, error: Error): Promise<void> {
+    let quarantined: boolean;
+    try {
+      quarantined = await this.storage.quarantine(
+        record.id,
+        this.options.instanceId,
+        record.fencingToken,
+      );
+    } catch (cause) {
+      this.logger.warn(
+        `Saga ${record.id} is corrupt but could not be quarantined (${(cause as Error).message}); ` +
+          'tried again when it is next claimed.',
+      );
+      return;
+    }
+    if (!quarantined) return; // taken over meanwhile: its new holder decides
+    this.logger.error(error.message);
+    this.metrics.sagasQuarantined?.inc({ saga: record.sagaName });
   }
 
   private async renewLeases(): Promise<void> {
@@ -340,12 +377,17 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       delayMs = Math.min(delayMs * 2, OUTCOME_POLL_MAX_MS);
       current = (await this.storage.load(record.id)) ?? current;
     }
+    if (current.status === 'corrupt') {
+      throw new SagaCorruptError(current.id, current.sagaName, corruptReason(current));
+    }
     return this.resultOf(this.resume(current));
   }
 
   private resume(record: SagaRecord): ActiveRun {
     const saga = this.registry.findByName(record.sagaName);
     if (!saga) throw new UnknownSagaError(record.sagaName);
+    const problem = storedStateProblem(record.state);
+    if (problem !== undefined) throw new SagaCorruptError(record.id, record.sagaName, problem);
     checkSameSteps(record, saga);
     const stateJson = JSON.stringify(record.state);
     return {
@@ -705,8 +747,14 @@ function safeInstance(type: new () => object): object | undefined {
   }
 }
 
+/** Why a quarantined (or unreadable) saga's state cannot be read. */
+function corruptReason(record: SagaRecord): string {
+  return storedStateProblem(record.state) ?? 'it was quarantined as corrupt';
+}
+
 function toView(record: SagaRecord): SagaStatusView {
   try {
+    if (record.status === 'corrupt') throw new Error('quarantined');
     return readableView(record);
   } catch {
     // A corrupt row must not take the whole list (a dashboard) down with it.
@@ -715,7 +763,7 @@ function toView(record: SagaRecord): SagaStatusView {
       sagaName: record.sagaName,
       status: record.status,
       steps: [],
-      error: 'its stored state is unreadable (a corrupt row)',
+      error: `its stored state is unreadable (a corrupt row): ${corruptReason(record)}`,
       timedOut: false,
       context: record.context,
       createdAt: record.createdAt,

@@ -60,6 +60,10 @@ export class ReconnectingSagaStorage implements SagaStorage {
     return this.current().then((s) => s.claim(id, status, owner, leaseTtlMs));
   }
 
+  quarantine(id: string, owner: string, fencingToken: number): Promise<boolean> {
+    return this.current().then((s) => s.quarantine(id, owner, fencingToken));
+  }
+
   renewLeases(
     owner: string,
     leases: ReadonlyMap<string, number>,

@@ -74,6 +74,12 @@ export interface SagaStorage {
     owner: string,
     leaseTtlMs: number,
   ): Promise<SagaRecord | undefined>;
+  /**
+   * Sets a saga whose stored state cannot be read aside: status `corrupt`,
+   * lease released, state left as it is for an operator to see. Never
+   * claimed again. Fenced like `save`: `false` when our claim was taken over.
+   */
+  quarantine(id: string, owner: string, fencingToken: number): Promise<boolean>;
   /** Extends our leases; returns the ids still ours (the others were taken over). */
   renewLeases(
     owner: string,

@@ -5,13 +5,14 @@
 use cello_core::saga::{self, SagaError, SagaJsonError};
 use napi_derive::napi;
 
-use crate::errors::coded;
+use crate::errors::{coded, guard};
 
 fn saga_error(err: SagaJsonError) -> napi::Error {
     let code = match &err {
         SagaJsonError::InvalidInput(_) => "saga-invalid-input",
         SagaJsonError::Machine(SagaError::InvalidDefinition(_)) => "saga-invalid-definition",
         SagaJsonError::Machine(SagaError::UnexpectedEvent(_)) => "saga-unexpected-event",
+        SagaJsonError::Machine(SagaError::CorruptState(_)) => "saga-corrupt-state",
     };
     coded(code, err)
 }
@@ -19,14 +20,31 @@ fn saga_error(err: SagaJsonError) -> napi::Error {
 /// Makes the initial state (JSON) of a saga from its definition (JSON).
 #[napi]
 pub fn saga_init(definition_json: String) -> napi::Result<String> {
-    saga::init_json(&definition_json).map_err(saga_error)
+    guard("sagaInit", || {
+        saga::init_json(&definition_json).map_err(saga_error)
+    })
 }
 
 /// Applies one event (JSON) to a state (JSON); returns `{"state":…,"commands":[…]}`.
-/// Fails with `[saga-unexpected-event]` when the event does not fit the state.
+/// Fails with `[saga-unexpected-event]` when the event does not fit the state,
+/// `[saga-corrupt-state]` when the state is not one the machine could have made.
 #[napi]
 pub fn saga_transition(state_json: String, event_json: String) -> napi::Result<String> {
-    saga::transition_json(&state_json, &event_json).map_err(saga_error)
+    guard("sagaTransition", || {
+        saga::transition_json(&state_json, &event_json).map_err(saga_error)
+    })
+}
+
+/// Checks a persisted state (JSON) without resuming it: fails as
+/// `SagaMachineHandle.fromStateJson` would (`[saga-invalid-input]`,
+/// `[saga-corrupt-state]`), so a dashboard can say why a row is unreadable.
+#[napi]
+pub fn saga_check_state(state_json: String) -> napi::Result<()> {
+    guard("sagaCheckState", || {
+        saga::state_from_json(&state_json)
+            .map(drop)
+            .map_err(saga_error)
+    })
 }
 
 /// What one transition of a [`SagaMachineHandle`] returns: everything the
@@ -53,23 +71,49 @@ impl SagaMachineHandle {
     /// A fresh (not yet started) saga from its definition (JSON).
     #[napi(factory)]
     pub fn create(definition_json: String) -> napi::Result<Self> {
-        let definition = saga::definition_from_json(&definition_json).map_err(saga_error)?;
-        let state =
-            saga::SagaState::new(definition).map_err(|e| saga_error(SagaJsonError::Machine(e)))?;
-        Ok(SagaMachineHandle { state })
+        guard("SagaMachineHandle.create", || {
+            let definition = saga::definition_from_json(&definition_json).map_err(saga_error)?;
+            let state = saga::SagaState::new(definition)
+                .map_err(|e| saga_error(SagaJsonError::Machine(e)))?;
+            Ok(SagaMachineHandle { state })
+        })
     }
 
-    /// A saga resumed from its persisted state (JSON).
+    /// A saga resumed from its persisted state (JSON). Fails with
+    /// `[saga-corrupt-state]` when the state is inconsistent (a corrupt row).
     #[napi(factory)]
     pub fn from_state_json(state_json: String) -> napi::Result<Self> {
-        let state = saga::state_from_json(&state_json).map_err(saga_error)?;
-        Ok(SagaMachineHandle { state })
+        guard("SagaMachineHandle.fromStateJson", || {
+            let state = saga::state_from_json(&state_json).map_err(saga_error)?;
+            Ok(SagaMachineHandle { state })
+        })
     }
 
     /// Applies one event (JSON); the state changes only when the event fits.
     #[napi]
     pub fn transition(&mut self, event_json: String) -> napi::Result<SagaHandleTransition> {
-        let event = saga::event_from_json(&event_json).map_err(saga_error)?;
+        // The held state is replaced only at the end, so a panic leaves it as it was.
+        guard("SagaMachineHandle.transition", || self.apply(&event_json))
+    }
+
+    /// The saga-wide deadline (ms since the epoch), if any.
+    #[napi(getter)]
+    pub fn deadline_ms(&self) -> Option<f64> {
+        self.state.deadline_ms.map(|d| d as f64)
+    }
+
+    /// The current state as JSON.
+    #[napi]
+    pub fn state_json(&self) -> napi::Result<String> {
+        guard("SagaMachineHandle.stateJson", || {
+            saga::state_to_json(&self.state).map_err(saga_error)
+        })
+    }
+}
+
+impl SagaMachineHandle {
+    fn apply(&mut self, event_json: &str) -> napi::Result<SagaHandleTransition> {
+        let event = saga::event_from_json(event_json).map_err(saga_error)?;
         let next = saga::transition(self.state.clone(), event)
             .map_err(|e| saga_error(SagaJsonError::Machine(e)))?;
         self.state = next.state;
@@ -82,17 +126,5 @@ impl SagaMachineHandle {
             status: self.state.status.as_str().to_string(),
             command_json,
         })
-    }
-
-    /// The saga-wide deadline (ms since the epoch), if any.
-    #[napi(getter)]
-    pub fn deadline_ms(&self) -> Option<f64> {
-        self.state.deadline_ms.map(|d| d as f64)
-    }
-
-    /// The current state as JSON.
-    #[napi]
-    pub fn state_json(&self) -> napi::Result<String> {
-        saga::state_to_json(&self.state).map_err(saga_error)
     }
 }

@@ -5,7 +5,7 @@ use napi::bindgen_prelude::BufferSlice;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::errors::coded;
+use crate::errors::{coded, guard};
 
 // Results are copied into a V8-owned Buffer rather than lent as an external
 // one: snapshots are a few KB, and an external Buffer's finalizer and GC
@@ -14,13 +14,17 @@ use crate::errors::coded;
 /// Compresses a serialized aggregate state (LZ4 block with a CRC32C).
 #[napi]
 pub fn compress_snapshot<'env>(env: &'env Env, bytes: &[u8]) -> napi::Result<BufferSlice<'env>> {
-    BufferSlice::copy_from(env, snapshot::compress(bytes))
+    guard("compressSnapshot", || {
+        BufferSlice::copy_from(env, snapshot::compress(bytes))
+    })
 }
 
 /// Restores the bytes given to `compressSnapshot`.
 /// Fails with `[snapshot-corrupt]` saying how the bytes were damaged.
 #[napi]
 pub fn decompress_snapshot<'env>(env: &'env Env, bytes: &[u8]) -> napi::Result<BufferSlice<'env>> {
-    let state = snapshot::decompress(bytes).map_err(|err| coded("snapshot-corrupt", err))?;
-    BufferSlice::copy_from(env, state)
+    guard("decompressSnapshot", || {
+        let state = snapshot::decompress(bytes).map_err(|err| coded("snapshot-corrupt", err))?;
+        BufferSlice::copy_from(env, state)
+    })
 }

@@ -18,7 +18,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chunk::{Chunk, CHUNK_CAPACITY};
-use record::{parse_batch, BatchError, EventBlock, RecordView};
+use record::{parse_batch, BatchError, EventBlock, RecordError, RecordView};
 
 /// What the stream's version must be for an append to go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,10 @@ pub enum AppendError {
     PartlyStored { event_id: String },
     /// The ids are already stored, in another stream.
     StoredInOtherStream { event_id: String, stream: String },
+    /// Event `index` would make a record longer than its u32 length field holds.
+    RecordTooLarge { index: usize },
+    /// A stored record read to check a re-send is damaged.
+    CorruptRecord(RecordError),
 }
 
 impl fmt::Display for AppendError {
@@ -119,11 +123,21 @@ impl fmt::Display for AppendError {
                 quoted(event_id),
                 quoted(stream)
             ),
+            AppendError::RecordTooLarge { index } => {
+                write!(f, "event #{index} is too large to store (4 GiB at most)")
+            }
+            AppendError::CorruptRecord(err) => err.fmt(f),
         }
     }
 }
 
 impl std::error::Error for AppendError {}
+
+impl From<RecordError> for AppendError {
+    fn from(err: RecordError) -> Self {
+        AppendError::CorruptRecord(err)
+    }
+}
 
 impl From<BatchError> for AppendError {
     fn from(err: BatchError) -> Self {
@@ -254,7 +268,7 @@ impl EventLog {
     fn stream(&self, name: &str) -> Option<&Stream> {
         self.stream_index
             .get(name)
-            .map(|&i| &self.streams[i as usize])
+            .and_then(|&i| self.streams.get(i as usize))
     }
 
     /// Appends the events of `batch` (see [`record`]) to `stream`, all or none.
@@ -271,6 +285,13 @@ impl EventLog {
         let events = parse_batch(batch)?;
         if events.is_empty() {
             return Err(AppendError::EmptyBatch);
+        }
+        // The record's length is stored as a u32: a longer one would be cut.
+        if let Some(index) = events
+            .iter()
+            .position(|e| u32::try_from(record::record_len(e, stream)).is_err())
+        {
+            return Err(AppendError::RecordTooLarge { index });
         }
         if events.len() > 1 {
             let mut seen = HashSet::with_capacity(events.len());
@@ -345,7 +366,7 @@ impl EventLog {
             .iter()
             .zip(hashes)
             .map(|(e, &h)| self.position_of_hashed_id(e.event_id, h))
-            .collect();
+            .collect::<Result<_, _>>()?;
         if found.iter().all(Option::is_none) {
             return Ok(None);
         }
@@ -358,7 +379,7 @@ impl EventLog {
         let positions: Vec<u64> = found.into_iter().flatten().collect();
         let mut stream_version = 0;
         for (event, &position) in events.iter().zip(&positions) {
-            let view = RecordView::parse(self.record_bytes(position));
+            let view = RecordView::parse(self.record_bytes(position)?)?;
             if view.stream != stream {
                 return Err(AppendError::StoredInOtherStream {
                     event_id: lossy(event.event_id),
@@ -374,7 +395,7 @@ impl EventLog {
     }
 
     /// The position of the event stored with `id`, if any.
-    pub fn position_of_id(&self, id: &[u8]) -> Option<u64> {
+    pub fn position_of_id(&self, id: &[u8]) -> Result<Option<u64>, RecordError> {
         self.position_of_hashed_id(id, self.hash_id(id))
     }
 
@@ -386,13 +407,22 @@ impl EventLog {
         self.id_hasher.hash_one(id)
     }
 
-    fn position_of_hashed_id(&self, id: &[u8], hash: u64) -> Option<u64> {
-        let matches = |p: &u64| RecordView::event_id_of(self.record_bytes(*p)) == id;
-        let first = *self.ids.get(&hash)?;
-        if matches(&first) {
-            return Some(first);
+    fn position_of_hashed_id(&self, id: &[u8], hash: u64) -> Result<Option<u64>, RecordError> {
+        let matches = |p: u64| -> Result<bool, RecordError> {
+            Ok(RecordView::event_id_of(self.record_bytes(p)?)? == id)
+        };
+        let Some(&first) = self.ids.get(&hash) else {
+            return Ok(None);
+        };
+        if matches(first)? {
+            return Ok(Some(first));
         }
-        self.id_collisions.get(&hash)?.iter().copied().find(matches)
+        for &position in self.id_collisions.get(&hash).into_iter().flatten() {
+            if matches(position)? {
+                return Ok(Some(position));
+            }
+        }
+        Ok(None)
     }
 
     fn new_stream(&mut self, stream: &str) -> usize {
@@ -447,19 +477,39 @@ impl EventLog {
         }
     }
 
-    /// The stored bytes of the record at `position` (1-based).
-    pub fn record_bytes(&self, position: u64) -> &[u8] {
-        let location = self.records[(position - 1) as usize];
-        let chunk = &self.chunks[location.chunk as usize];
+    /// The stored bytes of the record at `position` (1-based). Its length is
+    /// read from the chunk, which JavaScript can write to: it is checked.
+    pub fn record_bytes(&self, position: u64) -> Result<&[u8], RecordError> {
+        let location = position
+            .checked_sub(1)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| self.records.get(i))
+            .ok_or(RecordError::NoSuchPosition { position })?;
+        self.location_bytes(*location)
+    }
+
+    fn location_bytes(&self, location: RecordLocation) -> Result<&[u8], RecordError> {
+        let damaged = |detail: String| RecordError::Corrupt { detail };
+        let chunk = self
+            .chunks
+            .get(location.chunk as usize)
+            .ok_or_else(|| damaged(format!("no chunk #{}", location.chunk)))?;
         let start = location.offset as usize;
-        let len = record::stored_record_len(chunk.slice(start, start + 4));
-        chunk.slice(start, start + len)
+        let head = chunk
+            .get(start, start.saturating_add(4))
+            .ok_or_else(|| damaged(format!("offset {start} is past its chunk")))?;
+        let len = record::stored_record_len(head)?;
+        chunk.get(start, start.saturating_add(len)).ok_or_else(|| {
+            damaged(format!(
+                "its length {len} at offset {start} runs past its chunk of {} bytes",
+                chunk.capacity()
+            ))
+        })
     }
 
     /// The record at `position`, read in place.
-    pub fn record(&self, position: u64) -> Option<RecordView<'_>> {
-        (position >= 1 && position <= self.head_position())
-            .then(|| RecordView::parse(self.record_bytes(position)))
+    pub fn record(&self, position: u64) -> Result<RecordView<'_>, RecordError> {
+        RecordView::parse(self.record_bytes(position)?)
     }
 
     /// Locations of up to `limit` records from global position `from` (inclusive; 0 reads as 1).
@@ -474,11 +524,8 @@ impl EventLog {
     }
 
     /// The record at `location`, read in place.
-    pub fn record_at(&self, location: RecordLocation) -> RecordView<'_> {
-        let chunk = &self.chunks[location.chunk as usize];
-        let start = location.offset as usize;
-        let len = record::stored_record_len(chunk.slice(start, start + 4));
-        RecordView::parse(chunk.slice(start, start + len))
+    pub fn record_at(&self, location: RecordLocation) -> Result<RecordView<'_>, RecordError> {
+        RecordView::parse(self.location_bytes(location)?)
     }
 
     /// Writes the event ids and payloads of the records at `locations` into
@@ -486,20 +533,29 @@ impl EventLog {
     /// a reader then parses a whole page with one `JSON.parse` instead of
     /// reading two strings and parsing once per event. Payloads were checked
     /// to be JSON at append, so they are copied as they are.
-    pub fn write_ids_and_payloads_json(&self, locations: &[RecordLocation], out: &mut Vec<u8>) {
+    pub fn write_ids_and_payloads_json(
+        &self,
+        locations: &[RecordLocation],
+        out: &mut Vec<u8>,
+    ) -> Result<(), RecordError> {
         out.clear();
         out.push(b'[');
         for (i, &location) in locations.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let view = self.record_at(location);
-            let id = std::str::from_utf8(view.event_id).expect("event ids are checked UTF-8");
-            serde_json::to_writer(&mut *out, id).expect("writing to a Vec cannot fail");
+            let view = self.record_at(location)?;
+            let id = std::str::from_utf8(view.event_id).map_err(|_| RecordError::Corrupt {
+                detail: "its event id is not UTF-8".into(),
+            })?;
+            serde_json::to_writer(&mut *out, id).map_err(|err| RecordError::Corrupt {
+                detail: err.to_string(),
+            })?;
             out.push(b',');
             out.extend_from_slice(view.data);
         }
         out.push(b']');
+        Ok(())
     }
 
     /// Locations of up to `limit` records of `stream` from version `from`
@@ -515,7 +571,7 @@ impl EventLog {
         stream.positions[start as usize..]
             .iter()
             .take(limit)
-            .map(|&p| self.records[(p - 1) as usize])
+            .filter_map(|&p| self.records.get(p.checked_sub(1)? as usize).copied())
             .collect()
     }
 }
@@ -529,5 +585,7 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+#[cfg(test)]
+mod corrupt_record_tests;
 #[cfg(test)]
 mod tests;

@@ -75,15 +75,17 @@ pub fn frame_ranges(buf: &[u8]) -> Result<Vec<std::ops::Range<usize>>, FrameErro
     let mut ranges = Vec::new();
     let mut offset = 0;
     while offset < buf.len() {
-        let header = buf
-            .get(offset..offset + HEADER_LEN)
-            .ok_or(FrameError::Truncated { offset })?;
-        let len = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes")) as usize;
-        let expected = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes"));
-        let start = offset + HEADER_LEN;
-        let payload = buf
-            .get(start..start + len)
-            .ok_or(FrameError::Truncated { offset })?;
+        let truncated = FrameError::Truncated { offset };
+        let start = offset.checked_add(HEADER_LEN).ok_or(truncated.clone())?;
+        let header: [u8; HEADER_LEN] = buf
+            .get(offset..start)
+            .and_then(|h| h.try_into().ok())
+            .ok_or(truncated.clone())?;
+        let [l0, l1, l2, l3, c0, c1, c2, c3] = header;
+        let len = u32::from_le_bytes([l0, l1, l2, l3]) as usize;
+        let expected = u32::from_le_bytes([c0, c1, c2, c3]);
+        let end = start.checked_add(len).ok_or(truncated.clone())?;
+        let payload = buf.get(start..end).ok_or(truncated)?;
         let actual = crc32c(payload);
         if actual != expected {
             return Err(FrameError::ChecksumMismatch {
@@ -92,8 +94,8 @@ pub fn frame_ranges(buf: &[u8]) -> Result<Vec<std::ops::Range<usize>>, FrameErro
                 actual,
             });
         }
-        ranges.push(start..start + len);
-        offset = start + len;
+        ranges.push(start..end);
+        offset = end;
     }
     Ok(ranges)
 }
@@ -153,6 +155,12 @@ mod tests {
             let buf = encode_frames(&payloads);
             prop_assert_eq!(buf.len(), encoded_len(&payloads));
             prop_assert_eq!(decode_frames(&buf).unwrap(), payloads);
+        }
+
+        /// Arbitrary bytes (a damaged batch) are decoded or refused, never a panic.
+        #[test]
+        fn arbitrary_bytes_are_decoded_or_refused(buf in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = decode_frames(&buf);
         }
     }
 }

@@ -32,7 +32,13 @@ pub enum RouteError {
         first: String,
         second: String,
     },
+    /// A type id past [`MAX_TYPE_ID`]: ids are dense (0, 1, 2...), and the
+    /// table holds a slot for every id up to the largest.
+    TypeIdTooLarge { message: String, type_id: u32 },
 }
+
+/// Largest type id a table accepts (a slot array of 8 MiB at most).
+pub const MAX_TYPE_ID: u32 = 1 << 20;
 
 impl fmt::Display for RouteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -45,6 +51,10 @@ impl fmt::Display for RouteError {
                 f,
                 "\"{message}\" has two handlers: {first} and {second}. \
                  A command or query has exactly one handler: remove the decorator from one of them."
+            ),
+            RouteError::TypeIdTooLarge { message, type_id } => write!(
+                f,
+                "\"{message}\" has type id {type_id}, above {MAX_TYPE_ID}: type ids are dense, from 0"
             ),
         }
     }
@@ -63,6 +73,12 @@ pub struct RouteTable {
 impl RouteTable {
     /// Builds the table; fails on a second route for the same message type.
     pub fn build(specs: Vec<RouteSpec>) -> Result<Self, RouteError> {
+        if let Some(spec) = specs.iter().find(|s| s.type_id > MAX_TYPE_ID) {
+            return Err(RouteError::TypeIdTooLarge {
+                message: spec.message.clone(),
+                type_id: spec.type_id,
+            });
+        }
         let size = specs
             .iter()
             .map(|s| s.type_id as usize + 1)
@@ -70,11 +86,15 @@ impl RouteTable {
             .unwrap_or(0);
         let mut slots: Vec<Option<u32>> = vec![None; size];
         for (index, spec) in specs.iter().enumerate() {
-            let slot = &mut slots[spec.type_id as usize];
+            let Some(slot) = slots.get_mut(spec.type_id as usize) else {
+                continue; // unreachable: `size` covers every type id
+            };
             if let Some(existing) = *slot {
                 return Err(RouteError::Duplicate {
                     message: spec.message.clone(),
-                    first: specs[existing as usize].handler.clone(),
+                    first: specs
+                        .get(existing as usize)
+                        .map_or_else(String::new, |s| s.handler.clone()),
                     second: spec.handler.clone(),
                 });
             }
@@ -168,6 +188,19 @@ mod tests {
         let table = RouteTable::build(vec![]).unwrap();
         assert!(table.is_empty());
         assert_eq!(table.lookup(0), None);
+    }
+
+    #[test]
+    fn a_type_id_past_the_limit_is_refused_not_allocated() {
+        let err = RouteTable::build(vec![spec(u32::MAX, "Huge")]).unwrap_err();
+        assert!(matches!(
+            err,
+            RouteError::TypeIdTooLarge {
+                type_id: u32::MAX,
+                ..
+            }
+        ));
+        assert!(RouteTable::build(vec![spec(MAX_TYPE_ID, "Last")]).is_ok());
     }
 
     proptest! {

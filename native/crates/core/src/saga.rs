@@ -8,15 +8,21 @@
 use serde::{Deserialize, Serialize};
 
 mod backoff;
+#[cfg(test)]
+mod compensation_tests;
+#[cfg(test)]
+mod corrupt_state_tests;
 mod json;
 #[cfg(test)]
 mod tests;
+mod validate;
 
 pub use backoff::retry_delay_ms;
 pub use json::{
     command_to_json, definition_from_json, event_from_json, init_json, state_from_json,
     state_to_json, transition_json, SagaJsonError,
 };
+pub use validate::check_state;
 
 /// Overall status of a saga instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +232,8 @@ pub enum SagaError {
     InvalidDefinition(String),
     /// The event does not apply to the current state.
     UnexpectedEvent(String),
+    /// The state is not one the machine could have made (a corrupt stored row).
+    CorruptState(String),
 }
 
 impl std::fmt::Display for SagaError {
@@ -233,6 +241,7 @@ impl std::fmt::Display for SagaError {
         match self {
             SagaError::InvalidDefinition(m) => write!(f, "invalid saga definition: {m}"),
             SagaError::UnexpectedEvent(m) => write!(f, "unexpected saga event: {m}"),
+            SagaError::CorruptState(m) => write!(f, "corrupt saga state: {m}"),
         }
     }
 }
@@ -286,7 +295,10 @@ fn unexpected(state: &SagaState, event: &SagaEvent) -> SagaError {
 }
 
 /// Applies `event` to `state`: the one place where saga decisions are made.
+///
+/// A state that fails [`check_state`] is refused before anything is indexed.
 pub fn transition(mut state: SagaState, event: SagaEvent) -> Result<Transition, SagaError> {
+    check_state(&state)?;
     let commands = match (&state.status, &event) {
         (_, SagaEvent::Start { now_ms }) => {
             if state.steps.iter().any(|s| s.attempts > 0) {
@@ -302,7 +314,7 @@ pub fn transition(mut state: SagaState, event: SagaEvent) -> Result<Transition, 
         (SagaStatus::Running, SagaEvent::StepSucceeded { index, now_ms }) => {
             expect_step(&state, *index, StepStatus::Running, &event)?;
             state.steps[*index].status = StepStatus::Completed;
-            let next = index + 1;
+            let next = index.saturating_add(1);
             if next == state.steps.len() {
                 finish(&mut state, SagaStatus::Completed)
             } else if state.past_deadline(*now_ms) {
@@ -425,7 +437,7 @@ fn expect_step(
 fn run_step(state: &mut SagaState, index: usize, delay_ms: u64) -> Vec<SagaCommand> {
     let step = &mut state.steps[index];
     step.status = StepStatus::Running;
-    step.attempts += 1;
+    step.attempts = step.attempts.saturating_add(1);
     let command = SagaCommand::RunStep {
         index,
         attempt: step.attempts,
@@ -438,7 +450,7 @@ fn run_step(state: &mut SagaState, index: usize, delay_ms: u64) -> Vec<SagaComma
 fn compensate(state: &mut SagaState, index: usize, delay_ms: u64) -> Vec<SagaCommand> {
     let step = &mut state.steps[index];
     step.status = StepStatus::Compensating;
-    step.compensation_attempts += 1;
+    step.compensation_attempts = step.compensation_attempts.saturating_add(1);
     let command = SagaCommand::Compensate {
         index,
         attempt: step.compensation_attempts,

@@ -1,6 +1,6 @@
 /** Where a fulfilment stands, as `GET /orders/:id/fulfillment` reports it. */
 export type FulfillmentStatus =
-  'running' | 'completed' | 'compensated' | 'compensation_failed' | 'timed_out';
+  'running' | 'completed' | 'compensated' | 'compensation_failed' | 'timed_out' | 'corrupt';
 
 /** A fulfilment's progress. */
 export interface FulfillmentView {

@@ -106,6 +106,13 @@ export class MemorySagaStorage implements SagaStorage {
     return row && row.status === status ? this.take(row, owner, leaseTtlMs) : undefined;
   }
 
+  async quarantine(id: string, owner: string, fencingToken: number): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row || row.fencingToken !== fencingToken || row.leaseOwner !== owner) return false;
+    this.rows.set(id, { ...row, status: 'corrupt', updatedAt: new Date(), leaseExpiresAt: 0 });
+    return true;
+  }
+
   async renewLeases(
     owner: string,
     leases: ReadonlyMap<string, number>,

@@ -1,5 +1,5 @@
 import { isCelloError, isMysqlInvalidInput } from '@cello/core';
-import type { Pool as CallbackPool, RowDataPacket } from 'mysql2';
+import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { SagaContext } from '../../definition/saga-step-execution';
@@ -376,6 +376,18 @@ export class MysqlSagaStorage implements SagaStorage {
       ids,
     );
     return rows.map(toRecord);
+  }
+
+  async quarantine(id: string, owner: string, fencingToken: number): Promise<boolean> {
+    // The state is left as it is: it is what an operator needs to see.
+    const [result] = await this.run('quarantine a saga', (c) =>
+      c.query<ResultSetHeader>(
+        `UPDATE ${this.tables.instances} SET status = 'corrupt', lease_expires_at = NULL, ` +
+          'updated_at = UTC_TIMESTAMP(3) WHERE id = ? AND lease_owner = ? AND fencing_token = ?',
+        [id, owner, fencingToken],
+      ),
+    );
+    return result.affectedRows === 1;
   }
 
   async renewLeases(

@@ -286,6 +286,19 @@ export class PostgresSagaStorage implements SagaStorage {
     return rows[0] && toRecord(rows[0]);
   }
 
+  async quarantine(id: string, owner: string, fencingToken: number): Promise<boolean> {
+    // The state is left as it is: it is what an operator needs to see.
+    const rows = await this.query<{ id: string }>(
+      'quarantine_saga',
+      `UPDATE ${this.tables.instances}
+         SET status = 'corrupt', lease_expires_at = NULL, updated_at = now()
+       WHERE id = $1 AND lease_owner = $2 AND fencing_token = $3
+       RETURNING id`,
+      [id, owner, fencingToken],
+    );
+    return rows.length === 1;
+  }
+
   async renewLeases(
     owner: string,
     leases: ReadonlyMap<string, number>,

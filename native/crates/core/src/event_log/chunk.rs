@@ -52,14 +52,14 @@ impl Chunk {
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.as_ptr().add(at), bytes.len());
     }
 
-    /// The bytes in `range`, which must already have been written.
-    pub fn slice(&self, start: usize, end: usize) -> &[u8] {
-        assert!(
-            start <= end && end <= self.capacity,
-            "range within the chunk"
-        );
+    /// The bytes in `start..end`, or `None` when that is not within the chunk.
+    /// Only written bytes are meaningful (the rest are zeros).
+    pub fn get(&self, start: usize, end: usize) -> Option<&[u8]> {
+        if start > end || end > self.capacity {
+            return None;
+        }
         // SAFETY: in bounds (checked above); written bytes are never rewritten.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(start), end - start) }
+        Some(unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(start), end - start) })
     }
 }
 

@@ -76,12 +76,70 @@ impl fmt::Display for BatchError {
 
 impl std::error::Error for BatchError {}
 
-fn read_u32(bytes: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+/// A stored record that cannot be read: its bytes were damaged (JavaScript
+/// holds a writable Buffer over every chunk) or the position does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordError {
+    /// No record is stored at this global position.
+    NoSuchPosition { position: u64 },
+    /// The record's bytes contradict themselves.
+    Corrupt { detail: String },
 }
 
-fn read_f64(bytes: &[u8], at: usize) -> f64 {
-    f64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::NoSuchPosition { position } => {
+                write!(f, "no record is stored at position {position}")
+            }
+            RecordError::Corrupt { detail } => write!(f, "a stored record is corrupt: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+fn corrupt(detail: impl Into<String>) -> RecordError {
+    RecordError::Corrupt {
+        detail: detail.into(),
+    }
+}
+
+/// The little-endian u32 at `at`, or `None` past the end.
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let word = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(word.try_into().ok()?))
+}
+
+/// The little-endian f64 at `at`, or `None` past the end.
+fn read_f64(bytes: &[u8], at: usize) -> Option<f64> {
+    let word = bytes.get(at..at.checked_add(8)?)?;
+    Some(f64::from_le_bytes(word.try_into().ok()?))
+}
+
+/// The four field lengths of an event block header (`header` holds at least
+/// [`BLOCK_HEADER_LEN`] bytes), and their total with the header.
+fn block_lens(header: &[u8]) -> Option<([usize; 4], usize)> {
+    let mut lens = [0usize; 4];
+    for (slot, at) in lens.iter_mut().zip([4, 8, 12, 16]) {
+        *slot = read_u32(header, at)? as usize;
+    }
+    let total = lens
+        .iter()
+        .try_fold(BLOCK_HEADER_LEN, |acc, len| acc.checked_add(*len))?;
+    Some((lens, total))
+}
+
+/// Cuts `block` (header included) into its four fields by `lens`.
+fn block_fields(block: &[u8], lens: [usize; 4]) -> Option<[&[u8]; 4]> {
+    let mut at = BLOCK_HEADER_LEN;
+    let mut fields: [&[u8]; 4] = [&[]; 4];
+    for (field, len) in fields.iter_mut().zip(lens) {
+        let end = at.checked_add(len)?;
+        *field = block.get(at..end)?;
+        at = end;
+    }
+    Some(fields)
 }
 
 /// Splits an append batch into its events, checking every length.
@@ -90,30 +148,26 @@ pub fn parse_batch(bytes: &[u8]) -> Result<Vec<EventBlock<'_>>, BatchError> {
     let mut offset = 0;
     while offset < bytes.len() {
         let index = events.len();
-        let header = bytes
-            .get(offset..offset + BLOCK_HEADER_LEN)
-            .ok_or(BatchError::Truncated { index })?;
-        let lens = [4, 8, 12, 16].map(|at| read_u32(header, at) as usize);
-        let total = lens
-            .iter()
-            .try_fold(BLOCK_HEADER_LEN, |acc, len| acc.checked_add(*len));
-        let end = total
-            .and_then(|t| offset.checked_add(t))
+        let truncated = BatchError::Truncated { index };
+        let header = offset
+            .checked_add(BLOCK_HEADER_LEN)
+            .and_then(|end| bytes.get(offset..end))
+            .ok_or(truncated.clone())?;
+        let (lens, total) = block_lens(header).ok_or(truncated.clone())?;
+        let end = offset
+            .checked_add(total)
             .filter(|end| *end <= bytes.len())
-            .ok_or(BatchError::Truncated { index })?;
-        let mut at = offset + BLOCK_HEADER_LEN;
-        let mut take = |len: usize| {
-            let field = &bytes[at..at + len];
-            at += len;
-            field
-        };
+            .ok_or(truncated.clone())?;
+        let block = bytes.get(offset..end).ok_or(truncated.clone())?;
+        let [event_id, event_type, data, metadata] =
+            block_fields(block, lens).ok_or(truncated.clone())?;
         let event = EventBlock {
-            bytes: &bytes[offset..end],
-            schema_version: read_u32(header, 0),
-            event_id: take(lens[0]),
-            event_type: take(lens[1]),
-            data: take(lens[2]),
-            metadata: take(lens[3]),
+            bytes: block,
+            schema_version: read_u32(header, 0).ok_or(truncated)?,
+            event_id,
+            event_type,
+            data,
+            metadata,
         };
         if event.event_id.is_empty() {
             return Err(BatchError::EmptyEventId { index });
@@ -198,9 +252,15 @@ impl RecordPrefix {
     }
 }
 
-/// Length of the record that starts at `bytes[0]`.
-pub fn stored_record_len(bytes: &[u8]) -> usize {
-    read_u32(bytes, 0) as usize
+/// Length of the record that starts at `bytes[0]`, as its prefix says.
+pub fn stored_record_len(bytes: &[u8]) -> Result<usize, RecordError> {
+    let len = read_u32(bytes, 0).ok_or_else(|| corrupt("its length is cut off"))? as usize;
+    if len < RECORD_PREFIX_LEN + BLOCK_HEADER_LEN {
+        return Err(corrupt(format!(
+            "its length {len} is shorter than its headers"
+        )));
+    }
+    Ok(len)
 }
 
 /// A stored record read in place.
@@ -220,38 +280,65 @@ pub struct RecordView<'a> {
 }
 
 impl<'a> RecordView<'a> {
-    /// Reads the record occupying exactly `bytes`.
-    pub fn parse(bytes: &'a [u8]) -> Self {
-        let stream_len = read_u32(bytes, 4) as usize;
-        let block = &bytes[RECORD_BLOCK_OFFSET..bytes.len() - stream_len];
-        let lens = [4, 8, 12, 16].map(|at| read_u32(block, at) as usize);
-        let mut at = BLOCK_HEADER_LEN;
-        let mut take = |len: usize| {
-            let field = &block[at..at + len];
-            at += len;
-            field
-        };
-        RecordView {
-            position: read_f64(bytes, 8) as u64,
-            version: read_f64(bytes, 16) as u64,
-            recorded_at_ms: read_f64(bytes, 24),
-            stream_index: read_u32(bytes, 32),
-            type_index: read_u32(bytes, 36),
-            stream: std::str::from_utf8(&bytes[bytes.len() - stream_len..])
-                .expect("stream ids are stored from &str"),
-            schema_version: read_u32(block, 0),
-            event_id: take(lens[0]),
-            event_type: take(lens[1]),
-            data: take(lens[2]),
-            metadata: take(lens[3]),
+    /// Reads the record occupying exactly `bytes`; every length in it is
+    /// checked against the others, so damaged bytes are an error.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, RecordError> {
+        let len = stored_record_len(bytes)?;
+        if len != bytes.len() {
+            return Err(corrupt(format!(
+                "its length {len} does not match its {} bytes",
+                bytes.len()
+            )));
         }
+        let stream_len = read_u32(bytes, 4).ok_or_else(|| corrupt("cut off"))? as usize;
+        let block_end = len
+            .checked_sub(stream_len)
+            .filter(|end| *end >= RECORD_BLOCK_OFFSET + BLOCK_HEADER_LEN)
+            .ok_or_else(|| corrupt(format!("its stream id length {stream_len} is too long")))?;
+        let block = bytes
+            .get(RECORD_BLOCK_OFFSET..block_end)
+            .ok_or_else(|| corrupt("cut off"))?;
+        let (lens, total) = block_lens(block).ok_or_else(|| corrupt("its lengths overflow"))?;
+        if total != block.len() {
+            return Err(corrupt(format!(
+                "its fields add up to {total} bytes, not {}",
+                block.len()
+            )));
+        }
+        let [event_id, event_type, data, metadata] =
+            block_fields(block, lens).ok_or_else(|| corrupt("its fields are cut off"))?;
+        let stream = bytes
+            .get(block_end..)
+            .and_then(|raw| std::str::from_utf8(raw).ok())
+            .ok_or_else(|| corrupt("its stream id is not UTF-8"))?;
+        let number = |at: usize| read_f64(bytes, at).ok_or_else(|| corrupt("cut off"));
+        let word = |at: usize| read_u32(bytes, at).ok_or_else(|| corrupt("cut off"));
+        Ok(RecordView {
+            // `as` saturates (NaN reads as 0): a damaged number is wrong, not a panic.
+            position: number(8)? as u64,
+            version: number(16)? as u64,
+            recorded_at_ms: number(24)?,
+            stream_index: word(32)?,
+            type_index: word(36)?,
+            stream,
+            schema_version: read_u32(block, 0).ok_or_else(|| corrupt("cut off"))?,
+            event_id,
+            event_type,
+            data,
+            metadata,
+        })
     }
 
     /// The event id of the record occupying `bytes`, without parsing the rest.
-    pub fn event_id_of(bytes: &'a [u8]) -> &'a [u8] {
-        let id_len = read_u32(bytes, RECORD_BLOCK_OFFSET + 4) as usize;
+    pub fn event_id_of(bytes: &'a [u8]) -> Result<&'a [u8], RecordError> {
+        let id_len = read_u32(bytes, RECORD_BLOCK_OFFSET + 4)
+            .ok_or_else(|| corrupt("its event id length is cut off"))?
+            as usize;
         let start = RECORD_BLOCK_OFFSET + BLOCK_HEADER_LEN;
-        &bytes[start..start + id_len]
+        start
+            .checked_add(id_len)
+            .and_then(|end| bytes.get(start..end))
+            .ok_or_else(|| corrupt(format!("its event id length {id_len} runs past the record")))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The JSON face of the machine, for callers (the napi binding) that keep the
 //! state as a string: parse, transition, serialise, in one call.
 
-use super::{transition, SagaDefinition, SagaError, SagaEvent, SagaState};
+use super::{check_state, transition, SagaDefinition, SagaError, SagaEvent, SagaState};
 
 /// Why a JSON call failed; the binding turns each kind into an error code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,9 +48,12 @@ pub fn definition_from_json(json: &str) -> Result<SagaDefinition, SagaJsonError>
     parse("the saga definition", json)
 }
 
-/// Parses a persisted saga state (JSON).
+/// Parses a persisted saga state (JSON) and checks that it is consistent
+/// ([`check_state`]): a corrupt row is an error here, never a panic later.
 pub fn state_from_json(json: &str) -> Result<SagaState, SagaJsonError> {
-    parse("the saga state", json)
+    let state: SagaState = parse("the saga state", json)?;
+    check_state(&state).map_err(SagaJsonError::Machine)?;
+    Ok(state)
 }
 
 /// Parses one event (JSON).

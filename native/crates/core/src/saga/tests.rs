@@ -357,6 +357,7 @@ proptest! {
                     if let Some(Outcome::RetryCompensation) = script.next() {
                         retried_compensation += 1;
                         t = transition(t.state, SagaEvent::RetryCompensation).unwrap();
+                        prop_assert_eq!(check_state(&t.state), Ok(()));
                         continue;
                     }
                 }
@@ -424,6 +425,8 @@ proptest! {
                 prop_assert!(compensated[index] <= 1, "compensated step {} twice", index);
             }
             t = transition(t.state, event).unwrap();
+            // Every state the machine makes passes the check applied to stored ones.
+            prop_assert_eq!(check_state(&t.state), Ok(()));
             for command in &t.commands {
                 if let SagaCommand::Compensate { index, .. } = command {
                     prop_assert!(may_compensate[*index], "asked to compensate step {} that never completed", index);
