@@ -126,6 +126,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.recovery) return;
     await this.refuseLiveTwin();
+    if (this.stopped) return; // closed while it watched: start no timers
     // Leases of a predecessor with our instanceId are not ours to take at once:
     // recovery takes them when they expire or its heartbeat lapses, like anyone's.
     void this.recoverAbandoned();

@@ -6,8 +6,8 @@ import type { SagaTables } from './saga-tables';
  * lease, and one heartbeat row per process. A restarted instance with the
  * same `instanceId` takes its predecessor's leases only once they expired or
  * that heartbeat lapsed, and a second live process with the same
- * `instanceId` is seen by its beats. Frozen once shipped: later changes go
- * in a new migration.
+ * `instanceId` is seen by its beats. Idempotent (a table dropped by hand
+ * is made again). Frozen once shipped: later changes go in a new migration.
  */
 export class AddSagaIncarnations implements MigrationInterface {
   readonly name: string;
@@ -18,9 +18,11 @@ export class AddSagaIncarnations implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { instances, incarnations, prefix } = this.tables;
-    await queryRunner.query(`ALTER TABLE ${instances} ADD COLUMN lease_incarnation text`);
+    await queryRunner.query(
+      `ALTER TABLE ${instances} ADD COLUMN IF NOT EXISTS lease_incarnation text`,
+    );
     await queryRunner.query(`
-      CREATE TABLE ${incarnations} (
+      CREATE TABLE IF NOT EXISTS ${incarnations} (
         incarnation text PRIMARY KEY,
         instance_id text NOT NULL,
         started_at  timestamptz NOT NULL DEFAULT now(),
@@ -28,7 +30,7 @@ export class AddSagaIncarnations implements MigrationInterface {
         expires_at  timestamptz NOT NULL
       )`);
     await queryRunner.query(
-      `CREATE INDEX "${prefix}incarnations_instance_idx" ON ${incarnations} (instance_id)`,
+      `CREATE INDEX IF NOT EXISTS "${prefix}incarnations_instance_idx" ON ${incarnations} (instance_id)`,
     );
   }
 
