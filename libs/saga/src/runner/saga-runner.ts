@@ -125,7 +125,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
    */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.recovery) return;
-    await this.refuseLiveTwin();
+    await this.refuseLiveTwinWithin(TWIN_CHECK_LIMIT_MS);
     if (this.stopped) return; // closed while it watched: start no timers
     // Leases of a predecessor with our instanceId are not ours to take at once:
     // recovery takes them when they expire or its heartbeat lapses, like anyone's.
@@ -303,6 +303,35 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
+   * The start-up check, bounded: a database that hangs (rather than refuses)
+   * must not hold the application's start. A twin found later is reported.
+   */
+  private async refuseLiveTwinWithin(limitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const check = this.refuseLiveTwin();
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), limitMs);
+      timer.unref();
+    });
+    try {
+      if ((await Promise.race([check, late])) !== 'late') return;
+    } catch (error) {
+      // Refused: our own heartbeat row must not look like a live twin to the other
+      // process; unless sagas started before bootstrap still run here.
+      if (this.active.size === 0 && this.actionsInFlight === 0) {
+        await this.storage.retireIncarnation(this.incarnation).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.logger.warn(
+      `Saga heartbeat did not answer within ${limitMs} ms at start-up; starting anyway.`,
+    );
+    check.catch((error: unknown) => this.logger.error((error as Error).message));
+  }
+
+  /**
    * Start-up check for a second live process with our `instanceId`. Another
    * incarnation whose heartbeat has not lapsed is either our predecessor,
    * killed less than a lease ago, or a live twin; only a twin keeps beating.
@@ -317,10 +346,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       while (this.otherBeats.size > 0 && Date.now() < deadline) {
         if (!(await sleep(this.heartbeatIntervalMs / 2, this.shutdown.signal))) return;
         const twin = await this.beat();
-        if (twin) {
-          await this.storage.retireIncarnation(this.incarnation);
-          throw new SagaInstanceIdInUseError(this.instanceId, twin.incarnation);
-        }
+        if (twin) throw new SagaInstanceIdInUseError(this.instanceId, twin.incarnation);
       }
     } catch (error) {
       if (isCelloError(error, SagaInstanceIdInUseError.code)) throw error;
@@ -752,6 +778,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
 const MAX_HEARTBEAT_INTERVAL_MS = 500;
 /** How long start-up watches another live-looking incarnation of our instanceId for a beat (4 of its beats at most). */
 const TWIN_WATCH_MS = 4 * MAX_HEARTBEAT_INTERVAL_MS + 500;
+/** Longest the start-up check may hold the application's start. */
+const TWIN_CHECK_LIMIT_MS = TWIN_WATCH_MS + 5000;
 
 /** Polling of a saga run by another caller: from this delay, doubling... */
 const OUTCOME_POLL_MIN_MS = 20;
