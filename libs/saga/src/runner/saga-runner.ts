@@ -95,8 +95,12 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   /** Beats last seen of the other incarnations of our `instanceId`: one that grows is alive. */
   private otherBeats = new Map<string, number>();
   private readonly reportedTwins = new Set<string>();
-  /** Step and compensation actions still executing (an aborted one may ignore its signal). */
-  private actionsInFlight = 0;
+  /**
+   * Sagas with a step or compensation action still executing here, by id: an
+   * action whose run was halted may ignore its signal, so its saga is not
+   * claimed again by this process until the action settled.
+   */
+  private readonly executing = new Map<string, number>();
   /** Aborted on shutdown: ends waits for other instances' sagas. */
   private readonly shutdown = new AbortController();
   private recovering?: Promise<void>;
@@ -156,7 +160,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     // Proof that this process is gone, so that its successor (or any instance)
     // takes its sagas at once instead of after the lease. Not while an aborted
     // action may still be executing: its effect could land after the successor's.
-    if (this.options.recovery && this.actionsInFlight === 0) {
+    if (this.options.recovery && this.executing.size === 0) {
       await this.storage.retireIncarnation(this.incarnation).catch((error: unknown) => {
         this.logger.warn(`Saga heartbeat not retired: ${(error as Error).message}`);
       });
@@ -246,7 +250,10 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
           this.options.instanceId,
           this.options.leaseTtlMs,
           this.options.recoveryBatchSize,
-          { incarnation: this.incarnation, busy: [...this.active.keys()] },
+          {
+            incarnation: this.incarnation,
+            busy: [...new Set([...this.active.keys(), ...this.executing.keys()])],
+          },
         );
         for (const record of records) {
           if (!this.registry.findByName(record.sagaName)) {
@@ -318,7 +325,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     } catch (error) {
       // Refused: our own heartbeat row must not look like a live twin to the other
       // process; unless sagas started before bootstrap still run here.
-      if (this.active.size === 0 && this.actionsInFlight === 0) {
+      if (this.active.size === 0 && this.executing.size === 0) {
         await this.storage.retireIncarnation(this.incarnation).catch(() => undefined);
       }
       throw error;
@@ -650,7 +657,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private async runStep(run: ActiveRun, index: number, attempt: number): Promise<SagaMachineEvent> {
     const { step, controller, execution } = this.execution(run, index, attempt, false);
     const outcome = await runWithDeadlines(
-      () => this.counted(() => (step.action as (e: SagaStepExecution) => unknown)(execution)),
+      () =>
+        this.counted(run.id, () => (step.action as (e: SagaStepExecution) => unknown)(execution)),
       controller,
       step.timeoutMs,
       run.machine.deadlineMs,
@@ -690,7 +698,10 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   ): Promise<SagaMachineEvent> {
     const { step, controller, execution } = this.execution(run, index, attempt, true);
     const outcome = await runWithDeadlines(
-      () => this.counted(() => (step.compensate as (e: SagaStepExecution) => unknown)(execution)),
+      () =>
+        this.counted(run.id, () =>
+          (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+        ),
       controller,
       step.timeoutMs,
       null,
@@ -715,14 +726,16 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     };
   }
 
-  /** Runs an action, counted in `actionsInFlight` until it settles (even after an abort). */
-  private counted(action: () => unknown): Promise<unknown> {
-    this.actionsInFlight += 1;
+  /** Runs an action of saga `id`, counted in `executing` until it settles (even after an abort). */
+  private counted(id: string, action: () => unknown): Promise<unknown> {
+    this.executing.set(id, (this.executing.get(id) ?? 0) + 1);
     const settled = Promise.resolve().then(action);
-    void settled.then(
-      () => (this.actionsInFlight -= 1),
-      () => (this.actionsInFlight -= 1),
-    );
+    const done = () => {
+      const left = (this.executing.get(id) ?? 1) - 1;
+      if (left > 0) this.executing.set(id, left);
+      else this.executing.delete(id);
+    };
+    void settled.then(done, done);
     return settled;
   }
 
