@@ -15,7 +15,7 @@ describe('Saga crash recovery (child processes on PostgreSQL)', () => {
   beforeEach(async () => {
     client = await connectToTestDatabase(db.url);
     await client.query(
-      'DROP TABLE IF EXISTS fake_ledger, fake_calls, cello_saga_instances, cello_saga_migrations',
+      'DROP TABLE IF EXISTS fake_ledger, fake_calls, cello_saga_instances, cello_saga_incarnations, cello_saga_migrations',
     );
     await FakeOrderServices.createTables(db.url);
   });

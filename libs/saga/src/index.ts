@@ -36,6 +36,7 @@ export * from './errors/duplicate-saga.error';
 export * from './errors/unknown-saga.error';
 export * from './errors/saga-not-found.error';
 export * from './errors/saga-lease-lost.error';
+export * from './errors/saga-instance-id-in-use.error';
 export * from './errors/saga-runner-stopped.error';
 export * from './errors/saga-storage-unavailable.error';
 export * from './errors/saga-invalid-input.error';

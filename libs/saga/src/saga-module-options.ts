@@ -15,7 +15,7 @@ export interface SagaModuleOptions {
   timeout?: number;
   /** Saga classes to register besides `@Saga` providers (explicit-form `Saga` subclasses). Default: []. */
   sagas?: Type<object>[];
-  /** Identity of this process in lease rows. Default: `<hostname>-<pid>-<random>`. */
+  /** Identity of this instance in lease rows; a second live process with the same one fails to start. Default: `<hostname>-<pid>-<random>`. */
   instanceId?: string;
   /** Seconds a lease on a running saga lasts without renewal. Default: 30. */
   leaseTtl?: number;

@@ -21,6 +21,8 @@ export interface OrderSagaWorkerOptions {
   /** `start` starts `count` sagas and runs until killed; `recover` waits for all to finish. */
   readonly mode: string;
   readonly count: string;
+  /** Seconds of the saga leases. Default: 1 for `start` (a crashing process), 10 for `recover`. */
+  readonly leaseTtl?: number;
   /** Opens a counter of unfinished sagas on the saga storage (used by `recover`). */
   readonly openCounter: () => Promise<UnfinishedSagaCounter>;
 }
@@ -33,7 +35,7 @@ function appModule(options: OrderSagaWorkerOptions, services: FakeOrderServices)
         instanceId: options.instanceId,
         // The crashing process's leases lapse fast; recoverers hold theirs long
         // enough that a CPU-starved test machine does not trigger takeovers.
-        leaseTtl: options.mode === 'start' ? 1 : 10,
+        leaseTtl: options.leaseTtl ?? (options.mode === 'start' ? 1 : 10),
         recoveryInterval: 0.2,
         recoveryBatchSize: 5,
         retryDelay: 0.05,

@@ -1,12 +1,12 @@
 /**
  * A child process for crash tests: SagaModule and the fake services' ledger on the
  * test database (see `runOrderSagaWorker`).
- * Usage: node -r ./scripts/register-ts.js order-saga-worker.ts <url> <instanceId> start|recover [count]
+ * Usage: node -r ./scripts/register-ts.js order-saga-worker.ts <url> <instanceId> start|recover [count] [leaseTtlSeconds]
  */
 import { Pool } from 'pg';
 import { runOrderSagaWorker } from './order-saga-worker-main';
 
-const [url, instanceId, mode, count = '0'] = process.argv.slice(2);
+const [url, instanceId, mode, count = '0', leaseTtl] = process.argv.slice(2);
 
 runOrderSagaWorker({
   storage: url,
@@ -14,6 +14,7 @@ runOrderSagaWorker({
   instanceId,
   mode,
   count,
+  leaseTtl: leaseTtl === undefined ? undefined : Number(leaseTtl),
   openCounter: async () => {
     const pool = new Pool({ connectionString: url, max: 1 });
     return {

@@ -210,9 +210,91 @@ export function describeSagaStorageContract(
         // Then
         expect(claimed.map((r) => r.id)).not.toContain(live);
         expect(claimed.map((r) => r.id)).not.toContain(done);
-        // But our own leases from before a restart are ours at once
-        const own = await storage.claimAbandoned('a', 60_000, 10, 'a');
-        expect(own.map((r) => r.id)).toContain(live);
+        // nor to a later process of the same instance (a restart, or a twin)
+        const same = await storage.claimAbandoned('a', 60_000, 10, { incarnation: 'a-later' });
+        expect(same.map((r) => r.id)).not.toContain(live);
+      });
+    });
+
+    describe('when a live lease is held by another process of the same instance', () => {
+      async function heldBy(incarnation: string): Promise<string> {
+        const id = randomUUID();
+        await storage.create({ ...write(id, 'same'), sagaName: 'orders', incarnation });
+        return id;
+      }
+
+      it('should take it only once that process stopped beating', async () => {
+        // Given a saga leased for a minute to a process whose heartbeat lasts 100 ms
+        const gone = `gone-${randomUUID()}`;
+        expect(await storage.heartbeat('same', gone, 100)).toEqual({ expired: false, others: [] });
+        const id = await heldBy(gone);
+        const before = await storage.claimAbandoned('same', 60_000, 100, { incarnation: 'next' });
+        expect(before.map((r) => r.id)).not.toContain(id);
+        // When its heartbeat lapses
+        await new Promise((r) => setTimeout(r, 250));
+        // Then its successor takes the saga, with a new fencing token
+        const after = await storage.claimAbandoned('same', 60_000, 100, { incarnation: 'next' });
+        expect(after.find((r) => r.id === id)).toMatchObject({
+          leaseOwner: 'same',
+          leaseIncarnation: 'next',
+          fencingToken: 2,
+        });
+        // and a lapsed heartbeat is never revived
+        expect((await storage.heartbeat('same', gone, 60_000)).expired).toBe(true);
+      });
+
+      it('should take it at once when that process retired, and never while it beats', async () => {
+        // Given two processes of one instance, beating
+        const [retired, beating] = [`retired-${randomUUID()}`, `beating-${randomUUID()}`];
+        await storage.heartbeat('twin', retired, 60_000);
+        await storage.heartbeat('twin', beating, 60_000);
+        const fromRetired = await heldBy(retired);
+        const fromBeating = await heldBy(beating);
+        // When one retires (a graceful stop)
+        await storage.retireIncarnation(retired);
+        await storage.heartbeat('twin', `restarted-${randomUUID()}`, 60_000);
+        // Then only its saga is taken
+        const claimed = (
+          await storage.claimAbandoned('x', 60_000, 100, { incarnation: 'x-1' })
+        ).map((r) => r.id);
+        expect(claimed).toContain(fromRetired);
+        expect(claimed).not.toContain(fromBeating);
+      });
+
+      it('should list the other live processes of the instance with their beats', async () => {
+        // Given
+        const instance = `instance-${randomUUID()}`;
+        await storage.heartbeat(instance, 'one', 60_000);
+        await storage.heartbeat(instance, 'one', 60_000);
+        await storage.heartbeat(instance, 'stopped', 60_000);
+        await storage.retireIncarnation('stopped');
+        await storage.heartbeat('someone-else', 'other', 60_000);
+        // When
+        const beat = await storage.heartbeat(instance, 'two', 60_000);
+        // Then
+        expect(beat).toEqual({ expired: false, others: [{ incarnation: 'one', beats: 2 }] });
+      });
+    });
+
+    describe('when the claimer drives a saga itself', () => {
+      it('should not hand it that saga, even with its lease expired', async () => {
+        // Given an expired lease on a saga the claiming process still drives
+        const id = randomUUID();
+        await storage.create({
+          ...write(id, 'me', { leaseTtlMs: 1 }),
+          sagaName: 'orders',
+          incarnation: 'me-1',
+        });
+        await new Promise((r) => setTimeout(r, 20));
+        // When / Then
+        const mine = { incarnation: 'me-1', busy: [id] };
+        expect(
+          (await storage.claimAbandoned('me', 60_000, 100, mine)).map((r) => r.id),
+        ).not.toContain(id);
+        expect(await storage.load(id)).toMatchObject({ fencingToken: 1, leaseIncarnation: 'me-1' });
+        // and once it no longer drives it (its drive ended), the saga is claimable again
+        const orphan = await storage.claimAbandoned('me', 60_000, 100, { incarnation: 'me-1' });
+        expect(orphan.map((r) => r.id)).toContain(id);
       });
     });
 
@@ -260,9 +342,9 @@ export function describeSagaStorageContract(
         await new Promise((r) => setTimeout(r, 20)); // b's lease would have lapsed
         const later = await storage.claimAbandoned('c', 60_000, 100);
         expect(later.map((r) => r.id)).not.toContain(id);
-        expect(await storage.claimAbandoned('b', 60_000, 100, 'b')).not.toContainEqual(
-          expect.objectContaining({ id }),
-        );
+        expect(
+          await storage.claimAbandoned('b', 60_000, 100, { incarnation: randomUUID() }),
+        ).not.toContainEqual(expect.objectContaining({ id }));
       });
     });
 

@@ -24,6 +24,7 @@ import { InvalidSagaIdError } from '../errors/invalid-saga-id.error';
 import { SagaCorruptError } from '../errors/saga-corrupt.error';
 import { SagaDefinitionChangedError } from '../errors/saga-definition-changed.error';
 import { SagaIdConflictError } from '../errors/saga-id-conflict.error';
+import { SagaInstanceIdInUseError } from '../errors/saga-instance-id-in-use.error';
 import { InvalidSagaStateError } from '../errors/invalid-saga-state.error';
 import { NonRetryableError } from '../errors/non-retryable.error';
 import { SagaCompensationFailedError } from '../errors/saga-compensation-failed.error';
@@ -46,7 +47,12 @@ import {
 } from '../machine/saga-machine.types';
 import { SAGA_MODULE_OPTIONS, SAGA_STORAGE } from '../saga.constants';
 import type { ResolvedSagaOptions } from '../saga-module-options';
-import type { SagaRecord, SagaStorage, SagaWrite } from '../storage/saga-storage';
+import type {
+  SagaIncarnationBeat,
+  SagaRecord,
+  SagaStorage,
+  SagaWrite,
+} from '../storage/saga-storage';
 import type { SagaResult, SagaStatusView } from './saga-result';
 import { runWithDeadlines, sleep } from './run-with-deadlines';
 import { MAX_SAGA_ID_LENGTH, type SagaStartOptions } from './saga-start-options';
@@ -86,7 +92,23 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly running = new Set<Promise<unknown>>();
   private recoveryTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
   private stopped = false;
+  /**
+   * This process among all that ever ran with our `instanceId`: written in
+   * every lease it takes, so that a restarted instance does not mistake its
+   * predecessor's leases (or a live twin's) for its own.
+   */
+  private currentIncarnation = randomUUID();
+  /** Beats last seen of the other incarnations of our `instanceId`: one that grows is alive. */
+  private otherBeats = new Map<string, number>();
+  private readonly reportedTwins = new Set<string>();
+  /**
+   * Sagas with a step or compensation action still executing here, by id: an
+   * action whose run was halted may ignore its signal, so its saga is not
+   * claimed again by this process until the action settled.
+   */
+  private readonly executing = new Map<string, number>();
   /** Aborted on shutdown: ends waits for other instances' sagas. */
   private readonly shutdown = new AbortController();
   private recovering?: Promise<void>;
@@ -103,10 +125,25 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     return this.options.instanceId;
   }
 
-  onApplicationBootstrap(): void {
+  /** This process's random token in lease rows and in its heartbeat row. */
+  get incarnation(): string {
+    return this.currentIncarnation;
+  }
+
+  /**
+   * Refuses to start beside a live process with the same `instanceId`
+   * (`SagaInstanceIdInUseError`), then recovers abandoned sagas and starts the
+   * lease renewals and the heartbeat.
+   */
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.options.recovery) return;
-    // Our own leases from before a restart (same instanceId) are taken at once.
-    void this.recoverAbandoned(this.options.instanceId);
+    await this.refuseLiveTwinWithin(TWIN_CHECK_LIMIT_MS);
+    if (this.stopped) return; // closed while it watched: start no timers
+    // Leases of a predecessor with our instanceId are not ours to take at once:
+    // recovery takes them when they expire or its heartbeat lapses, like anyone's.
+    void this.recoverAbandoned();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs);
+    this.heartbeatTimer.unref();
     this.recoveryTimer = setInterval(
       () => void this.recoverAbandoned(),
       Math.max(50, this.options.recoveryIntervalMs),
@@ -124,9 +161,18 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     this.shutdown.abort();
     clearInterval(this.recoveryTimer);
     clearInterval(this.renewTimer);
+    clearInterval(this.heartbeatTimer);
     for (const run of this.active.values()) this.halt(run, new SagaRunnerStoppedError(run.id));
     await this.recovering;
     await Promise.allSettled([...this.running]);
+    // Proof that this process is gone, so that its successor (or any instance)
+    // takes its sagas at once instead of after the lease. Not while an aborted
+    // action may still be executing: its effect could land after the successor's.
+    if (this.options.recovery && this.executing.size === 0) {
+      await this.storage.retireIncarnation(this.incarnation).catch((error: unknown) => {
+        this.logger.warn(`Saga heartbeat not retired: ${(error as Error).message}`);
+      });
+    }
     await this.storage.close();
   }
 
@@ -181,6 +227,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       'compensation_failed',
       this.options.instanceId,
       this.options.leaseTtlMs,
+      this.incarnation,
     );
     if (!record) {
       const existing = await this.storage.load(sagaId);
@@ -197,8 +244,14 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     return this.track(this.drive(run, { type: 'retry_compensation' }));
   }
 
-  /** Claims abandoned sagas once and drives them; the periodic scan calls it too. */
-  async recoverAbandoned(includeOwnedBy?: string): Promise<number> {
+  /**
+   * Claims abandoned sagas once and drives them; the periodic scan calls it
+   * too. Never takes a saga this process drives, nor a live lease of another
+   * process, even one with our `instanceId`: a lease is taken when it expired
+   * or its process is proven gone (heartbeat lapsed, or retired on a graceful
+   * stop). The argument is accepted for compatibility and widens nothing.
+   */
+  async recoverAbandoned(_ownedBy?: string): Promise<number> {
     if (this.stopped) return 0;
     if (this.recovering) {
       await this.recovering;
@@ -211,7 +264,10 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
           this.options.instanceId,
           this.options.leaseTtlMs,
           this.options.recoveryBatchSize,
-          includeOwnedBy,
+          {
+            incarnation: this.incarnation,
+            busy: [...new Set([...this.active.keys(), ...this.executing.keys()])],
+          },
         );
         for (const record of records) {
           if (!this.registry.findByName(record.sagaName)) {
@@ -296,6 +352,119 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  /**
+   * The start-up check, bounded: a database that hangs (rather than refuses)
+   * must not hold the application's start. A twin found later is reported.
+   */
+  private async refuseLiveTwinWithin(limitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const check = this.refuseLiveTwin();
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), limitMs);
+      timer.unref();
+    });
+    try {
+      if ((await Promise.race([check, late])) !== 'late') return;
+    } catch (error) {
+      // Refused: our own heartbeat row must not look like a live twin to the other
+      // process; unless sagas started before bootstrap still run here.
+      if (this.active.size === 0 && this.executing.size === 0) {
+        await this.storage.retireIncarnation(this.incarnation).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.logger.warn(
+      `Saga heartbeat did not answer within ${limitMs} ms at start-up; starting anyway.`,
+    );
+    check.catch((error: unknown) => this.logger.error((error as Error).message));
+  }
+
+  /**
+   * Start-up check for a second live process with our `instanceId`. Another
+   * incarnation whose heartbeat has not lapsed is either our predecessor,
+   * killed less than a lease ago, or a live twin; only a twin keeps beating.
+   * Watching for a little over two beats tells them apart: a beat refuses the
+   * start, silence means a dead predecessor. An unreachable storage does not
+   * block the start; the periodic heartbeat then reports a twin loudly.
+   */
+  private async refuseLiveTwin(): Promise<void> {
+    try {
+      await this.beat();
+      const deadline = Date.now() + TWIN_WATCH_MS;
+      while (this.otherBeats.size > 0 && Date.now() < deadline) {
+        if (!(await sleep(this.heartbeatIntervalMs / 2, this.shutdown.signal))) return;
+        const twin = await this.beat();
+        if (twin) throw new SagaInstanceIdInUseError(this.instanceId, twin.incarnation);
+      }
+    } catch (error) {
+      if (isCelloError(error, SagaInstanceIdInUseError.code)) throw error;
+      this.logger.warn(
+        `Saga heartbeat failed at start-up (${(error as Error).message}); starting anyway.`,
+      );
+    }
+  }
+
+  /** Beats often enough that a lease-long stall, not a late timer, lapses the heartbeat. */
+  private get heartbeatIntervalMs(): number {
+    return Math.max(
+      20,
+      Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.floor(this.options.leaseTtlMs / 3)),
+    );
+  }
+
+  /** The periodic heartbeat: a twin found later is reported loudly (refusal is for start-up). */
+  private async heartbeat(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const twin = await this.beat();
+      if (twin && !this.reportedTwins.has(twin.incarnation)) {
+        this.reportedTwins.add(twin.incarnation);
+        this.logger.error(
+          `${new SagaInstanceIdInUseError(this.instanceId, twin.incarnation).message} ` +
+            'Both keep running: neither takes the sagas the other holds while its lease is live.',
+        );
+      }
+    } catch (error) {
+      this.logger.warn(`Saga heartbeat failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Sends our heartbeat; resolves with a twin (another incarnation of our instanceId whose beats grew). */
+  private async beat(): Promise<SagaIncarnationBeat | undefined> {
+    const { expired, others } = await this.storage.heartbeat(
+      this.instanceId,
+      this.incarnation,
+      this.options.leaseTtlMs,
+    );
+    if (expired) this.reincarnate();
+    let twin: SagaIncarnationBeat | undefined;
+    for (const other of others) {
+      const before = this.otherBeats.get(other.incarnation);
+      if (before !== undefined && other.beats > before) twin ??= other;
+    }
+    this.otherBeats = new Map(others.map((o) => [o.incarnation, o.beats]));
+    return twin;
+  }
+
+  /**
+   * Our heartbeat lapsed (the event loop or the database stalled for a whole
+   * lease): other instances may already treat this process as gone and take
+   * its sagas. So it stops driving them, as a lost lease would, and goes on as
+   * a new incarnation; recovery hands the sagas to whoever claims them.
+   */
+  private reincarnate(): void {
+    this.logger.error(
+      `Saga heartbeat of instance ${this.instanceId} lapsed; its ${this.active.size} saga(s) ` +
+        'are left to recovery. Raise `leaseTtl` if the event loop or the database stalls this long.',
+    );
+    for (const run of this.active.values()) {
+      this.halt(run, new SagaLeaseLostError(run.id, run.fencingToken));
+    }
+    this.currentIncarnation = randomUUID();
+  }
+
   private compiled(type: SagaType): CompiledSaga {
     if (!this.registry.has(type)) {
       // The explicit form is self-contained: register it on first use.
@@ -349,6 +518,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
           status: first.status,
           context: copy,
           owner: this.options.instanceId,
+          incarnation: this.incarnation,
           fencingToken: 1,
           leaseTtlMs: this.options.leaseTtlMs,
         },
@@ -530,7 +700,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   private async runStep(run: ActiveRun, index: number, attempt: number): Promise<SagaMachineEvent> {
     const { step, controller, execution } = this.execution(run, index, attempt, false);
     const outcome = await runWithDeadlines(
-      () => (step.action as (e: SagaStepExecution) => unknown)(execution),
+      () =>
+        this.counted(run.id, () => (step.action as (e: SagaStepExecution) => unknown)(execution)),
       controller,
       step.timeoutMs,
       run.machine.deadlineMs,
@@ -584,7 +755,10 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
   ): Promise<SagaMachineEvent> {
     const { step, controller, execution } = this.execution(run, index, attempt, true);
     const outcome = await runWithDeadlines(
-      () => (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+      () =>
+        this.counted(run.id, () =>
+          (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+        ),
       controller,
       step.timeoutMs,
       null,
@@ -610,6 +784,19 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       nowMs: Date.now(),
       seed: jitterSeed(),
     };
+  }
+
+  /** Runs an action of saga `id`, counted in `executing` until it settles (even after an abort). */
+  private counted(id: string, action: () => unknown): Promise<unknown> {
+    this.executing.set(id, (this.executing.get(id) ?? 0) + 1);
+    const settled = Promise.resolve().then(action);
+    const done = () => {
+      const left = (this.executing.get(id) ?? 1) - 1;
+      if (left > 0) this.executing.set(id, left);
+      else this.executing.delete(id);
+    };
+    void settled.then(done, done);
+    return settled;
   }
 
   private resultOf(run: ActiveRun): SagaResult {
@@ -659,6 +846,13 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     };
   }
 }
+
+/** Longest heartbeat period of a runner with recovery on; its row lapses after `leaseTtl` without a beat. */
+const MAX_HEARTBEAT_INTERVAL_MS = 500;
+/** How long start-up watches another live-looking incarnation of our instanceId for a beat (4 of its beats at most). */
+const TWIN_WATCH_MS = 4 * MAX_HEARTBEAT_INTERVAL_MS + 500;
+/** Longest the start-up check may hold the application's start. */
+const TWIN_CHECK_LIMIT_MS = TWIN_WATCH_MS + 5000;
 
 /** Polling of a saga run by another caller: from this delay, doubling... */
 const OUTCOME_POLL_MIN_MS = 20;

@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { SagaStorageUnavailableError } from '../errors/saga-storage-unavailable.error';
-import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from './saga-storage';
+import type {
+  SagaClaimer,
+  SagaHeartbeat,
+  SagaListQuery,
+  SagaRecord,
+  SagaStorage,
+  SagaWrite,
+} from './saga-storage';
 
 /** How often an unreachable saga storage is tried again in the background, in milliseconds. */
 export const SAGA_STORAGE_RETRY_INTERVAL_MS = 1000;
@@ -26,7 +33,7 @@ export class ReconnectingSagaStorage implements SagaStorage {
     this.scheduleRetry();
   }
 
-  create(write: SagaWrite & { sagaName: string }): Promise<boolean> {
+  create(write: SagaWrite & { sagaName: string; incarnation?: string }): Promise<boolean> {
     return this.current().then((s) => s.create(write));
   }
 
@@ -46,9 +53,9 @@ export class ReconnectingSagaStorage implements SagaStorage {
     owner: string,
     leaseTtlMs: number,
     limit: number,
-    includeOwnedBy?: string,
+    claimer?: SagaClaimer,
   ): Promise<SagaRecord[]> {
-    return this.current().then((s) => s.claimAbandoned(owner, leaseTtlMs, limit, includeOwnedBy));
+    return this.current().then((s) => s.claimAbandoned(owner, leaseTtlMs, limit, claimer));
   }
 
   claim(
@@ -56,8 +63,17 @@ export class ReconnectingSagaStorage implements SagaStorage {
     status: SagaRecord['status'],
     owner: string,
     leaseTtlMs: number,
+    incarnation?: string,
   ): Promise<SagaRecord | undefined> {
-    return this.current().then((s) => s.claim(id, status, owner, leaseTtlMs));
+    return this.current().then((s) => s.claim(id, status, owner, leaseTtlMs, incarnation));
+  }
+
+  heartbeat(instanceId: string, incarnation: string, ttlMs: number): Promise<SagaHeartbeat> {
+    return this.current().then((s) => s.heartbeat(instanceId, incarnation, ttlMs));
+  }
+
+  retireIncarnation(incarnation: string): Promise<void> {
+    return this.current().then((s) => s.retireIncarnation(incarnation));
   }
 
   quarantine(id: string, owner: string, fencingToken: number): Promise<boolean> {

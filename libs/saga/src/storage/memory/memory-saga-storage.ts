@@ -2,10 +2,23 @@ import { findUnstorableJsonValue, formatJsonValuePath } from '@cello/core';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
 import type { SagaStatus } from '../../machine/saga-machine.types';
 import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
-import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from '../saga-storage';
+import type {
+  SagaClaimer,
+  SagaHeartbeat,
+  SagaListQuery,
+  SagaRecord,
+  SagaStorage,
+  SagaWrite,
+} from '../saga-storage';
 
 interface Row extends SagaRecord {
   leaseExpiresAt: number;
+}
+
+interface Incarnation {
+  instanceId: string;
+  beats: number;
+  expiresAt: number;
 }
 
 function copy<T>(value: T): T {
@@ -26,8 +39,9 @@ function checkStorable(write: SagaWrite): void {
 /** Saga storage in process memory: for tests and single-process apps that accept losing sagas on exit. */
 export class MemorySagaStorage implements SagaStorage {
   private readonly rows = new Map<string, Row>();
+  private readonly incarnations = new Map<string, Incarnation>();
 
-  async create(write: SagaWrite & { sagaName: string }): Promise<boolean> {
+  async create(write: SagaWrite & { sagaName: string; incarnation?: string }): Promise<boolean> {
     checkStorable(write);
     if (this.rows.has(write.id)) return false;
     const now = new Date();
@@ -40,6 +54,7 @@ export class MemorySagaStorage implements SagaStorage {
       createdAt: now,
       updatedAt: now,
       leaseOwner: write.owner,
+      leaseIncarnation: write.incarnation ?? null,
       fencingToken: 1,
       leaseExpiresAt: Date.now() + write.leaseTtlMs,
     });
@@ -83,15 +98,17 @@ export class MemorySagaStorage implements SagaStorage {
     owner: string,
     leaseTtlMs: number,
     limit: number,
-    includeOwnedBy?: string,
+    claimer: SagaClaimer = {},
   ): Promise<SagaRecord[]> {
     const now = Date.now();
+    const busy = new Set(claimer.busy);
     const claimed: SagaRecord[] = [];
     for (const row of this.rows.values()) {
       if (claimed.length >= limit) break;
       if (row.status !== 'running' && row.status !== 'compensating') continue;
-      if (row.leaseExpiresAt >= now && row.leaseOwner !== includeOwnedBy) continue;
-      claimed.push(this.take(row, owner, leaseTtlMs));
+      if (busy.has(row.id)) continue;
+      if (row.leaseExpiresAt >= now && !this.provenGone(row.leaseIncarnation, now)) continue;
+      claimed.push(this.take(row, owner, leaseTtlMs, claimer.incarnation));
     }
     return claimed;
   }
@@ -101,9 +118,32 @@ export class MemorySagaStorage implements SagaStorage {
     status: SagaStatus,
     owner: string,
     leaseTtlMs: number,
+    incarnation?: string,
   ): Promise<SagaRecord | undefined> {
     const row = this.rows.get(id);
-    return row && row.status === status ? this.take(row, owner, leaseTtlMs) : undefined;
+    return row && row.status === status
+      ? this.take(row, owner, leaseTtlMs, incarnation)
+      : undefined;
+  }
+
+  async heartbeat(instanceId: string, incarnation: string, ttlMs: number): Promise<SagaHeartbeat> {
+    const now = Date.now();
+    const own = this.incarnations.get(incarnation);
+    let expired = false;
+    if (!own) this.incarnations.set(incarnation, { instanceId, beats: 1, expiresAt: now + ttlMs });
+    else if (own.expiresAt < now) expired = true;
+    else Object.assign(own, { beats: own.beats + 1, expiresAt: now + ttlMs });
+    const others = [...this.incarnations]
+      .filter(
+        ([key, i]) => key !== incarnation && i.instanceId === instanceId && i.expiresAt >= now,
+      )
+      .map(([key, i]) => ({ incarnation: key, beats: i.beats }));
+    return { expired, others };
+  }
+
+  async retireIncarnation(incarnation: string): Promise<void> {
+    const own = this.incarnations.get(incarnation);
+    if (own) own.expiresAt = Date.now() - 1;
   }
 
   async quarantine(id: string, owner: string, fencingToken: number): Promise<boolean> {
@@ -133,10 +173,17 @@ export class MemorySagaStorage implements SagaStorage {
 
   async close(): Promise<void> {}
 
-  private take(row: Row, owner: string, leaseTtlMs: number): SagaRecord {
+  /** The lease's process stopped beating or retired; a process that never beat proves nothing. */
+  private provenGone(incarnation: string | null, now: number): boolean {
+    const beat = incarnation === null ? undefined : this.incarnations.get(incarnation);
+    return beat !== undefined && beat.expiresAt < now;
+  }
+
+  private take(row: Row, owner: string, leaseTtlMs: number, incarnation?: string): SagaRecord {
     const next: Row = {
       ...row,
       leaseOwner: owner,
+      leaseIncarnation: incarnation ?? null,
       fencingToken: row.fencingToken + 1,
       leaseExpiresAt: Date.now() + leaseTtlMs,
     };

@@ -1,4 +1,5 @@
 import type { DataSource, MigrationInterface } from 'typeorm';
+import { AddMysqlSagaIncarnations } from './add-mysql-saga-incarnations.migration';
 import { CreateMysqlSagaTables } from './create-mysql-saga-tables.migration';
 import type { MysqlSagaTables } from './mysql-saga-tables';
 
@@ -7,7 +8,7 @@ const LOCK_WAIT_SECONDS = 60;
 
 /** The shipped MySQL migrations, in order, for the given table names. */
 export function mysqlSagaMigrations(tables: MysqlSagaTables): MigrationInterface[] {
-  return [new CreateMysqlSagaTables(tables)];
+  return [new CreateMysqlSagaTables(tables), new AddMysqlSagaIncarnations(tables)];
 }
 
 /**

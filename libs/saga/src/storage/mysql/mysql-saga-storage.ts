@@ -9,7 +9,14 @@ import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailab
 import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';
 import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
 import { WriteCoalescer } from '../postgres/write-coalescer';
-import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from '../saga-storage';
+import type {
+  SagaClaimer,
+  SagaHeartbeat,
+  SagaListQuery,
+  SagaRecord,
+  SagaStorage,
+  SagaWrite,
+} from '../saga-storage';
 import { runMysqlSagaMigrations } from './mysql-saga-migrator';
 import { mysqlSagaTables, type MysqlSagaTables } from './mysql-saga-tables';
 
@@ -36,13 +43,14 @@ interface Row extends RowDataPacket {
   created_at: string;
   updated_at: string;
   lease_owner: string | null;
+  lease_incarnation: string | null;
   fencing_token: string | number;
 }
 
-type CreateWrite = SagaWrite & { sagaName: string };
+type CreateWrite = SagaWrite & { sagaName: string; incarnation?: string };
 
 const COLUMNS =
-  'id, saga_name, status, state, context, lease_owner, fencing_token, ' +
+  'id, saga_name, status, state, context, lease_owner, lease_incarnation, fencing_token, ' +
   "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS created_at, " +
   "DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS updated_at";
 const UNFINISHED = "status IN ('running', 'compensating')";
@@ -180,11 +188,11 @@ export class MysqlSagaStorage implements SagaStorage {
       (c) =>
         c.query(
           `INSERT INTO ${this.tables.instances} ` +
-            '(id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token, created_at, updated_at) VALUES ' +
+            '(id, saga_name, status, state, context, lease_owner, lease_incarnation, lease_expires_at, fencing_token, created_at, updated_at) VALUES ' +
             items
               .map(
                 () =>
-                  '(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))',
+                  '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))',
               )
               .join(', '),
           items.flatMap((w) => [
@@ -194,6 +202,7 @@ export class MysqlSagaStorage implements SagaStorage {
             JSON.stringify(w.state),
             JSON.stringify(w.context),
             w.owner,
+            w.incarnation ?? null,
             Math.round(w.leaseTtlMs * 1000),
           ]),
         ),
@@ -312,24 +321,38 @@ export class MysqlSagaStorage implements SagaStorage {
     owner: string,
     leaseTtlMs: number,
     limit: number,
-    includeOwnedBy?: string,
+    claimer: SagaClaimer = {},
   ): Promise<SagaRecord[]> {
     // SKIP LOCKED: two instances scanning together each get different rows; a
     // locking read sees the latest lease, so a row claimed meanwhile is left out.
+    // A live lease is taken only when its process is proven gone (heartbeat
+    // lapsed or retired), read first without locks so that heartbeats never wait.
     return this.transaction(
       'claim abandoned sagas',
       async (c) => {
+        const [gone] = await c.query<RowDataPacket[]>(
+          `SELECT DISTINCT i.incarnation FROM ${this.tables.incarnations} AS i ` +
+            `JOIN ${this.tables.instances} AS s ON s.lease_incarnation = i.incarnation ` +
+            `WHERE i.expires_at < UTC_TIMESTAMP(3) AND s.${UNFINISHED}`,
+        );
+        const goneIds = gone.map((r) => r.incarnation as string);
+        const busy = claimer.busy ?? [];
         const [candidates] = await c.query<RowDataPacket[]>(
           `SELECT id FROM ${this.tables.instances} WHERE ${UNFINISHED} ` +
-            'AND (lease_expires_at < UTC_TIMESTAMP(3) OR lease_owner <=> ?) ' +
-            `ORDER BY lease_expires_at LIMIT ? FOR UPDATE${this.skipLocked ? ' SKIP LOCKED' : ''}`,
-          [includeOwnedBy ?? null, limit],
+            'AND (lease_expires_at < UTC_TIMESTAMP(3)' +
+            (goneIds.length > 0
+              ? ` OR lease_incarnation IN (${goneIds.map(() => '?').join(', ')}))`
+              : ')') +
+            (busy.length > 0 ? ` AND id NOT IN (${busy.map(() => '?').join(', ')})` : '') +
+            ` ORDER BY lease_expires_at LIMIT ? FOR UPDATE${this.skipLocked ? ' SKIP LOCKED' : ''}`,
+          [...goneIds, ...busy, limit],
         );
         return this.takeLeases(
           c,
           candidates.map((r) => r.id as string),
           owner,
           leaseTtlMs,
+          claimer.incarnation,
         );
       },
       true,
@@ -341,6 +364,7 @@ export class MysqlSagaStorage implements SagaStorage {
     status: SagaStatus,
     owner: string,
     leaseTtlMs: number,
+    incarnation?: string,
   ): Promise<SagaRecord | undefined> {
     const [record] = await this.transaction('claim a saga', async (c) => {
       const [rows] = await c.query<RowDataPacket[]>(
@@ -352,9 +376,64 @@ export class MysqlSagaStorage implements SagaStorage {
         rows.map((r) => r.id as string),
         owner,
         leaseTtlMs,
+        incarnation,
       );
     });
     return record;
+  }
+
+  async heartbeat(instanceId: string, incarnation: string, ttlMs: number): Promise<SagaHeartbeat> {
+    return this.transaction('heartbeat', async (c) => {
+      // A lapsed row stays lapsed: a process declared gone may have lost its leases.
+      const [own] = await c.query<RowDataPacket[]>(
+        `SELECT expires_at < UTC_TIMESTAMP(3) AS lapsed FROM ${this.tables.incarnations} ` +
+          'WHERE incarnation = ? FOR UPDATE',
+        [incarnation],
+      );
+      const ttl = Math.round(ttlMs * 1000);
+      let expired = false;
+      if (own.length === 0) {
+        await c.query(
+          `INSERT INTO ${this.tables.incarnations} (incarnation, instance_id, expires_at) ` +
+            'VALUES (?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND)',
+          [incarnation, instanceId, ttl],
+        );
+        await c.query(
+          `DELETE FROM ${this.tables.incarnations} ` +
+            'WHERE expires_at < UTC_TIMESTAMP(3) - INTERVAL 1 DAY',
+        );
+      } else if (Number(own[0].lapsed) === 1) {
+        expired = true;
+      } else {
+        await c.query(
+          `UPDATE ${this.tables.incarnations} SET beats = beats + 1, ` +
+            'expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE incarnation = ?',
+          [ttl, incarnation],
+        );
+      }
+      const [others] = await c.query<RowDataPacket[]>(
+        `SELECT incarnation, beats FROM ${this.tables.incarnations} ` +
+          'WHERE instance_id = ? AND incarnation <> ? AND expires_at >= UTC_TIMESTAMP(3)',
+        [instanceId, incarnation],
+      );
+      return {
+        expired,
+        others: others.map((r) => ({
+          incarnation: r.incarnation as string,
+          beats: Number(r.beats),
+        })),
+      };
+    });
+  }
+
+  async retireIncarnation(incarnation: string): Promise<void> {
+    await this.run('retire an incarnation', (c) =>
+      c.query(
+        `UPDATE ${this.tables.incarnations} ` +
+          'SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1000 MICROSECOND WHERE incarnation = ?',
+        [incarnation],
+      ),
+    );
   }
 
   /** Takes over the (locked) sagas for `owner` with a new fencing token, and reads them back. */
@@ -363,13 +442,15 @@ export class MysqlSagaStorage implements SagaStorage {
     ids: string[],
     owner: string,
     leaseTtlMs: number,
+    incarnation: string | undefined,
   ): Promise<SagaRecord[]> {
     if (ids.length === 0) return [];
     const list = ids.map(() => '?').join(', ');
     await c.query(
-      `UPDATE ${this.tables.instances} SET lease_owner = ?, fencing_token = fencing_token + 1, ` +
+      `UPDATE ${this.tables.instances} SET lease_owner = ?, lease_incarnation = ?, ` +
+        'fencing_token = fencing_token + 1, ' +
         `lease_expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE id IN (${list})`,
-      [owner, Math.round(leaseTtlMs * 1000), ...ids],
+      [owner, incarnation ?? null, Math.round(leaseTtlMs * 1000), ...ids],
     );
     const [rows] = await c.query<Row[]>(
       `SELECT ${COLUMNS} FROM ${this.tables.instances} WHERE id IN (${list}) ORDER BY lease_expires_at, id`,
@@ -497,6 +578,7 @@ function toRecord(row: Row): SagaRecord {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     leaseOwner: row.lease_owner,
+    leaseIncarnation: row.lease_incarnation ?? null,
     fencingToken: Number(row.fencing_token),
   };
 }

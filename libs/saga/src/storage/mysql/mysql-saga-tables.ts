@@ -5,6 +5,8 @@ export interface MysqlSagaTables {
   readonly prefix: string;
   /** One row per saga instance, with its lease. */
   readonly instances: string;
+  /** One heartbeat row per process (incarnation) of an instance. */
+  readonly incarnations: string;
   /** Shipped migrations applied. */
   readonly migrations: string;
 }
@@ -25,5 +27,11 @@ export function mysqlSagaTables(schema?: string, prefix = 'cello_saga_'): MysqlS
   }
   const table = (name: string) =>
     schema === undefined ? `\`${prefix}${name}\`` : `\`${schema}\`.\`${prefix}${name}\``;
-  return { schema, prefix, instances: table('instances'), migrations: table('migrations') };
+  return {
+    schema,
+    prefix,
+    instances: table('instances'),
+    incarnations: table('incarnations'),
+    migrations: table('migrations'),
+  };
 }

@@ -6,7 +6,14 @@ import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailab
 import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';
 import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';
 import type { SagaContext } from '../../definition/saga-step-execution';
-import type { SagaListQuery, SagaRecord, SagaStorage, SagaWrite } from '../saga-storage';
+import type {
+  SagaClaimer,
+  SagaHeartbeat,
+  SagaListQuery,
+  SagaRecord,
+  SagaStorage,
+  SagaWrite,
+} from '../saga-storage';
 import { runSagaMigrations } from './saga-migrator';
 import { sagaTables, type SagaTables } from './saga-tables';
 import { WriteCoalescer } from './write-coalescer';
@@ -41,10 +48,11 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   lease_owner: string | null;
+  lease_incarnation: string | null;
   fencing_token: string;
 }
 
-type CreateWrite = SagaWrite & { sagaName: string };
+type CreateWrite = SagaWrite & { sagaName: string; incarnation?: string };
 
 function ttlOf(write: SagaWrite): number | null {
   return TERMINAL_SAGA_STATUSES.includes(write.status) ? null : write.leaseTtlMs;
@@ -172,11 +180,13 @@ export class PostgresSagaStorage implements SagaStorage {
     const rows = await this.query<{ id: string }>(
       'create_sagas',
       `INSERT INTO ${this.tables.instances}
-         (id, saga_name, status, state, context, lease_owner, lease_expires_at, fencing_token)
-       SELECT u.id, u.saga_name, u.status, u.state::jsonb, u.context::jsonb, u.owner,
+         (id, saga_name, status, state, context, lease_owner, lease_incarnation,
+          lease_expires_at, fencing_token)
+       SELECT u.id, u.saga_name, u.status, u.state::jsonb, u.context::jsonb, u.owner, u.incarnation,
               now() + u.ttl * interval '1 millisecond', 1
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-         AS u(id, saga_name, status, state, context, owner, ttl)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                   $8::text[])
+         AS u(id, saga_name, status, state, context, owner, ttl, incarnation)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -187,6 +197,7 @@ export class PostgresSagaStorage implements SagaStorage {
         items.map((w) => JSON.stringify(w.context)),
         items.map((w) => w.owner),
         items.map((w) => w.leaseTtlMs),
+        items.map((w) => w.incarnation ?? null),
       ],
       soleId(items),
     );
@@ -245,25 +256,29 @@ export class PostgresSagaStorage implements SagaStorage {
     owner: string,
     leaseTtlMs: number,
     limit: number,
-    includeOwnedBy?: string,
+    claimer: SagaClaimer = {},
   ): Promise<SagaRecord[]> {
     // SKIP LOCKED: two instances scanning together each get different rows;
-    // the outer WHERE re-checks the lease after any row lock wait.
+    // the outer WHERE re-checks the lease after any row lock wait. A live
+    // lease is taken only when its process is proven gone (heartbeat lapsed
+    // or retired); a process without a heartbeat row proves nothing.
+    const abandoned = `(lease_expires_at < now() OR lease_incarnation IN (
+        SELECT incarnation FROM ${this.tables.incarnations} WHERE expires_at < now()))`;
     const rows = await this.query<Row>(
       'claim_abandoned',
       `UPDATE ${this.tables.instances}
-         SET lease_owner = $1, fencing_token = fencing_token + 1,
+         SET lease_owner = $1, lease_incarnation = $4, fencing_token = fencing_token + 1,
              lease_expires_at = now() + $2 * interval '1 millisecond'
        WHERE id IN (
            SELECT id FROM ${this.tables.instances}
-           WHERE status IN ('running', 'compensating')
-             AND (lease_expires_at < now() OR lease_owner = $4)
+           WHERE status IN ('running', 'compensating') AND ${abandoned}
+             AND id <> ALL($5::text[])
            ORDER BY lease_expires_at
            LIMIT $3
            FOR UPDATE SKIP LOCKED)
-         AND (lease_expires_at < now() OR lease_owner = $4)
+         AND ${abandoned}
        RETURNING *`,
-      [owner, leaseTtlMs, limit, includeOwnedBy ?? null],
+      [owner, leaseTtlMs, limit, claimer.incarnation ?? null, claimer.busy ?? []],
     );
     return rows.map(toRecord);
   }
@@ -273,15 +288,16 @@ export class PostgresSagaStorage implements SagaStorage {
     status: SagaStatus,
     owner: string,
     leaseTtlMs: number,
+    incarnation?: string,
   ): Promise<SagaRecord | undefined> {
     const rows = await this.query<Row>(
       'claim_saga',
       `UPDATE ${this.tables.instances}
-         SET lease_owner = $3, fencing_token = fencing_token + 1,
+         SET lease_owner = $3, lease_incarnation = $5, fencing_token = fencing_token + 1,
              lease_expires_at = now() + $4 * interval '1 millisecond'
        WHERE id = $1 AND status = $2
        RETURNING *`,
-      [id, status, owner, leaseTtlMs],
+      [id, status, owner, leaseTtlMs, incarnation ?? null],
     );
     return rows[0] && toRecord(rows[0]);
   }
@@ -297,6 +313,43 @@ export class PostgresSagaStorage implements SagaStorage {
       [id, owner, fencingToken],
     );
     return rows.length === 1;
+  }
+
+  async heartbeat(instanceId: string, incarnation: string, ttlMs: number): Promise<SagaHeartbeat> {
+    // One statement: insert our row, or extend it unless it lapsed (a process
+    // declared gone stays gone); then the others of our instanceId still live.
+    // Rows lapsed for a day are swept: no lease can still name them.
+    const rows = await this.query<{ incarnation: string; beats: string; own: boolean }>(
+      'heartbeat',
+      `WITH beat AS (
+         INSERT INTO ${this.tables.incarnations} AS i (incarnation, instance_id, expires_at)
+         VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+         ON CONFLICT (incarnation) DO UPDATE
+           SET beats = i.beats + 1, expires_at = EXCLUDED.expires_at
+           WHERE i.expires_at >= now()
+         RETURNING incarnation),
+       swept AS (
+         DELETE FROM ${this.tables.incarnations} WHERE expires_at < now() - interval '1 day')
+       SELECT incarnation, beats, false AS own FROM ${this.tables.incarnations}
+       WHERE instance_id = $2 AND incarnation <> $1 AND expires_at >= now()
+       UNION ALL SELECT incarnation, 0, true FROM beat`,
+      [incarnation, instanceId, ttlMs],
+    );
+    return {
+      expired: !rows.some((r) => r.own),
+      others: rows
+        .filter((r) => !r.own)
+        .map((r) => ({ incarnation: r.incarnation, beats: Number(r.beats) })),
+    };
+  }
+
+  async retireIncarnation(incarnation: string): Promise<void> {
+    await this.query(
+      'retire_incarnation',
+      `UPDATE ${this.tables.incarnations} SET expires_at = now() - interval '1 millisecond'
+       WHERE incarnation = $1`,
+      [incarnation],
+    );
   }
 
   async renewLeases(
@@ -341,6 +394,7 @@ function toRecord(row: Row): SagaRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     leaseOwner: row.lease_owner,
+    leaseIncarnation: row.lease_incarnation ?? null,
     fencingToken: Number(row.fencing_token),
   };
 }

@@ -1,10 +1,11 @@
 import type { DataSource, MigrationInterface } from 'typeorm';
+import { AddSagaIncarnations } from './add-saga-incarnations.migration';
 import { CreateSagaTables } from './create-saga-tables.migration';
 import type { SagaTables } from './saga-tables';
 
 /** The shipped migrations, in order, for the given table names. */
 export function sagaMigrations(tables: SagaTables): MigrationInterface[] {
-  return [new CreateSagaTables(tables)];
+  return [new CreateSagaTables(tables), new AddSagaIncarnations(tables)];
 }
 
 /**

@@ -6,6 +6,8 @@ export interface SagaTables {
   readonly prefix: string;
   /** `"schema"."<prefix>instances"`: one row per saga instance, with its lease. */
   readonly instances: string;
+  /** `"schema"."<prefix>incarnations"`: one heartbeat row per process (incarnation) of an instance. */
+  readonly incarnations: string;
   /** `"schema"."<prefix>migrations"`: shipped migrations applied. */
   readonly migrations: string;
 }
@@ -23,5 +25,11 @@ export function sagaTables(schema = 'public', prefix = 'cello_saga_'): SagaTable
     }
   }
   const table = (name: string) => `"${schema}"."${prefix}${name}"`;
-  return { schema, prefix, instances: table('instances'), migrations: table('migrations') };
+  return {
+    schema,
+    prefix,
+    instances: table('instances'),
+    incarnations: table('incarnations'),
+    migrations: table('migrations'),
+  };
 }
