@@ -214,13 +214,18 @@ export class SubscriptionProcessor {
     const lease = await storage.acquireLease(this.name, owner, this.settings.leaseTtlMs);
     if (!lease) return false;
     let checkpoint = lease.checkpoint;
-    const { startFrom } = this.settings;
-    if (checkpoint === 0 && startFrom !== 'beginning') {
-      const start = startFrom === 'end' ? await storage.headPosition() : startFrom;
-      if (start > 0) {
-        if (!(await storage.storeCheckpoint(lease, start))) return false;
-        checkpoint = start;
-      }
+    if (!lease.hasCheckpoint) {
+      // Its very first run: `startFrom` applies, and is stored at once (also 0), so
+      // neither a restart nor a reset to 0 (a rebuild) applies it again.
+      const { startFrom } = this.settings;
+      const start =
+        startFrom === 'beginning'
+          ? 0
+          : startFrom === 'end'
+            ? await storage.headPosition()
+            : startFrom;
+      if (!(await storage.storeCheckpoint(lease, start))) return false;
+      checkpoint = start;
     }
     const parked = await storage.listParked(this.name);
     this.parkedAhead = new Map(

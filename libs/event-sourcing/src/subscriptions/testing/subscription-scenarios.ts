@@ -142,6 +142,29 @@ export class SlowReport {
   }
 }
 
+/** Records the positions it gets; started at the log's end, so a rebuild is what shows the start. */
+@Injectable()
+@EventSubscriber({ name: 'late-history', startFrom: 'end' })
+export class LateHistory {
+  readonly seen: number[] = [];
+  readonly resets: number[] = [];
+
+  @EventHandler(OrderPlaced)
+  onPlaced(_event: OrderPlaced, envelope: SubscriptionEnvelope): void {
+    this.seen.push(envelope.position);
+  }
+
+  onSubscriberReset(position: number): void {
+    this.resets.push(position);
+    this.seen.splice(0);
+  }
+}
+
+/** Like LateHistory, started after position 1. */
+@Injectable()
+@EventSubscriber({ name: 'positioned-history', startFrom: 1 })
+export class PositionedHistory extends LateHistory {}
+
 /** A second class claiming the name of OrderHistory. */
 @Injectable()
 @EventSubscriber({ name: 'order-history' })
@@ -399,6 +422,36 @@ export function describeSubscriptionScenarios(
         expect(history.resets).toEqual([positions[0]]);
         expect(history.seen.map((s) => s.position)).toEqual([positions[1], positions[2]]);
       });
+
+      it.each([
+        ['late-history', 'the end', LateHistory],
+        ['positioned-history', 'a position', PositionedHistory],
+      ])(
+        'should replay the whole log on rebuild of %s, declared to start at %s',
+        async (subscriber, _start, subscriberClass) => {
+          // Given events before its first start, and one after
+          const app = await boot(randomUUID(), [subscriberClass], {
+            subscriptions: { autoStart: false },
+          });
+          const manager = app.get(SubscriptionManager);
+          const before = await place(app, `o-${randomUUID()}`, `o-${randomUUID()}`);
+          manager.start();
+          await pollUntil(async () => (await manager.status())[0].state === 'running');
+          const [after] = await place(app, `o-${randomUUID()}`);
+          await manager.waitForPosition(after);
+          const projection = app.get<LateHistory>(subscriberClass);
+          expect(projection.seen).toEqual(
+            subscriber === 'late-history' ? [after] : [...before, after].filter((p) => p > 1),
+          );
+
+          // When
+          await manager.rebuild(subscriber);
+
+          // Then
+          expect(projection.resets).toEqual([0]);
+          expect(projection.seen).toEqual([...before, after]);
+        },
+      );
 
       it('should refuse a position that is not a whole number >= 0', async () => {
         // Given
