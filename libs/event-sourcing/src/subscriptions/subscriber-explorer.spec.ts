@@ -189,6 +189,7 @@ describe('SubscriberExplorer', () => {
       expect(board?.settings).toEqual({
         maxAttempts: 2,
         retryDelayMs: 100,
+        maxRetryDelayMs: 5000,
         onFailure: 'park-and-continue',
         batchSize: 50,
         startFrom: 'beginning',
