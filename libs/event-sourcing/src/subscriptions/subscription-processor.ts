@@ -92,6 +92,8 @@ export class SubscriptionProcessor {
   private renewing = false;
   private loop?: Promise<void>;
   private stopping = false;
+  /** `start()` was called while the loop was ending. */
+  private restartWhenEnded = false;
   /** A wake-up arrived while the processor was busy: skip the next idle wait. */
   private pendingWake = false;
   private readonly idleWakers = new Set<() => void>();
@@ -144,11 +146,18 @@ export class SubscriptionProcessor {
 
   /** Starts the loop (no-op when it runs). Never waits for the storage. */
   start(): void {
-    if (this.loop) return;
+    if (this.loop) {
+      // A loop that is ending (it failed, or is stopping) still settles its reads
+      // and releases its lease: start again once it has, rather than not at all.
+      if (this.currentState === 'failed' || this.stopping) this.restartWhenEnded = true;
+      return;
+    }
     this.stopping = false;
+    this.restartWhenEnded = false;
     this.currentState = 'standby';
     this.loop = this.run().finally(() => {
       this.loop = undefined;
+      if (this.restartWhenEnded) this.start();
     });
   }
 
@@ -160,6 +169,7 @@ export class SubscriptionProcessor {
       return;
     }
     this.stopping = true;
+    this.restartWhenEnded = false;
     for (const wake of [...this.idleWakers, ...this.stopWakers]) wake();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
