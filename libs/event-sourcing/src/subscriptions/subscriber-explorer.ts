@@ -89,11 +89,16 @@ export class SubscriberExplorer {
         'it has no name. Set @EventSubscriber({ name: "..." }).',
       );
     }
-    let settings: SubscriberSettings = {
+    const retryDelayMs =
+      options.retryDelayMs ?? defaults.retryDelayMs ?? SUBSCRIPTION_DEFAULTS.retryDelayMs;
+    const settings: SubscriberSettings = {
       maxAttempts: options.maxAttempts ?? defaults.maxAttempts ?? SUBSCRIPTION_DEFAULTS.maxAttempts,
-      retryDelayMs:
-        options.retryDelayMs ?? defaults.retryDelayMs ?? SUBSCRIPTION_DEFAULTS.retryDelayMs,
-      maxRetryDelayMs: options.maxRetryDelayMs ?? defaults.maxRetryDelayMs ?? 0,
+      retryDelayMs,
+      // Unset: the built-in cap, or the first delay when that is longer.
+      maxRetryDelayMs:
+        options.maxRetryDelayMs ??
+        defaults.maxRetryDelayMs ??
+        Math.max(SUBSCRIPTION_DEFAULTS.maxRetryDelayMs, retryDelayMs),
       isTransient: options.isTransient ?? defaults.isTransient,
       onFailure: options.onFailure ?? defaults.onFailure ?? SUBSCRIPTION_DEFAULTS.onFailure,
       batchSize: options.batchSize ?? defaults.batchSize ?? SUBSCRIPTION_DEFAULTS.batchSize,
@@ -101,13 +106,6 @@ export class SubscriberExplorer {
       pollIntervalMs: defaults.pollIntervalMs ?? SUBSCRIPTION_DEFAULTS.pollIntervalMs,
       leaseTtlMs: defaults.leaseTtlMs ?? SUBSCRIPTION_DEFAULTS.leaseTtlMs,
     };
-    if (settings.maxRetryDelayMs === 0) {
-      // Unset: the default cap, or the first delay when that is longer.
-      settings = {
-        ...settings,
-        maxRetryDelayMs: Math.max(SUBSCRIPTION_DEFAULTS.maxRetryDelayMs, settings.retryDelayMs),
-      };
-    }
     checkSettings(subscriberClass.name, settings);
 
     const handledTypes = new Map<string, MutableHandledType>();
