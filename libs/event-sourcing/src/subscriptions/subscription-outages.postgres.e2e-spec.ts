@@ -88,6 +88,7 @@ async function createReadModel(pool: Pool): Promise<void> {
   );
 }
 
+// Stopping and starting a PostgreSQL server takes seconds on a loaded machine: the cases get 90 s.
 describe('subscriptions on PostgreSQL when a database fails', () => {
   const db = usePostgresDatabase();
   let server: PrivatePostgres;
@@ -107,7 +108,7 @@ describe('subscriptions on PostgreSQL when a database fails', () => {
       await server.start();
       running = true;
     }
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await server?.destroy();
@@ -212,7 +213,7 @@ describe('subscriptions on PostgreSQL when a database fails', () => {
     expect(await registry.metrics()).toContain(
       'cello_projection_retrying{projection="order-amounts"} 0',
     );
-  });
+  }, 90_000);
 
   it('should park an event its database refuses (numeric overflow, SQLSTATE 22003) after maxAttempts, and move on', async () => {
     // Given
@@ -240,7 +241,7 @@ describe('subscriptions on PostgreSQL when a database fails', () => {
     expect(parked[0].error).toContain('numeric field overflow');
     expect(app.get(OrderAmounts).attempts).toBe(4);
     expect(app.get(OrderAmounts).applied).toEqual([positions[1]]);
-  });
+  }, 90_000);
 
   it('should not park while the event storage does not answer, and park once it does', async () => {
     // Given the event storage on a server of its own, and a handler that refuses an event
@@ -281,5 +282,5 @@ describe('subscriptions on PostgreSQL when a database fails', () => {
     expect(parked.map((p) => p.position)).toEqual([positions[0]]);
     expect(parked[0].attempts).toBeGreaterThanOrEqual(12);
     expect(ledger.booked).toEqual([good]);
-  });
+  }, 90_000);
 });
