@@ -37,6 +37,8 @@ export class CelloMetrics {
   readonly commandDuration?: Histogram<'command'>;
   readonly queryDuration?: Histogram<'query'>;
   readonly projectionLag?: Gauge<'projection'>;
+  readonly projectionRetrying?: Gauge<'projection'>;
+  readonly projectionEventsParked?: Counter<'projection'>;
   readonly sagaExecutions?: Counter<'saga' | 'outcome'>;
   readonly sagaStepsCompleted?: Counter<'saga' | 'step'>;
   readonly sagaCompensations?: Counter<'saga' | 'step'>;
@@ -83,6 +85,16 @@ export class CelloMetrics {
     this.projectionLag = this.gauge(
       'projection_lag_events',
       'Events a projection is behind the log head',
+      ['projection'],
+    );
+    this.projectionRetrying = this.gauge(
+      'projection_retrying',
+      '1 while a projection retries a failing event or an unreachable storage (its checkpoint stands still)',
+      ['projection'],
+    );
+    this.projectionEventsParked = this.counter(
+      'projection_events_parked_total',
+      'Events a projection gave up on and parked',
       ['projection'],
     );
     this.sagaExecutions = this.counter('saga_executions_total', 'Sagas finished, by outcome', [

@@ -1,5 +1,6 @@
 import { EVENT_SUBSCRIBER_METADATA } from '../event-sourcing.constants';
 import type { SubscriberFailurePolicy } from '../event-sourcing-module-options';
+import type { SubscriberErrorClassifier } from '../subscriptions/subscriber-definition';
 
 /** Where a subscriber with no checkpoint yet starts reading the global log. */
 export type SubscriberStartFrom = 'beginning' | 'end' | number;
@@ -12,10 +13,24 @@ export interface EventSubscriberOptions {
    * class does not restart the subscriber from the beginning.
    */
   name?: string;
-  /** Attempts per event before it is parked. Default: module's `subscriptions.maxAttempts` (5). */
+  /**
+   * Attempts per event before it is parked, counting only errors that are not
+   * transient (transient ones are retried without limit). Default: module's
+   * `subscriptions.maxAttempts` (5).
+   */
   maxAttempts?: number;
   /** First retry delay in ms, doubled per attempt with jitter. Default: module's (100). */
   retryDelayMs?: number;
+  /** Longest delay between two attempts, in ms (with ±50% jitter). Default: module's (5000). */
+  maxRetryDelayMs?: number;
+  /**
+   * Overrides which handler errors are transient: return true (retry without
+   * limit, never park), false (park after `maxAttempts`) or undefined (Cello's
+   * `isTransientError` decides: lost connections, timeouts, deadlocks,
+   * serialization failures, unavailable storages, `TransientError`).
+   * Default: module's, else Cello's alone.
+   */
+  isTransient?: SubscriberErrorClassifier;
   /** After the last attempt: park and move on, or park and stop. Default: module's ('park-and-continue'). */
   onFailure?: SubscriberFailurePolicy;
   /**

@@ -71,7 +71,8 @@ interface LeaseRow extends RowDataPacket {
   name: string;
   owner: string | null;
   fencing_token: string | number;
-  checkpoint: string | number;
+  /** NULL until the processor's first checkpoint (or a reset). */
+  checkpoint: string | number | null;
   lease_expires_at: string | null;
   expired: number | string;
 }
@@ -670,7 +671,7 @@ export class MysqlEventStorage implements EventStorage {
       `SELECT checkpoint FROM ${this.tables.processors} WHERE name = ?`,
       [processor],
     );
-    return rows.length === 0 ? 0 : Number(rows[0].checkpoint);
+    return rows.length === 0 ? 0 : Number(rows[0].checkpoint ?? 0);
   }
 
   async resetCheckpoint(processor: string, position: number): Promise<void> {
@@ -890,7 +891,8 @@ function toLease(row: LeaseRow): ProcessorLease {
     processor: row.name,
     owner: row.owner ?? '',
     fencingToken: Number(row.fencing_token),
-    checkpoint: Number(row.checkpoint),
+    checkpoint: Number(row.checkpoint ?? 0),
+    hasCheckpoint: row.checkpoint !== null,
     expiresAt: fromUtcText(row.lease_expires_at ?? '1970-01-01T00:00:00.000Z'),
   };
 }

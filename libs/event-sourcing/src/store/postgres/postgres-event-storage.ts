@@ -66,7 +66,8 @@ interface LeaseRow {
   name: string;
   owner: string;
   fencing_token: string;
-  checkpoint: string;
+  /** NULL until the processor's first checkpoint (or a reset). */
+  checkpoint: string | null;
   lease_expires_at: Date;
 }
 
@@ -646,12 +647,12 @@ export class PostgresEventStorage implements EventStorage {
   }
 
   async readCheckpoint(processor: string): Promise<number> {
-    const { rows } = await this.query<{ checkpoint: string }>('reading a checkpoint', {
+    const { rows } = await this.query<{ checkpoint: string | null }>('reading a checkpoint', {
       name: `cello_read_checkpoint_${this.tables.key}`,
       text: `SELECT checkpoint FROM ${this.tables.processors} WHERE name = $1`,
       values: [processor],
     });
-    return rows.length === 0 ? 0 : Number(rows[0].checkpoint);
+    return rows.length === 0 ? 0 : Number(rows[0].checkpoint ?? 0);
   }
 
   async resetCheckpoint(processor: string, position: number): Promise<void> {
@@ -869,7 +870,8 @@ function toLease(row: LeaseRow): ProcessorLease {
     processor: row.name,
     owner: row.owner,
     fencingToken: Number(row.fencing_token),
-    checkpoint: Number(row.checkpoint),
+    checkpoint: Number(row.checkpoint ?? 0),
+    hasCheckpoint: row.checkpoint !== null,
     expiresAt: row.lease_expires_at,
   };
 }
