@@ -1,4 +1,5 @@
 import { EVENT_SUBSCRIBER_METADATA } from '../event-sourcing.constants';
+import { checkClassTarget, checkDecoratorOptions } from './decorator-use-checks';
 import type { SubscriberFailurePolicy } from '../event-sourcing-module-options';
 import type { SubscriberErrorClassifier } from '../subscriptions/subscriber-definition';
 
@@ -51,10 +52,31 @@ export interface EventSubscriberOptions {
  * methods that is not an aggregate): names it and tunes its retries.
  */
 export function EventSubscriber(options: EventSubscriberOptions = {}): ClassDecorator {
-  return (target) => {
+  // Values are checked at start-up by the explorer (with the module's defaults); here
+  // only what the explorer would never see: unknown keys and a non-class target.
+  checkDecoratorOptions(
+    '@EventSubscriber',
+    'a subscriber class',
+    options,
+    EVENT_SUBSCRIBER_OPTIONS,
+  );
+  const decorate = (target: { readonly name: string }, key?: string | symbol) => {
+    checkClassTarget('@EventSubscriber', target, key);
     Reflect.defineMetadata(EVENT_SUBSCRIBER_METADATA, { ...options }, target);
   };
+  return decorate as ClassDecorator;
 }
+
+const EVENT_SUBSCRIBER_OPTIONS: readonly (keyof EventSubscriberOptions)[] = [
+  'name',
+  'maxAttempts',
+  'retryDelayMs',
+  'maxRetryDelayMs',
+  'isTransient',
+  'onFailure',
+  'batchSize',
+  'startFrom',
+];
 
 /** The `@EventSubscriber` options of `target`, or undefined when it has none. */
 export function getEventSubscriberOptions(target: object): EventSubscriberOptions | undefined {
