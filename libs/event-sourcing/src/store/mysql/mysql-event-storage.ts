@@ -1,6 +1,8 @@
 import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
@@ -139,6 +141,13 @@ export class MysqlEventStorage implements EventStorage {
     const resolved = resolveMysqlEventStorageOptions(options);
     const parsed = new URL(url);
     parsed.protocol = 'mysql:';
+    // Optional peers, loaded only here; mysql2 first, so its absence is named rather than reported by TypeORM.
+    loadOptionalPeer('mysql2', 'MySQL event storage', require);
+    const { DataSource } = loadOptionalPeer<typeof TypeOrm>(
+      'typeorm',
+      'MySQL event storage',
+      require,
+    );
     const dataSource = new DataSource({
       type: 'mysql',
       url: parsed.toString(),

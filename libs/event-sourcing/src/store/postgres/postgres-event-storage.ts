@@ -1,5 +1,8 @@
-import { Query, type ClientConfig, type Pool, type QueryConfig, type QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
+import type * as Pg from 'pg';
+import type { ClientConfig, Pool, QueryConfig, QueryResultRow } from 'pg';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
@@ -76,6 +79,12 @@ const EVENT_COLUMNS =
 /** Positions scanned per query when `headPosition` has to look for gaps. */
 const HEAD_SCAN_PAGE = 10_000;
 
+const FEATURE = 'PostgreSQL event storage';
+
+function loadPostgresDriver(): typeof Pg {
+  return loadOptionalPeer<typeof Pg>('pg', FEATURE, require);
+}
+
 /**
  * The PostgreSQL event storage: tables created by shipped TypeORM migrations,
  * appends coalesced into one statement (one round trip, one commit) for all
@@ -95,6 +104,8 @@ export class PostgresEventStorage implements EventStorage {
   private initializing?: Promise<void>;
   private wakeScheduled = false;
   private closed = false;
+  // Optional peers, loaded when a PostgreSQL storage is made (never on import).
+  private readonly pg = loadPostgresDriver();
 
   private constructor(
     private readonly dataSource: DataSource,
@@ -113,6 +124,8 @@ export class PostgresEventStorage implements EventStorage {
   /** A storage with its own TypeORM `DataSource` (and pg pool) for `url`. */
   static fromUrl(url: string, options: PostgresEventStorageOptions = {}): PostgresEventStorage {
     const resolved = resolvePostgresEventStorageOptions(options);
+    loadPostgresDriver(); // first, so a missing pg is named rather than reported by TypeORM
+    const { DataSource } = loadOptionalPeer<typeof TypeOrm>('typeorm', FEATURE, require);
     const dataSource = new DataSource({
       type: 'postgres',
       url,
@@ -390,7 +403,7 @@ export class PostgresEventStorage implements EventStorage {
     client.on('error', onClientError);
     try {
       await new Promise<void>((resolve, reject) => {
-        const query = new Query({
+        const query = new this.pg.Query({
           name: `cello_replay_stream_${this.tables.key}`,
           text:
             'SELECT position::float8 AS position, version::float8 AS version, ' +
