@@ -1,7 +1,7 @@
 // A Nest application outside the repository, as a user writes it: it installs
 // Nest and Cello's tarballs (`npm run pack`) only, compiles with its own tsc and
 // runs the three modules on memory and on PostgreSQL, for NestJS 11 and 12.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
 import {
@@ -143,6 +143,19 @@ describe.each([NEST_11, NEST_12])('a NestJS $major app outside the repository', 
       expect(
         existsSync(join(app.dir, 'node_modules/@cello/native-linux-x64-gnu/package.json')),
       ).toBe(true);
+      // Extracted from the tarballs into the app, not linked to the repository.
+      for (const name of [
+        'core',
+        'event-sourcing',
+        'cqrs',
+        'saga',
+        'native',
+        'native-linux-x64-gnu',
+      ]) {
+        const installed = join(app.dir, 'node_modules/@cello', name);
+        expect(lstatSync(installed).isSymbolicLink()).toBe(false);
+        expect(relative(app.dir, realpathSync(installed)).startsWith('..')).toBe(false);
+      }
       // One copy of @nestjs/common: every package sees the app's.
       for (const name of ['event-sourcing', 'cqrs', 'saga', 'core']) {
         expect(
