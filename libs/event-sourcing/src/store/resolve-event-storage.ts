@@ -50,11 +50,16 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
     if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
       return PostgresEventStorage.fromUrl(storage, {
         ...tableOptions,
+        poolSize: options.poolSize,
         statementTimeoutMs: options.statementTimeoutMs,
       });
     }
     if (url.protocol === 'mysql:' || url.protocol === 'mariadb:') {
-      return MysqlEventStorage.fromUrl(storage, tableOptions);
+      return MysqlEventStorage.fromUrl(storage, {
+        ...tableOptions,
+        poolSize: options.poolSize,
+        pollIntervalMs: options.pollIntervalMs,
+      });
     }
     throw new InvalidStorageOptionError(
       `the URL scheme "${url.protocol}" is not supported (${redactSecrets(storage)})`,
@@ -69,7 +74,10 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
       });
     }
     if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
-      return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
+      return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, {
+        ...tableOptions,
+        pollIntervalMs: options.pollIntervalMs,
+      });
     }
     throw new InvalidStorageOptionError(
       `a TypeORM DataSource of type "${storage.options.type}" is not supported yet`,

@@ -94,7 +94,7 @@ export class SubscriberExplorer {
         options.retryDelayMs ?? defaults.retryDelayMs ?? SUBSCRIPTION_DEFAULTS.retryDelayMs,
       onFailure: options.onFailure ?? defaults.onFailure ?? SUBSCRIPTION_DEFAULTS.onFailure,
       batchSize: options.batchSize ?? defaults.batchSize ?? SUBSCRIPTION_DEFAULTS.batchSize,
-      startFrom: options.startFrom ?? 'beginning',
+      startFrom: options.startFrom ?? defaults.startFrom ?? 'beginning',
       pollIntervalMs: defaults.pollIntervalMs ?? SUBSCRIPTION_DEFAULTS.pollIntervalMs,
       leaseTtlMs: defaults.leaseTtlMs ?? SUBSCRIPTION_DEFAULTS.leaseTtlMs,
     };
