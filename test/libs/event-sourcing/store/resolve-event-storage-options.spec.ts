@@ -1,7 +1,9 @@
 // The storage options of `EventSourcingModule.forRoot` reach the storage the module builds,
 // for each backend and each way of naming it (URL or DataSource).
 import { DataSource } from 'typeorm';
+import { isCelloError } from '@cello/core';
 import {
+  InvalidEventSourcingOptionError,
   MysqlEventStorage,
   PostgresEventStorage,
   resolveEventStorage,
@@ -56,5 +58,24 @@ describe('resolveEventStorage', () => {
       poolSize: 4,
       statementTimeoutMs: 1500,
     });
+  });
+
+  it.each([
+    ['pollIntervalMs', 0],
+    ['pollIntervalMs', 2.5],
+    ['poolSize', -1],
+    ['poolSize', '4'],
+  ] as const)('should refuse %s = %p with a typed error naming the option', (option, value) => {
+    const fromUrl = jest.spyOn(MysqlEventStorage, 'fromUrl');
+    let caught: unknown;
+    try {
+      resolveEventStorage({ storage: 'mysql://app:secret@127.0.0.1:3306/shop', [option]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidEventSourcingOptionError);
+    expect(isCelloError(caught, InvalidEventSourcingOptionError.code)).toBe(true);
+    expect((caught as Error).message).toContain(`option "${option}" is invalid`);
+    expect(fromUrl).not.toHaveBeenCalled();
   });
 });
