@@ -8,7 +8,7 @@ import type { DocSnippet } from './readme-snippet-extractor';
 /** One compiler error, located in the Markdown file. */
 export interface DocSnippetError {
   readonly file: string;
-  /** 1-based line in the Markdown file; 0 when the error is in hidden prelude code. */
+  /** 1-based line in the Markdown file; 0 when the error is in hidden doc-test code (prelude, shared, after). */
   readonly line: number;
   readonly message: string;
 }

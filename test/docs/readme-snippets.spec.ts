@@ -37,7 +37,8 @@ describe('the TypeScript blocks of the READMEs', () => {
     'the block at %s compiles',
     (_where, index) => {
       const found = errors[index]!.map(
-        (e) => `${e.file}:${e.line || `${snippets[index]!.line} (prelude)`}: ${e.message}`,
+        (e) =>
+          `${e.file}:${e.line || `${snippets[index]!.line} (in hidden doc-test code)`}: ${e.message}`,
       );
       expect(found).toEqual([]);
     },
