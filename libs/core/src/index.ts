@@ -1,5 +1,6 @@
 export * from './errors/cello-error';
 export * from './errors/native-error';
+export * from './errors/native-binding-unavailable.error';
 export * from './errors/frame-corrupt.error';
 export * from './native/native-binding';
 export * from './framing/frames';
