@@ -123,7 +123,14 @@ function main() {
   }
   console.log(`cello: packing into ${path.relative(root, packsDir)}/`);
   if (!nativeOnly) {
-    for (const lib of libs) pack(['--workspace', `libs/${lib}`]);
+    for (const lib of libs) {
+      if (!fs.existsSync(path.join(root, 'libs', lib, 'package.json'))) {
+        throw new Error(
+          `libs/${lib} has no package.json yet; \`--native-only\` packs the native packages alone`,
+        );
+      }
+      pack(['--workspace', `libs/${lib}`]);
+    }
   }
   const platforms = platformPackages();
   packNative(platforms);

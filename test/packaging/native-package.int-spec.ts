@@ -18,6 +18,8 @@ const noCargoPath = [path.dirname(process.execPath), '/usr/local/bin', '/usr/bin
   .filter((dir, i, all) => all.indexOf(dir) === i && !fs.existsSync(path.join(dir, 'cargo')))
   .join(path.delimiter);
 // Nothing may come from a registry: `--offline` and a registry nobody listens on.
+// npm on a loaded 2-core machine can take a while.
+const installTimeout = 180_000;
 const offlineInstall = [
   'install',
   '--no-audit',
@@ -110,66 +112,74 @@ describe('the @cello/native packages', () => {
   });
 
   describe('when an app outside the repository installs both tarballs with no cargo on PATH', () => {
-    it('should load the prebuilt binding', () => {
-      // Given an app in a temporary folder, and no cargo reachable
-      const app = newApp('with-binary');
-      const which = spawnSync('sh', ['-c', 'command -v cargo'], {
-        env: { ...process.env, PATH: noCargoPath },
-      });
-      expect(which.status).not.toBe(0);
+    it(
+      'should load the prebuilt binding',
+      () => {
+        // Given an app in a temporary folder, and no cargo reachable
+        const app = newApp('with-binary');
+        const which = spawnSync('sh', ['-c', 'command -v cargo'], {
+          env: { ...process.env, PATH: noCargoPath },
+        });
+        expect(which.status).not.toBe(0);
 
-      // When it installs the two tarballs, offline
-      const started = Date.now();
-      run(
-        'npm',
-        [
-          ...offlineInstall,
-          path.join(packsDir, nativeTarball),
-          path.join(packsDir, platformTarball),
-        ],
-        app,
-      );
-      console.log(`install of @cello/native without cargo: ${Date.now() - started} ms`);
+        // When it installs the two tarballs, offline
+        const started = Date.now();
+        run(
+          'npm',
+          [
+            ...offlineInstall,
+            path.join(packsDir, nativeTarball),
+            path.join(packsDir, platformTarball),
+          ],
+          app,
+        );
+        console.log(`install of @cello/native without cargo: ${Date.now() - started} ms`);
 
-      // Then @cello/native loads the platform package's binary and answers
-      const output = run(
-        process.execPath,
-        ['-e', "console.log(require('@cello/native').crc32c(Buffer.from('123456789')))"],
-        app,
-      );
-      expect(Number(output.trim())).toBe(0xe3069283);
-      expect(fs.existsSync(path.join(app, 'node_modules', '@cello', 'native', 'index.js'))).toBe(
-        true,
-      );
-      expect(
-        fs
-          .readdirSync(path.join(app, 'node_modules', '@cello', 'native'))
-          .filter((file) => file.endsWith('.node')),
-      ).toEqual([]);
-    });
+        // Then @cello/native loads the platform package's binary and answers
+        const output = run(
+          process.execPath,
+          ['-e', "console.log(require('@cello/native').crc32c(Buffer.from('123456789')))"],
+          app,
+        );
+        expect(Number(output.trim())).toBe(0xe3069283);
+        expect(fs.existsSync(path.join(app, 'node_modules', '@cello', 'native', 'index.js'))).toBe(
+          true,
+        );
+        expect(
+          fs
+            .readdirSync(path.join(app, 'node_modules', '@cello', 'native'))
+            .filter((file) => file.endsWith('.node')),
+        ).toEqual([]);
+      },
+      installTimeout,
+    );
   });
 
   describe('when the platform package is missing, as on a platform without a prebuilt binary', () => {
-    it('should fail to load, and @cello/core should say which platform and how to build', () => {
-      // Given an app with @cello/native only
-      const app = newApp('without-binary');
-      run('npm', [...offlineInstall, path.join(packsDir, nativeTarball)], app);
-      const loader = path.join(app, 'node_modules', '@cello', 'native', 'index.js');
+    it(
+      'should fail to load, and @cello/core should say which platform and how to build',
+      () => {
+        // Given an app with @cello/native only
+        const app = newApp('without-binary');
+        run('npm', [...offlineInstall, path.join(packsDir, nativeTarball)], app);
+        const loader = path.join(app, 'node_modules', '@cello', 'native', 'index.js');
 
-      // When @cello/core loads it
-      let error: unknown;
-      try {
-        loadNativeBinding(() => createRequire(loader)(loader) as NativeBinding);
-      } catch (caught) {
-        error = caught;
-      }
+        // When @cello/core loads it
+        let error: unknown;
+        try {
+          loadNativeBinding(() => createRequire(loader)(loader) as NativeBinding);
+        } catch (caught) {
+          error = caught;
+        }
 
-      // Then napi-rs's loader failure arrives typed, with the way out
-      expect(error).toBeInstanceOf(NativeBindingUnavailableError);
-      expect(isCelloError(error, 'native-binding-unavailable')).toBe(true);
-      expect((error as Error).message).toContain(`could not be loaded on ${nativePlatform()}`);
-      expect((error as Error).message).toMatch(/Cannot find native binding/);
-      expect((error as Error).message).toMatch(/build the binding from source/);
-    });
+        // Then napi-rs's loader failure arrives typed, with the way out
+        expect(error).toBeInstanceOf(NativeBindingUnavailableError);
+        expect(isCelloError(error, 'native-binding-unavailable')).toBe(true);
+        expect((error as Error).message).toContain(`could not be loaded on ${nativePlatform()}`);
+        expect((error as Error).message).toMatch(/Cannot find native binding/);
+        expect((error as Error).message).toMatch(/build the binding from source/);
+      },
+      installTimeout,
+    );
   });
 });
