@@ -52,6 +52,7 @@ const coreExports = [
 @Global()
 @Module({})
 export class EventSourcingCoreModule {
+  /** The global core of `EventSourcingModule.forRoot`. */
   static forRoot(options: EventSourcingModuleOptions): DynamicModule {
     return {
       module: EventSourcingCoreModule,
@@ -60,6 +61,7 @@ export class EventSourcingCoreModule {
     };
   }
 
+  /** The global core of `EventSourcingModule.forRootAsync`. */
   static forRootAsync(options: EventSourcingModuleAsyncOptions): DynamicModule {
     return {
       module: EventSourcingCoreModule,

@@ -6,6 +6,7 @@
 import * as binding from '@cello/native';
 import { NativeError } from '../errors/native-error';
 
+/** The loaded napi-rs binding of `@cello/native` (internal to the Cello packages). */
 export type NativeBinding = typeof binding;
 
 /** The loaded binding (`native/index.js`, built by `npm install`). */
