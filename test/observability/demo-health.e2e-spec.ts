@@ -28,13 +28,24 @@ describe('the demo health check at /health', () => {
     await postgres?.destroy();
   });
 
-  it('should answer 200 with both storages up', async () => {
+  it('should answer 200 with both storages up and the read model projection running', async () => {
     const response = await demo.http().get('/health').expect(200);
+    const subscriptions = {
+      status: 'up',
+      subscribers: {
+        'orders-read-model': {
+          state: 'running',
+          parked: 0,
+          lag: 0,
+          checkpoint: expect.any(Number),
+        },
+      },
+    };
     expect(response.body).toEqual({
       status: 'ok',
-      info: { eventStore: { status: 'up' }, sagaStore: { status: 'up' } },
+      info: { eventStore: { status: 'up' }, sagaStore: { status: 'up' }, subscriptions },
       error: {},
-      details: { eventStore: { status: 'up' }, sagaStore: { status: 'up' } },
+      details: { eventStore: { status: 'up' }, sagaStore: { status: 'up' }, subscriptions },
     });
   });
 

@@ -29,7 +29,11 @@ export interface CqrsModuleOptions {
    * for a position (`waitForPosition`). Needs `EventSourcingModule`. Default false.
    */
   readonly enableEventSync?: boolean;
-  /** Validate commands and queries with class-validator before they run. Default true. */
+  /**
+   * Validate commands and queries with class-validator before they run.
+   * Default: true when `class-validator` is installed, else false. `true`
+   * without it fails at start-up with `MissingPeerDependencyError`.
+   */
   readonly validate?: boolean;
   /** Middleware run around every command and query handler, outermost first. Default none. */
   readonly middleware?: readonly BusMiddlewareRef[];

@@ -8,6 +8,7 @@ import type {
 import { EventSourcingLifecycle } from './event-sourcing-lifecycle';
 import { EventRegistry } from './event/event-registry';
 import { EventStoreHealthIndicator } from './health/event-store.health-indicator';
+import { SubscriptionsHealthIndicator } from './health/subscriptions.health-indicator';
 import { EventSerializer } from './serialization/event-serializer';
 import { EventStore } from './store/event-store';
 import { resolveEventStorage } from './store/resolve-event-storage';
@@ -31,6 +32,7 @@ const coreProviders: Provider[] = [
   EventSerializer,
   EventStore,
   EventStoreHealthIndicator,
+  SubscriptionsHealthIndicator,
   EventSourcingLifecycle,
   ...subscriptionProviders,
 ];
@@ -42,6 +44,7 @@ const coreExports = [
   EventSerializer,
   EventStore,
   EventStoreHealthIndicator,
+  SubscriptionsHealthIndicator,
   ...subscriptionProviders,
 ];
 

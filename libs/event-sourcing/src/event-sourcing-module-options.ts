@@ -7,6 +7,7 @@ import type {
 import type { DataSource } from 'typeorm';
 import type { EventClass } from './event/event';
 import type { EventStorage } from './store/event-storage';
+import type { SubscriberErrorClassifier } from './subscriptions/subscriber-definition';
 import type { UpcasterRegistration } from './upcasting/upcaster';
 
 /** What a subscriber does with an event that still fails after its retries. */
@@ -14,10 +15,21 @@ export type SubscriberFailurePolicy = 'park-and-continue' | 'stop';
 
 /** Defaults for every subscriber; `@EventSubscriber(...)` overrides them per class. */
 export interface SubscriptionOptions {
-  /** Attempts per event before it is parked. Default 5. */
+  /**
+   * Attempts per event before it is parked, counting only errors that are not
+   * transient: transient ones (see `isTransient`) are retried without limit. Default 5.
+   */
   maxAttempts?: number;
   /** First retry delay in milliseconds, doubled each attempt with jitter. Default 100. */
   retryDelayMs?: number;
+  /** Longest delay between two attempts, in milliseconds (with ±50% jitter). Default 5000. */
+  maxRetryDelayMs?: number;
+  /**
+   * Which handler errors are transient (retried without limit, never parked):
+   * true, false, or undefined to leave it to Cello's `isTransientError`.
+   * `@EventSubscriber({ isTransient })` overrides it. Default: Cello's alone.
+   */
+  isTransient?: SubscriberErrorClassifier;
   /** After the last attempt: park the event and move on, or stop the subscriber. Default 'park-and-continue'. */
   onFailure?: SubscriberFailurePolicy;
   /** Events read per batch. Default 500. */

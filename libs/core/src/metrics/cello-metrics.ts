@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, register as defaultRegistry } from 'prom-client';
-import type { Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { loadOptionalPeer } from '../peers/load-optional-peer';
 import type { CelloMetricsOptions } from './cello-metrics-options';
 
 /** How a command or query dispatch ended. */
@@ -24,7 +25,9 @@ export class CelloMetrics {
   /** A recorder that records nothing, for apps without metrics. */
   static readonly disabled = new CelloMetrics({}, false);
 
-  private readonly registry: Registry;
+  // Set only when enabled: prom-client is an optional peer, loaded when metrics are turned on.
+  private readonly prom?: typeof PromClient;
+  private readonly registry?: Registry;
   private readonly prefix: string;
 
   readonly eventsAppended?: Counter<'event_type'>;
@@ -37,6 +40,8 @@ export class CelloMetrics {
   readonly commandDuration?: Histogram<'command'>;
   readonly queryDuration?: Histogram<'query'>;
   readonly projectionLag?: Gauge<'projection'>;
+  readonly projectionRetrying?: Gauge<'projection'>;
+  readonly projectionEventsParked?: Counter<'projection'>;
   readonly sagaExecutions?: Counter<'saga' | 'outcome'>;
   readonly sagaStepsCompleted?: Counter<'saga' | 'step'>;
   readonly sagaCompensations?: Counter<'saga' | 'step'>;
@@ -48,9 +53,10 @@ export class CelloMetrics {
     options: CelloMetricsOptions = {},
     readonly enabled = true,
   ) {
-    this.registry = options.registry ?? defaultRegistry;
     this.prefix = options.prefix ?? 'cello_';
     if (!enabled) return;
+    this.prom = loadOptionalPeer<typeof PromClient>('prom-client', 'Cello metrics', require);
+    this.registry = options.registry ?? this.prom.register;
     this.eventsAppended = this.counter('events_appended_total', 'Events appended', ['event_type']);
     this.eventsReplayed = this.counter('events_replayed_total', 'Events replayed into aggregates', [
       'aggregate',
@@ -85,6 +91,16 @@ export class CelloMetrics {
       'Events a projection is behind the log head',
       ['projection'],
     );
+    this.projectionRetrying = this.gauge(
+      'projection_retrying',
+      '1 while a projection retries a failing event or an unreachable storage (its checkpoint stands still)',
+      ['projection'],
+    );
+    this.projectionEventsParked = this.counter(
+      'projection_events_parked_total',
+      'Events a projection gave up on and parked',
+      ['projection'],
+    );
     this.sagaExecutions = this.counter('saga_executions_total', 'Sagas finished, by outcome', [
       'saga',
       'outcome',
@@ -111,28 +127,31 @@ export class CelloMetrics {
   // Get-or-create: several Nest apps in one process (tests) share prom-client's global registry.
   private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
     const fullName = this.prefix + name;
-    const existing = this.registry.getSingleMetric(fullName);
+    const registry = this.registry!;
+    const existing = registry.getSingleMetric(fullName);
     if (existing) return existing as Counter<L>;
-    return new Counter({ name: fullName, help, labelNames, registers: [this.registry] });
+    return new this.prom!.Counter({ name: fullName, help, labelNames, registers: [registry] });
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
     const fullName = this.prefix + name;
-    const existing = this.registry.getSingleMetric(fullName);
+    const registry = this.registry!;
+    const existing = registry.getSingleMetric(fullName);
     if (existing) return existing as Gauge<L>;
-    return new Gauge({ name: fullName, help, labelNames, registers: [this.registry] });
+    return new this.prom!.Gauge({ name: fullName, help, labelNames, registers: [registry] });
   }
 
   private histogram<L extends string>(name: string, help: string, labelNames: L[]): Histogram<L> {
     const fullName = this.prefix + name;
-    const existing = this.registry.getSingleMetric(fullName);
+    const registry = this.registry!;
+    const existing = registry.getSingleMetric(fullName);
     if (existing) return existing as Histogram<L>;
-    return new Histogram({
+    return new this.prom!.Histogram({
       name: fullName,
       help,
       labelNames,
       buckets: DURATION_BUCKETS,
-      registers: [this.registry],
+      registers: [registry],
     });
   }
 }

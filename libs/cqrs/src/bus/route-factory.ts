@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type Type } from '@nestjs/common';
-import { CelloMetrics } from '@cello/core';
+import { CelloMetrics, isOptionalPeerInstalled } from '@cello/core';
 import { type ContextId, ContextIdFactory, ModuleRef } from '@nestjs/core';
 import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constants';
 import { CQRS_MODULE_OPTIONS } from '../cqrs.module-definition';
@@ -74,6 +74,7 @@ export class RouteFactory {
 
     const routes = new Map<MessageClass, Route>();
     const created = new Map<unknown, Promise<BusMiddleware>>();
+    let validateByDefault: boolean | undefined;
     for (const { messageType, handler, config, timeoutMs } of plans) {
       const refs = [
         ...settings.middleware,
@@ -82,8 +83,13 @@ export class RouteFactory {
         ...(handler.metadata.options.middleware ?? []),
         ...(config?.middleware ?? []),
       ];
+      // Asked for: class-validator must be installed. By default: on when it is (an app
+      // without it has no constraints to check).
       const validate =
-        config?.validate ?? handler.metadata.options.validate ?? this.options.validate ?? true;
+        config?.validate ??
+        handler.metadata.options.validate ??
+        this.options.validate ??
+        (validateByDefault ??= isOptionalPeerInstalled('class-validator', require));
       let deadlines = queues.get(timeoutMs);
       if (timeoutMs > 0 && deadlines === undefined) {
         deadlines = scheduler.queueFor(timeoutMs);

@@ -1,10 +1,6 @@
-import {
-  getMetadataStorage,
-  validate,
-  validateSync,
-  ValidationTypes,
-  type ValidationArguments,
-} from 'class-validator';
+import type * as ClassValidator from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
+import { loadOptionalPeer } from '@cello/core';
 import { ValidationError } from '../errors/validation.error';
 import type { MessageClass } from '../message/message-class';
 
@@ -30,6 +26,7 @@ interface ConstraintCheck {
  */
 export class MessageValidator {
   private constructor(
+    private readonly classValidator: typeof ClassValidator,
     private readonly messageName: string,
     private readonly mode: 'plan' | 'sync' | 'async',
     private readonly check: Check | undefined,
@@ -37,7 +34,14 @@ export class MessageValidator {
 
   /** The validator of `type`, or `undefined` when the class declares no constraints. */
   static forClass(type: MessageClass): MessageValidator | undefined {
-    const storage = getMetadataStorage();
+    // An optional peer: loaded when a route is built with validation on, never at import.
+    const classValidator = loadOptionalPeer<typeof ClassValidator>(
+      'class-validator',
+      'Validation of commands and queries',
+      require,
+    );
+    const { ValidationTypes } = classValidator;
+    const storage = classValidator.getMetadataStorage();
     // The same call class-validator's executor makes with default options.
     const metadatas = storage.getTargetValidationMetadatas(type, '', false, false, undefined);
     if (metadatas.length === 0) return undefined;
@@ -81,9 +85,9 @@ export class MessageValidator {
       }
     }
     const name = type.name;
-    if (async) return new MessageValidator(name, 'async', undefined);
-    if (!plannable) return new MessageValidator(name, 'sync', undefined);
-    return new MessageValidator(name, 'plan', compile(name, byProperty));
+    if (async) return new MessageValidator(classValidator, name, 'async', undefined);
+    if (!plannable) return new MessageValidator(classValidator, name, 'sync', undefined);
+    return new MessageValidator(classValidator, name, 'plan', compile(name, byProperty));
   }
 
   /**
@@ -101,12 +105,14 @@ export class MessageValidator {
    */
   validate(message: object): ValidationError | undefined | Promise<ValidationError | undefined> {
     if (this.mode === 'async') {
-      return validate(message).then((errors) =>
-        errors.length === 0 ? undefined : new ValidationError(this.messageName, errors),
-      );
+      return this.classValidator
+        .validate(message)
+        .then((errors) =>
+          errors.length === 0 ? undefined : new ValidationError(this.messageName, errors),
+        );
     }
     if (this.mode === 'plan' && this.check!(message as Record<string, unknown>)) return undefined;
-    const errors = validateSync(message);
+    const errors = this.classValidator.validateSync(message);
     return errors.length === 0 ? undefined : new ValidationError(this.messageName, errors);
   }
 }

@@ -5,6 +5,7 @@ import { InvalidEventSourcingDecoratorError } from '../errors/invalid-event-sour
 import { AggregateRoot, getAggregateRootMetadata } from './aggregate-root.decorator';
 import { EventBatchHandler } from './event-batch-handler.decorator';
 import { EventHandler } from './event-handler.decorator';
+import { EventSubscriber, getEventSubscriberOptions } from './event-subscriber.decorator';
 import { EventType, getEventTypeMetadata } from './event-type.decorator';
 
 class OrderPlaced extends Event {}
@@ -67,6 +68,16 @@ describe('Event-sourcing decorators used in ways Cello would not honour', () => 
       () => EventBatchHandler('OrderPlaced' as never),
       ['argument #1 is OrderPlaced', 'not an event class'],
     ],
+    [
+      '@EventSubscriber with an unknown option',
+      () => EventSubscriber({ name: 'orders', retries: 3 } as never),
+      ['"retries"', 'maxAttempts'],
+    ],
+    [
+      '@EventSubscriber given its name instead of options',
+      () => EventSubscriber('orders' as never),
+      ['not an object'],
+    ],
   ])('when %s is declared', (_label, declare, fragments) => {
     it('should fail at once with a fix-it message', () => {
       expectDecoratorError(thrownBy(declare), ...fragments);
@@ -111,6 +122,30 @@ describe('Event-sourcing decorators used in ways Cello would not honour', () => 
         return Order;
       });
       expectDecoratorError(error, 'Order.ship', 'on the class');
+    });
+  });
+
+  describe('when @EventSubscriber is put on a method', () => {
+    it('should fail saying to put it on the class', () => {
+      const error = thrownBy(() => {
+        class OrdersProjection {
+          @(EventSubscriber({ name: 'orders' }) as unknown as MethodDecorator)
+          rebuild(): void {}
+        }
+        return OrdersProjection;
+      });
+      expectDecoratorError(error, 'OrdersProjection.rebuild', 'on the class');
+    });
+  });
+
+  describe('when @EventSubscriber is used as documented', () => {
+    it('should record its options', () => {
+      @EventSubscriber({ name: 'orders', startFrom: 'end', isTransient: () => undefined })
+      class OrdersProjection {}
+      expect(getEventSubscriberOptions(OrdersProjection)).toMatchObject({
+        name: 'orders',
+        startFrom: 'end',
+      });
     });
   });
 

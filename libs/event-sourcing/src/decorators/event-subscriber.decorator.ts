@@ -1,5 +1,7 @@
 import { EVENT_SUBSCRIBER_METADATA } from '../event-sourcing.constants';
+import { checkClassTarget, checkDecoratorOptions } from './decorator-use-checks';
 import type { SubscriberFailurePolicy } from '../event-sourcing-module-options';
+import type { SubscriberErrorClassifier } from '../subscriptions/subscriber-definition';
 
 /** Where a subscriber with no checkpoint yet starts reading the global log. */
 export type SubscriberStartFrom = 'beginning' | 'end' | number;
@@ -12,10 +14,24 @@ export interface EventSubscriberOptions {
    * class does not restart the subscriber from the beginning.
    */
   name?: string;
-  /** Attempts per event before it is parked. Default: module's `subscriptions.maxAttempts` (5). */
+  /**
+   * Attempts per event before it is parked, counting only errors that are not
+   * transient (transient ones are retried without limit). Default: module's
+   * `subscriptions.maxAttempts` (5).
+   */
   maxAttempts?: number;
   /** First retry delay in ms, doubled per attempt with jitter. Default: module's (100). */
   retryDelayMs?: number;
+  /** Longest delay between two attempts, in ms (with ±50% jitter). Default: module's (5000). */
+  maxRetryDelayMs?: number;
+  /**
+   * Overrides which handler errors are transient: return true (retry without
+   * limit, never park), false (park after `maxAttempts`) or undefined (Cello's
+   * `isTransientError` decides: lost connections, timeouts, deadlocks,
+   * serialization failures, unavailable storages, `TransientError`).
+   * Default: module's, else Cello's alone.
+   */
+  isTransient?: SubscriberErrorClassifier;
   /** After the last attempt: park and move on, or park and stop. Default: module's ('park-and-continue'). */
   onFailure?: SubscriberFailurePolicy;
   /**
@@ -36,10 +52,31 @@ export interface EventSubscriberOptions {
  * methods that is not an aggregate): names it and tunes its retries.
  */
 export function EventSubscriber(options: EventSubscriberOptions = {}): ClassDecorator {
-  return (target) => {
+  // Values are checked at start-up by the explorer (with the module's defaults); here
+  // only what the explorer would never see: unknown keys and a non-class target.
+  checkDecoratorOptions(
+    '@EventSubscriber',
+    'a subscriber class',
+    options,
+    EVENT_SUBSCRIBER_OPTIONS,
+  );
+  const decorate = (target: { readonly name: string }, key?: string | symbol) => {
+    checkClassTarget('@EventSubscriber', target, key);
     Reflect.defineMetadata(EVENT_SUBSCRIBER_METADATA, { ...options }, target);
   };
+  return decorate as ClassDecorator;
 }
+
+const EVENT_SUBSCRIBER_OPTIONS: readonly (keyof EventSubscriberOptions)[] = [
+  'name',
+  'maxAttempts',
+  'retryDelayMs',
+  'maxRetryDelayMs',
+  'isTransient',
+  'onFailure',
+  'batchSize',
+  'startFrom',
+];
 
 /** The `@EventSubscriber` options of `target`, or undefined when it has none. */
 export function getEventSubscriberOptions(target: object): EventSubscriberOptions | undefined {

@@ -143,6 +143,12 @@ export interface ProcessorLease {
   readonly fencingToken: number;
   /** The last global position the processor finished (0 = none). */
   readonly checkpoint: number;
+  /**
+   * False while the processor has never had a checkpoint (neither stored by a
+   * holder nor set by `resetCheckpoint`): the one case where its `startFrom`
+   * applies. A reset to 0 is a checkpoint, so a rebuild replays from the beginning.
+   */
+  readonly hasCheckpoint: boolean;
   readonly expiresAt: Date;
 }
 
@@ -261,7 +267,8 @@ export interface EventStorage {
   readCheckpoint(processor: string): Promise<number>;
 
   /**
-   * Moves a processor's checkpoint back (to rebuild it), whoever holds its lease.
+   * Moves a processor's checkpoint back (to rebuild it), whoever holds its lease;
+   * it then counts as checkpointed (`hasCheckpoint`), also when it had none.
    * The holder's fencing token is bumped, so a running holder's next checkpoint
    * write fails and it resumes from the new checkpoint.
    */

@@ -22,10 +22,19 @@ export interface HandledEventType {
   readonly batchHandlers?: readonly BoundEventBatchHandler[];
 }
 
+/**
+ * A subscriber's own answer to "is this handler error transient?": true
+ * (retry without limit, never park), false (count it towards `maxAttempts`,
+ * then park), or undefined to leave it to Cello's `isTransientError`.
+ */
+export type SubscriberErrorClassifier = (error: unknown) => boolean | undefined;
+
 /** A subscriber's settings after defaults are applied. */
 export interface SubscriberSettings {
   readonly maxAttempts: number;
   readonly retryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  readonly isTransient?: SubscriberErrorClassifier;
   readonly onFailure: SubscriberFailurePolicy;
   readonly batchSize: number;
   readonly startFrom: SubscriberStartFrom;

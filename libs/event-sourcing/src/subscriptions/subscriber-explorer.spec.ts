@@ -74,6 +74,20 @@ class BadBatch {
   on(): void {}
 }
 
+@Injectable()
+@EventSubscriber({ maxRetryDelayMs: 50 })
+class BadRetryCap {
+  @EventHandler(TicketOpened)
+  on(): void {}
+}
+
+@Injectable()
+@EventSubscriber({ isTransient: 'yes' as unknown as () => boolean })
+class BadClassifier {
+  @EventHandler(TicketOpened)
+  on(): void {}
+}
+
 @Injectable({ scope: Scope.REQUEST })
 class PerRequestSubscriber {
   @EventHandler(TicketOpened)
@@ -189,6 +203,7 @@ describe('SubscriberExplorer', () => {
       expect(board?.settings).toEqual({
         maxAttempts: 2,
         retryDelayMs: 100,
+        maxRetryDelayMs: 5000,
         onFailure: 'park-and-continue',
         batchSize: 50,
         startFrom: 'beginning',
@@ -290,6 +305,20 @@ describe('SubscriberExplorer', () => {
       // Then
       expect(isCelloError(error, InvalidSubscriberError.code)).toBe(true);
       expect((error as Error).message).toContain('batchSize must be a positive integer, got 0');
+    });
+
+    it('should fail on a retry cap below the first delay, and on an isTransient that is not a function', async () => {
+      // Given / When
+      const capped = await exploreError([BadRetryCap]);
+      const classified = await exploreError([BadClassifier]);
+
+      // Then
+      expect(isCelloError(capped, InvalidSubscriberError.code)).toBe(true);
+      expect((capped as Error).message).toContain(
+        'maxRetryDelayMs must be more than 0 and at least retryDelayMs (100), got 50',
+      );
+      expect(isCelloError(classified, InvalidSubscriberError.code)).toBe(true);
+      expect((classified as Error).message).toContain('isTransient must be a function');
     });
 
     it('should fail on a request-scoped subscriber', async () => {

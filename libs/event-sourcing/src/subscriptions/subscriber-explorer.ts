@@ -21,6 +21,7 @@ import type {
 export const SUBSCRIPTION_DEFAULTS = {
   maxAttempts: 5,
   retryDelayMs: 100,
+  maxRetryDelayMs: 5000,
   onFailure: 'park-and-continue',
   batchSize: 500,
   pollIntervalMs: 1000,
@@ -88,10 +89,17 @@ export class SubscriberExplorer {
         'it has no name. Set @EventSubscriber({ name: "..." }).',
       );
     }
+    const retryDelayMs =
+      options.retryDelayMs ?? defaults.retryDelayMs ?? SUBSCRIPTION_DEFAULTS.retryDelayMs;
     const settings: SubscriberSettings = {
       maxAttempts: options.maxAttempts ?? defaults.maxAttempts ?? SUBSCRIPTION_DEFAULTS.maxAttempts,
-      retryDelayMs:
-        options.retryDelayMs ?? defaults.retryDelayMs ?? SUBSCRIPTION_DEFAULTS.retryDelayMs,
+      retryDelayMs,
+      // Unset: the built-in cap, or the first delay when that is longer.
+      maxRetryDelayMs:
+        options.maxRetryDelayMs ??
+        defaults.maxRetryDelayMs ??
+        Math.max(SUBSCRIPTION_DEFAULTS.maxRetryDelayMs, retryDelayMs),
+      isTransient: options.isTransient ?? defaults.isTransient,
       onFailure: options.onFailure ?? defaults.onFailure ?? SUBSCRIPTION_DEFAULTS.onFailure,
       batchSize: options.batchSize ?? defaults.batchSize ?? SUBSCRIPTION_DEFAULTS.batchSize,
       startFrom: options.startFrom ?? 'beginning',
@@ -253,6 +261,20 @@ function checkSettings(className: string, settings: SubscriberSettings): void {
     throw new InvalidSubscriberError(
       className,
       `retryDelayMs must be 0 or more, got ${settings.retryDelayMs}.`,
+    );
+  }
+  if (!(settings.maxRetryDelayMs >= settings.retryDelayMs && settings.maxRetryDelayMs > 0)) {
+    throw new InvalidSubscriberError(
+      className,
+      `maxRetryDelayMs must be more than 0 and at least retryDelayMs (${settings.retryDelayMs}), ` +
+        `got ${settings.maxRetryDelayMs}.`,
+    );
+  }
+  if (settings.isTransient !== undefined && typeof settings.isTransient !== 'function') {
+    throw new InvalidSubscriberError(
+      className,
+      'isTransient must be a function (error) => boolean | undefined, got ' +
+        `${typeof settings.isTransient}.`,
     );
   }
   if (settings.onFailure !== 'park-and-continue' && settings.onFailure !== 'stop') {

@@ -205,6 +205,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
         headPosition,
         lag: Math.max(0, headPosition - checkpoint),
         ...(processor.lastError !== undefined ? { lastError: processor.lastError } : {}),
+        ...(processor.retrying !== undefined ? { retrying: processor.retrying } : {}),
       });
     }
     return statuses;
@@ -259,6 +260,10 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
         decode: (stored) => decode(stored).event,
         logger: this.logger,
         reportLag: (lag) => this.metrics.projectionLag?.set({ projection: definition.name }, lag),
+        reportRetrying: (retrying) =>
+          this.metrics.projectionRetrying?.set({ projection: definition.name }, retrying ? 1 : 0),
+        reportParked: () =>
+          this.metrics.projectionEventsParked?.inc({ projection: definition.name }),
       });
       this.processors.set(definition.name, processor);
     }

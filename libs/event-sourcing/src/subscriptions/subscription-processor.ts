@@ -3,6 +3,7 @@ import type { Event } from '../event/event';
 import type { EventStorage, ProcessorLease, StoredEvent } from '../store/event-storage';
 import { GlobalLogPageReader } from './global-log-page-reader';
 import { retryDelayMs } from './retry-backoff';
+import { isTransientError } from './transient-error-classifier';
 import type { EventBatchItem } from './event-batch';
 import type {
   BoundEventBatchHandler,
@@ -22,9 +23,28 @@ export interface SubscriptionProcessorContext {
   readonly owner: string;
   readonly decode: SubscriptionEventDecoder;
   readonly logger: LoggerService;
-  /** Told how many events the subscriber is behind the log head after each batch (for metrics). */
+  /** Told how many events the subscriber is behind the log head after each batch and retry (for metrics). */
   readonly reportLag?: (lag: number) => void;
+  /** Told when the subscriber starts (true) and stops (false) retrying a failure (for metrics). */
+  readonly reportRetrying?: (retrying: boolean) => void;
+  /** Told each time the subscriber parks an event (for metrics). */
+  readonly reportParked?: () => void;
 }
+
+/** What a processor is retrying, while it is. */
+export interface SubscriptionRetry {
+  /** When the first attempt of the event, batch or storage call it is stuck on failed. */
+  readonly since: Date;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+}
+
+/** How a delivery with retries ended. */
+type RetryOutcome =
+  | { readonly outcome: 'delivered' }
+  | { readonly outcome: 'interrupted' }
+  /** Failed `maxAttempts` times with errors that are not transient, while the storage answered. */
+  | { readonly outcome: 'exhausted'; readonly errorText: string; readonly attempts: number };
 
 /** How long `stop()` waits for a handler in progress before giving up on it. */
 const STOP_GRACE_MS = 10_000;
@@ -72,6 +92,8 @@ export class SubscriptionProcessor {
   private renewing = false;
   private loop?: Promise<void>;
   private stopping = false;
+  /** `start()` was called while the loop was ending. */
+  private restartWhenEnded = false;
   /** A wake-up arrived while the processor was busy: skip the next idle wait. */
   private pendingWake = false;
   private readonly idleWakers = new Set<() => void>();
@@ -83,6 +105,9 @@ export class SubscriptionProcessor {
   private readonly pages: GlobalLogPageReader;
   /** The head-position query of the lag metric, while in flight. */
   private lagQuery?: Promise<void>;
+  /** While retrying a failure: when it began (epoch ms), and the failed attempts. */
+  private retryStartedAt?: number;
+  private retryAttempts = 0;
 
   constructor(
     readonly definition: SubscriberDefinition,
@@ -108,6 +133,12 @@ export class SubscriptionProcessor {
     return this.lastErrorText;
   }
 
+  /** What it is retrying now (a failing event or batch, or the unreachable storage), if anything. */
+  get retrying(): SubscriptionRetry | undefined {
+    if (this.retryStartedAt === undefined) return undefined;
+    return { since: new Date(this.retryStartedAt), attempts: this.retryAttempts };
+  }
+
   /** True while this instance holds the lease and feeds the subscriber. */
   get isActive(): boolean {
     return this.lease !== undefined && !this.leaseLost && this.currentState === 'running';
@@ -115,11 +146,18 @@ export class SubscriptionProcessor {
 
   /** Starts the loop (no-op when it runs). Never waits for the storage. */
   start(): void {
-    if (this.loop) return;
+    if (this.loop) {
+      // A loop that is ending (it failed, or is stopping) still settles its reads
+      // and releases its lease: start again once it has, rather than not at all.
+      if (this.currentState === 'failed' || this.stopping) this.restartWhenEnded = true;
+      return;
+    }
     this.stopping = false;
+    this.restartWhenEnded = false;
     this.currentState = 'standby';
     this.loop = this.run().finally(() => {
       this.loop = undefined;
+      if (this.restartWhenEnded) this.start();
     });
   }
 
@@ -131,6 +169,7 @@ export class SubscriptionProcessor {
       return;
     }
     this.stopping = true;
+    this.restartWhenEnded = false;
     for (const wake of [...this.idleWakers, ...this.stopWakers]) wake();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
@@ -176,17 +215,21 @@ export class SubscriptionProcessor {
         try {
           if (this.leaseLost) this.dropLease('the lease was taken over by another instance');
           if (!this.lease && !(await this.takeLease())) {
+            storageFailures = 0;
+            this.clearRetrying();
             this.setState('standby');
             await this.idle(Math.min(this.settings.pollIntervalMs, this.settings.leaseTtlMs / 4));
             continue;
           }
           const outcome = await this.processBatch();
           storageFailures = 0;
+          this.clearRetrying();
           if (outcome === 'failed') return;
           if (outcome === 'idle') await this.idle(this.settings.pollIntervalMs);
         } catch (error) {
           storageFailures += 1;
           this.lastErrorText = describeError(error);
+          this.noteFailure(storageFailures);
           this.context.logger.warn?.(
             `Subscriber "${this.name}" cannot reach the event storage (attempt ${storageFailures}), ` +
               `retrying: ${this.lastErrorText}`,
@@ -214,13 +257,18 @@ export class SubscriptionProcessor {
     const lease = await storage.acquireLease(this.name, owner, this.settings.leaseTtlMs);
     if (!lease) return false;
     let checkpoint = lease.checkpoint;
-    const { startFrom } = this.settings;
-    if (checkpoint === 0 && startFrom !== 'beginning') {
-      const start = startFrom === 'end' ? await storage.headPosition() : startFrom;
-      if (start > 0) {
-        if (!(await storage.storeCheckpoint(lease, start))) return false;
-        checkpoint = start;
-      }
+    if (!lease.hasCheckpoint) {
+      // Its very first run: `startFrom` applies, and is stored at once (also 0), so
+      // neither a restart nor a reset to 0 (a rebuild) applies it again.
+      const { startFrom } = this.settings;
+      const start =
+        startFrom === 'beginning'
+          ? 0
+          : startFrom === 'end'
+            ? await storage.headPosition()
+            : startFrom;
+      if (!(await storage.storeCheckpoint(lease, start))) return false;
+      checkpoint = start;
     }
     const parked = await storage.listParked(this.name);
     this.parkedAhead = new Map(
@@ -336,7 +384,13 @@ export class SubscriptionProcessor {
       report(0);
       return;
     }
-    if (this.lagQuery) return;
+    this.refreshLag();
+  }
+
+  /** Reports `head - checkpoint` once the head is read (one query in flight at most). */
+  private refreshLag(): void {
+    const report = this.context.reportLag;
+    if (!report || this.lagQuery) return;
     this.lagQuery = this.context.storage
       .headPosition()
       .then((head) => report(Math.max(0, head - this.currentCheckpoint)))
@@ -344,6 +398,99 @@ export class SubscriptionProcessor {
       .finally(() => {
         this.lagQuery = undefined;
       });
+  }
+
+  /** Notes a failed attempt: the first one starts the stall, and every one refreshes the lag metric. */
+  private noteFailure(attempts: number): void {
+    if (this.retryStartedAt === undefined) {
+      this.retryStartedAt = Date.now();
+      this.context.reportRetrying?.(true);
+    }
+    this.retryAttempts = attempts;
+    this.refreshLag();
+  }
+
+  private clearRetrying(): void {
+    if (this.retryStartedAt === undefined) return;
+    this.retryStartedAt = undefined;
+    this.retryAttempts = 0;
+    this.context.reportRetrying?.(false);
+  }
+
+  /** The subscriber's own classification first (`isTransient`), then Cello's. */
+  private isTransient(error: unknown): boolean {
+    const own = this.settings.isTransient;
+    if (own) {
+      try {
+        const verdict = own(error);
+        if (verdict !== undefined) return verdict;
+      } catch (classifierError) {
+        this.context.logger.warn?.(
+          `Subscriber "${this.name}": its isTransient threw (${describeError(classifierError)}); ` +
+            "Cello's classification applies",
+        );
+      }
+    }
+    return isTransientError(error);
+  }
+
+  /** True when the event storage answers a ping: an error met meanwhile is the event's, not an outage's. */
+  private async storageAnswers(): Promise<boolean> {
+    try {
+      await this.context.storage.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Calls `attemptOnce` until it resolves. Transient errors (see `isTransient`)
+   * are retried without limit; the others `maxAttempts` times, and only while
+   * the event storage answers: an error met while it does not may be the same
+   * outage, so it is retried rather than trusted to be the event's fault.
+   * Backoff: doubling from `retryDelayMs`, capped at `maxRetryDelayMs`, jittered.
+   */
+  private async withRetries(
+    what: string,
+    attemptOnce: (attempt: number) => Promise<void>,
+  ): Promise<RetryOutcome> {
+    const { maxAttempts, retryDelayMs: baseDelay, maxRetryDelayMs } = this.settings;
+    let lasting = 0;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await attemptOnce(attempt);
+          return { outcome: 'delivered' };
+        } catch (error) {
+          const errorText = describeError(error);
+          this.lastErrorText = `${what}: ${errorText}`;
+          this.noteFailure(attempt);
+          const transient = this.isTransient(error);
+          if (!transient) lasting += 1;
+          if (!transient && lasting >= maxAttempts) {
+            if (await this.storageAnswers()) {
+              return { outcome: 'exhausted', errorText, attempts: attempt };
+            }
+            this.context.logger.warn?.(
+              `Subscriber "${this.name}" failed ${lasting} times on ${this.lastErrorText}, but the ` +
+                'event storage does not answer: not parking it during an outage; retrying',
+            );
+          } else if (transient ? isLoggedRetry(attempt) : true) {
+            this.context.logger.warn?.(
+              `Subscriber "${this.name}" failed on ${this.lastErrorText} ` +
+                (transient
+                  ? `(transient, attempt ${attempt}); retrying until it goes through`
+                  : `(attempt ${lasting} of ${maxAttempts}); retrying`),
+            );
+          }
+          await this.pause(retryDelayMs(attempt, baseDelay, maxRetryDelayMs));
+          if (this.stopping || this.leaseLost) return { outcome: 'interrupted' };
+        }
+      }
+    } finally {
+      this.clearRetrying();
+    }
   }
 
   /**
@@ -354,25 +501,15 @@ export class SubscriptionProcessor {
   private async deliverRun(
     run: readonly PageEvent[],
   ): Promise<'delivered' | 'failed' | 'interrupted'> {
-    const { maxAttempts, retryDelayMs: baseDelay } = this.settings;
     const span = `positions ${run[0].stored.position}..${run[run.length - 1].stored.position} (a batch of ${run.length})`;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      try {
-        await this.invokeBatch(run, attempt);
-        await this.unparkDelivered(run);
-        return 'delivered';
-      } catch (error) {
-        this.lastErrorText = `${span}: ${describeError(error)}`;
-        if (attempt === maxAttempts) break;
-        this.context.logger.warn?.(
-          `Subscriber "${this.name}" failed on ${this.lastErrorText} (attempt ${attempt} of ${maxAttempts}); retrying`,
-        );
-        await this.pause(retryDelayMs(attempt, baseDelay));
-        if (this.stopping || this.leaseLost) return 'interrupted';
-      }
+    const result = await this.withRetries(span, (attempt) => this.invokeBatch(run, attempt));
+    if (result.outcome === 'interrupted') return 'interrupted';
+    if (result.outcome === 'delivered') {
+      await this.unparkDelivered(run);
+      return 'delivered';
     }
     this.context.logger.warn?.(
-      `Subscriber "${this.name}" failed on ${this.lastErrorText} after ${maxAttempts} attempts; ` +
+      `Subscriber "${this.name}" failed on ${this.lastErrorText} after ${result.attempts} attempts; ` +
         'delivering its events one at a time to find the one that fails',
     );
     return 'failed';
@@ -408,36 +545,29 @@ export class SubscriptionProcessor {
     }
   }
 
-  /** Delivers with retries; parks the event after the last attempt. */
+  /** Delivers with retries; parks the event when it keeps failing (see `withRetries`). */
   private async deliver(stored: StoredEvent, handled: HandledEventType): Promise<Delivery> {
-    const { maxAttempts, retryDelayMs: baseDelay, onFailure } = this.settings;
-    let errorText = '';
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      try {
-        await this.invoke(stored, handled, attempt);
-        const parkedId = this.parkedAhead.get(stored.position);
-        if (parkedId !== undefined) {
-          // It failed before and stopped the subscriber; now it went through.
-          await this.context.storage.removeParked(parkedId);
-          this.parkedAhead.delete(stored.position);
-        }
-        return 'delivered';
-      } catch (error) {
-        errorText = describeError(error);
-        this.lastErrorText = `position ${stored.position} (${stored.type} in "${stored.streamId}"): ${errorText}`;
-        if (attempt === maxAttempts) break;
-        this.context.logger.warn?.(
-          `Subscriber "${this.name}" failed on ${this.lastErrorText} (attempt ${attempt} of ${maxAttempts}); retrying`,
-        );
-        await this.pause(retryDelayMs(attempt, baseDelay));
-        if (this.stopping || this.leaseLost) return 'interrupted';
+    const { onFailure } = this.settings;
+    const where = `position ${stored.position} (${stored.type} in "${stored.streamId}")`;
+    const result = await this.withRetries(where, (attempt) =>
+      this.invoke(stored, handled, attempt),
+    );
+    if (result.outcome === 'interrupted') return 'interrupted';
+    if (result.outcome === 'delivered') {
+      const parkedId = this.parkedAhead.get(stored.position);
+      if (parkedId !== undefined) {
+        // It failed before and stopped the subscriber; now it went through.
+        await this.context.storage.removeParked(parkedId);
+        this.parkedAhead.delete(stored.position);
       }
+      return 'delivered';
     }
     if (!this.parkedAhead.has(stored.position)) {
-      await this.context.storage.parkEvent(this.name, stored, errorText, maxAttempts);
+      await this.context.storage.parkEvent(this.name, stored, result.errorText, result.attempts);
+      this.context.reportParked?.();
     }
     this.context.logger.error?.(
-      `Subscriber "${this.name}" parked ${this.lastErrorText} after ${maxAttempts} attempts; ` +
+      `Subscriber "${this.name}" parked ${this.lastErrorText} after ${result.attempts} attempts; ` +
         (onFailure === 'stop'
           ? 'it stops here (onFailure: stop). Fix the cause, then restart it with SubscriptionManager.start().'
           : 'moving on. Replay it with SubscriptionManager.replayParked().'),
@@ -567,6 +697,11 @@ export class SubscriptionProcessor {
       wakers.add(done);
     });
   }
+}
+
+/** A transient failure is logged on its first attempts, then every tenth: it may last hours. */
+function isLoggedRetry(attempt: number): boolean {
+  return attempt <= 3 || attempt % 10 === 0;
 }
 
 function describeError(error: unknown): string {

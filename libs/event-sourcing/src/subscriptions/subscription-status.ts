@@ -19,4 +19,10 @@ export interface SubscriptionStatus {
   readonly lag: number;
   /** The last error met (handler or storage), if any since start. */
   readonly lastError?: string;
+  /**
+   * Set while this instance retries what the subscriber is stuck on (an event or
+   * batch whose handler fails, or the unreachable storage): since when, and the
+   * failed attempts. Its checkpoint (and `lag`) does not move meanwhile.
+   */
+  readonly retrying?: { readonly since: Date; readonly attempts: number };
 }

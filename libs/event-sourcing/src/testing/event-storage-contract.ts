@@ -952,6 +952,46 @@ export function describeEventStorageContract(
         expect(again?.checkpoint).toBe(0);
       });
 
+      it('should tell a processor that never checkpointed from one reset to the beginning', async () => {
+        // Given a processor never run, one that stored 0, and one reset to 0 before it ever ran
+        const fresh = newProcessor();
+        const storedZero = newProcessor();
+        const resetFirst = newProcessor();
+        const lease = (await storage.acquireLease(storedZero, 'instance-a', 10_000))!;
+        expect(await storage.storeCheckpoint(lease, 0)).toBe(true);
+        await storage.releaseLease(lease);
+        await storage.resetCheckpoint(resetFirst, 0);
+
+        // When
+        const leases = await Promise.all(
+          [fresh, storedZero, resetFirst].map((p) => storage.acquireLease(p, 'instance-b', 10_000)),
+        );
+
+        // Then only the fresh one has no checkpoint; all read as 0
+        expect(leases.map((l) => [l?.checkpoint, l?.hasCheckpoint])).toEqual([
+          [0, false],
+          [0, true],
+          [0, true],
+        ]);
+        expect(await storage.readCheckpoint(fresh)).toBe(0);
+        expect(await storage.readCheckpoint(resetFirst)).toBe(0);
+      });
+
+      it('should count a checkpoint moved back to 0 as a checkpoint', async () => {
+        // Given
+        const processor = newProcessor();
+        const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
+        expect(lease.hasCheckpoint).toBe(false);
+        await storage.storeCheckpoint(lease, 40);
+
+        // When
+        await storage.resetCheckpoint(processor, 0);
+
+        // Then
+        const again = await storage.acquireLease(processor, 'instance-a', 10_000);
+        expect(again).toMatchObject({ checkpoint: 0, hasCheckpoint: true });
+      });
+
       it('should let any instance read a processor checkpoint', async () => {
         // Given
         const processor = newProcessor();

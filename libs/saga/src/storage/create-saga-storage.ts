@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { redactSecrets } from '@cello/core';
+import type { DataSource } from 'typeorm';
+import { isCelloError, MissingPeerDependencyError, redactSecrets } from '@cello/core';
 import { InvalidSagaOptionsError } from '../errors/invalid-saga-options.error';
 import type { SagaModuleOptions } from '../saga-module-options';
 import { MemorySagaStorage } from './memory/memory-saga-storage';
@@ -21,7 +21,7 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
     synchronousCommit: options.synchronousCommit,
   };
   if (storage === 'memory') return new MemorySagaStorage();
-  if (storage instanceof DataSource) {
+  if (isDataSource(storage)) {
     if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
       return MysqlSagaStorage.fromDataSource(storage, pg);
     }
@@ -46,6 +46,20 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
 }
 
 /**
+ * A TypeORM DataSource, recognised without loading TypeORM (an optional peer)
+ * and across copies of it, where `instanceof` would fail.
+ */
+function isDataSource(value: unknown): value is DataSource {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { query?: unknown }).query === 'function' &&
+    typeof (value as { initialize?: unknown }).initialize === 'function' &&
+    typeof (value as { options?: { type?: unknown } }).options?.type === 'string'
+  );
+}
+
+/**
  * Opens a storage by URL; when its database cannot be reached, logs one
  * warning and returns a stand-in that keeps trying, so the app still starts.
  */
@@ -60,6 +74,8 @@ async function openOrKeepTrying(
   try {
     return await open();
   } catch (error) {
+    // A package to install is a mistake to fix too, not an outage.
+    if (isCelloError(error, MissingPeerDependencyError.code)) throw error;
     const reason = (error as { message?: unknown })?.message;
     new Logger('SagaModule').warn(
       `Saga storage at ${redactSecrets(url)} is unreachable (${redactSecrets(String(reason))}). Starting without it; ` +

@@ -4,6 +4,8 @@ interface LeaseRecord {
   owner: string;
   fencingToken: number;
   checkpoint: number;
+  /** False until a checkpoint is stored or reset: where `startFrom` applies. */
+  hasCheckpoint: boolean;
   /** Epoch ms; at or before now means free. */
   expiresAt: number;
 }
@@ -21,7 +23,13 @@ export class MemoryProcessorLeases {
     const now = Date.now();
     const record = this.leases.get(processor);
     if (record === undefined) {
-      const created = { owner, fencingToken: 1, checkpoint: 0, expiresAt: now + ttlMs };
+      const created = {
+        owner,
+        fencingToken: 1,
+        checkpoint: 0,
+        hasCheckpoint: false,
+        expiresAt: now + ttlMs,
+      };
       this.leases.set(processor, created);
       return toLease(processor, created);
     }
@@ -54,6 +62,7 @@ export class MemoryProcessorLeases {
     const record = this.current(lease);
     if (record === undefined) return false;
     record.checkpoint = position;
+    record.hasCheckpoint = true;
     return true;
   }
 
@@ -70,12 +79,14 @@ export class MemoryProcessorLeases {
         owner: '',
         fencingToken: 0,
         checkpoint: position,
+        hasCheckpoint: true,
         expiresAt: 0,
       });
     } else {
       // Like PostgreSQL: a new fencing token revokes a running holder, whose next
       // checkpoint write fails, so it takes the lease again from the new checkpoint.
       record.checkpoint = position;
+      record.hasCheckpoint = true;
       record.fencingToken += 1;
     }
   }
@@ -96,6 +107,7 @@ function toLease(processor: string, record: LeaseRecord): ProcessorLease {
     owner: record.owner,
     fencingToken: record.fencingToken,
     checkpoint: record.checkpoint,
+    hasCheckpoint: record.hasCheckpoint,
     expiresAt: new Date(record.expiresAt),
   };
 }

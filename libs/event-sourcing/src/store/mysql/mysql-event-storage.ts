@@ -1,6 +1,8 @@
 import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
@@ -71,7 +73,8 @@ interface LeaseRow extends RowDataPacket {
   name: string;
   owner: string | null;
   fencing_token: string | number;
-  checkpoint: string | number;
+  /** NULL until the processor's first checkpoint (or a reset). */
+  checkpoint: string | number | null;
   lease_expires_at: string | null;
   expired: number | string;
 }
@@ -138,6 +141,13 @@ export class MysqlEventStorage implements EventStorage {
     const resolved = resolveMysqlEventStorageOptions(options);
     const parsed = new URL(url);
     parsed.protocol = 'mysql:';
+    // Optional peers, loaded only here; mysql2 first, so its absence is named rather than reported by TypeORM.
+    loadOptionalPeer('mysql2', 'MySQL event storage', require);
+    const { DataSource } = loadOptionalPeer<typeof TypeOrm>(
+      'typeorm',
+      'MySQL event storage',
+      require,
+    );
     const dataSource = new DataSource({
       type: 'mysql',
       url: parsed.toString(),
@@ -670,7 +680,7 @@ export class MysqlEventStorage implements EventStorage {
       `SELECT checkpoint FROM ${this.tables.processors} WHERE name = ?`,
       [processor],
     );
-    return rows.length === 0 ? 0 : Number(rows[0].checkpoint);
+    return rows.length === 0 ? 0 : Number(rows[0].checkpoint ?? 0);
   }
 
   async resetCheckpoint(processor: string, position: number): Promise<void> {
@@ -890,7 +900,8 @@ function toLease(row: LeaseRow): ProcessorLease {
     processor: row.name,
     owner: row.owner ?? '',
     fencingToken: Number(row.fencing_token),
-    checkpoint: Number(row.checkpoint),
+    checkpoint: Number(row.checkpoint ?? 0),
+    hasCheckpoint: row.checkpoint !== null,
     expiresAt: fromUtcText(row.lease_expires_at ?? '1970-01-01T00:00:00.000Z'),
   };
 }

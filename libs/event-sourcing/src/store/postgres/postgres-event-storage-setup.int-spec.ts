@@ -43,6 +43,7 @@ describe('PostgresEventStorage setup', () => {
           'CreateEventStoreTables1764300000000',
           'AddFastAppendFunction1795837200000',
           'AddPackedAppendFunction1795848000000',
+          'AllowUnstartedProcessorCheckpoint1796610700000',
         ]);
         const tables = await sql<{ table_name: string }>(
           "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' " +
@@ -74,7 +75,7 @@ describe('PostgresEventStorage setup', () => {
 
         // Then
         const migrations = await sql(`SELECT name FROM "${schema}".cello_migrations`);
-        expect(migrations).toHaveLength(3);
+        expect(migrations).toHaveLength(4);
       } finally {
         await Promise.all(storages.map((storage) => storage.close()));
       }

@@ -1,5 +1,8 @@
-import { Query, type ClientConfig, type Pool, type QueryConfig, type QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
+import type * as Pg from 'pg';
+import type { ClientConfig, Pool, QueryConfig, QueryResultRow } from 'pg';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
@@ -66,7 +69,8 @@ interface LeaseRow {
   name: string;
   owner: string;
   fencing_token: string;
-  checkpoint: string;
+  /** NULL until the processor's first checkpoint (or a reset). */
+  checkpoint: string | null;
   lease_expires_at: Date;
 }
 
@@ -74,6 +78,12 @@ const EVENT_COLUMNS =
   'position, stream_id, version, event_id, type, schema_version, data, metadata, recorded_at';
 /** Positions scanned per query when `headPosition` has to look for gaps. */
 const HEAD_SCAN_PAGE = 10_000;
+
+const FEATURE = 'PostgreSQL event storage';
+
+function loadPostgresDriver(): typeof Pg {
+  return loadOptionalPeer<typeof Pg>('pg', FEATURE, require);
+}
 
 /**
  * The PostgreSQL event storage: tables created by shipped TypeORM migrations,
@@ -94,6 +104,8 @@ export class PostgresEventStorage implements EventStorage {
   private initializing?: Promise<void>;
   private wakeScheduled = false;
   private closed = false;
+  // Optional peers, loaded when a PostgreSQL storage is made (never on import).
+  private readonly pg = loadPostgresDriver();
 
   private constructor(
     private readonly dataSource: DataSource,
@@ -112,6 +124,8 @@ export class PostgresEventStorage implements EventStorage {
   /** A storage with its own TypeORM `DataSource` (and pg pool) for `url`. */
   static fromUrl(url: string, options: PostgresEventStorageOptions = {}): PostgresEventStorage {
     const resolved = resolvePostgresEventStorageOptions(options);
+    loadPostgresDriver(); // first, so a missing pg is named rather than reported by TypeORM
+    const { DataSource } = loadOptionalPeer<typeof TypeOrm>('typeorm', FEATURE, require);
     const dataSource = new DataSource({
       type: 'postgres',
       url,
@@ -389,7 +403,7 @@ export class PostgresEventStorage implements EventStorage {
     client.on('error', onClientError);
     try {
       await new Promise<void>((resolve, reject) => {
-        const query = new Query({
+        const query = new this.pg.Query({
           name: `cello_replay_stream_${this.tables.key}`,
           text:
             'SELECT position::float8 AS position, version::float8 AS version, ' +
@@ -646,12 +660,12 @@ export class PostgresEventStorage implements EventStorage {
   }
 
   async readCheckpoint(processor: string): Promise<number> {
-    const { rows } = await this.query<{ checkpoint: string }>('reading a checkpoint', {
+    const { rows } = await this.query<{ checkpoint: string | null }>('reading a checkpoint', {
       name: `cello_read_checkpoint_${this.tables.key}`,
       text: `SELECT checkpoint FROM ${this.tables.processors} WHERE name = $1`,
       values: [processor],
     });
-    return rows.length === 0 ? 0 : Number(rows[0].checkpoint);
+    return rows.length === 0 ? 0 : Number(rows[0].checkpoint ?? 0);
   }
 
   async resetCheckpoint(processor: string, position: number): Promise<void> {
@@ -869,7 +883,8 @@ function toLease(row: LeaseRow): ProcessorLease {
     processor: row.name,
     owner: row.owner,
     fencingToken: Number(row.fencing_token),
-    checkpoint: Number(row.checkpoint),
+    checkpoint: Number(row.checkpoint ?? 0),
+    hasCheckpoint: row.checkpoint !== null,
     expiresAt: row.lease_expires_at,
   };
 }

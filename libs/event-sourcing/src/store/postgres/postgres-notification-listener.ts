@@ -1,4 +1,6 @@
-import { Client, type ClientConfig } from 'pg';
+import type * as Pg from 'pg';
+import type { Client, ClientConfig } from 'pg';
+import { loadOptionalPeer } from '@cello/core';
 
 /**
  * One dedicated connection that LISTENs on the store's channel and calls
@@ -34,6 +36,7 @@ export class PostgresNotificationListener {
   }
 
   private async connect(): Promise<void> {
+    const { Client } = loadOptionalPeer<typeof Pg>('pg', 'PostgreSQL event storage', require);
     const client = new Client(this.config);
     // Without a handler an 'error' event would crash the process.
     client.on('error', () => this.scheduleReconnect(client));

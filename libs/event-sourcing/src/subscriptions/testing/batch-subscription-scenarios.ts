@@ -10,6 +10,7 @@ import type { EventBatch, EventBatchItem } from '../event-batch';
 import { SubscriptionManager } from '../subscription-manager';
 import type { SubscriptionEnvelope } from '../subscription-envelope';
 import {
+  connectToClosedPort,
   OrderNoted,
   OrderPlaced,
   OrderShipped,
@@ -68,6 +69,31 @@ export class OrderTable {
   onFailure: 'stop',
 })
 export class StrictOrderTable extends OrderTable {}
+
+/** OrderTable whose database refuses connections (a real ECONNREFUSED) for its first `downFor` calls. */
+@Injectable()
+@EventSubscriber({
+  name: 'unreachable-order-table',
+  batchSize: 4,
+  maxAttempts: 2,
+  retryDelayMs: 1,
+  maxRetryDelayMs: 10,
+})
+export class UnreachableOrderTable {
+  readonly calls: BatchCall[] = [];
+  readonly written: number[] = [];
+  downFor = 12;
+
+  @EventBatchHandler(OrderPlaced)
+  async write(batch: EventBatch<OrderPlaced>): Promise<void> {
+    this.calls.push({
+      positions: batch.map((item) => item.envelope.position),
+      attempts: batch.map((item) => item.envelope.attempt),
+    });
+    if (this.calls.length <= this.downFor) await connectToClosedPort();
+    this.written.push(...batch.map((item) => item.envelope.position));
+  }
+}
 
 /** OrderTable whose retries wait a minute: a stop must cut the wait short. */
 @Injectable()
@@ -269,6 +295,32 @@ export function describeBatchSubscriptionScenarios(
         ]);
         expect(table.writtenPositions).toEqual(positions);
         expect(await manager.listParked('order-table')).toEqual([]);
+      });
+
+      it('should retry a batch whose database is unreachable as a whole, without limit, and park nothing', async () => {
+        // Given a batch projection whose database refuses its first 12 calls (maxAttempts 2)
+        const app = await bootStopped(randomUUID(), [UnreachableOrderTable]);
+        const positions = await place(
+          app,
+          `o-${randomUUID()}`,
+          `o-${randomUUID()}`,
+          `o-${randomUUID()}`,
+        );
+
+        // When
+        const manager = app.get(SubscriptionManager);
+        manager.start();
+        await manager.waitForPosition(positions[2], { timeoutMs: 15_000 });
+
+        // Then every call held the whole batch (never split to isolate an event), and it went through once
+        const table = app.get(UnreachableOrderTable);
+        expect(table.calls).toHaveLength(13);
+        expect(table.calls.every((call) => call.positions.join() === positions.join())).toBe(true);
+        expect(table.calls.map((call) => call.attempts[0])).toEqual(
+          Array.from({ length: 13 }, (_, i) => i + 1),
+        );
+        expect(table.written).toEqual(positions);
+        expect(await manager.listParked()).toEqual([]);
       });
 
       it('should stop between attempts without moving the checkpoint, and deliver the batch after a restart', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { isCelloError } from '@cello/core';
@@ -13,6 +14,7 @@ import { EVENT_STORAGE } from '../../event-sourcing.constants';
 import type { EventStorage } from '../../store/event-storage';
 import { Event } from '../../event/event';
 import { EventStore } from '../../store/event-store';
+import { SubscriptionsHealthIndicator } from '../../health/subscriptions.health-indicator';
 import { SubscriptionManager } from '../subscription-manager';
 import type { SubscriptionEnvelope } from '../subscription-envelope';
 import {
@@ -139,6 +141,92 @@ export class SlowReport {
 
   open(): void {
     this.release();
+  }
+}
+
+/** Records the positions it gets; started at the log's end, so a rebuild is what shows the start. */
+@Injectable()
+@EventSubscriber({ name: 'late-history', startFrom: 'end' })
+export class LateHistory {
+  readonly seen: number[] = [];
+  readonly resets: number[] = [];
+
+  @EventHandler(OrderPlaced)
+  onPlaced(_event: OrderPlaced, envelope: SubscriptionEnvelope): void {
+    this.seen.push(envelope.position);
+  }
+
+  onSubscriberReset(position: number): void {
+    this.resets.push(position);
+    this.seen.splice(0);
+  }
+}
+
+/** Like LateHistory, started after position 1. */
+@Injectable()
+@EventSubscriber({ name: 'positioned-history', startFrom: 1 })
+export class PositionedHistory extends LateHistory {}
+
+/** Rejects with the real error of a connection to a port nobody listens on (ECONNREFUSED). */
+export function connectToClosedPort(): Promise<never> {
+  return new Promise((_, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: 1 });
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      socket.destroy();
+      reject(new Error('expected port 1 to be closed'));
+    });
+  });
+}
+
+/** A projection whose database is down (a real refused connection) until `up()`. */
+@Injectable()
+@EventSubscriber({
+  name: 'remote-read-model',
+  maxAttempts: 3,
+  retryDelayMs: 1,
+  maxRetryDelayMs: 40,
+})
+export class RemoteReadModel {
+  readonly applied: number[] = [];
+  failures = 0;
+  private down = true;
+
+  @EventHandler(OrderPlaced)
+  async onPlaced(_event: OrderPlaced, envelope: SubscriptionEnvelope): Promise<void> {
+    if (this.down) {
+      this.failures += 1;
+      await connectToClosedPort();
+    }
+    this.applied.push(envelope.position);
+  }
+
+  up(): void {
+    this.down = false;
+  }
+}
+
+/** Says which of its own errors are transient: "busy" ones are. Busy for its first `busyFor` attempts. */
+@Injectable()
+@EventSubscriber({
+  name: 'busy-mailer',
+  maxAttempts: 2,
+  retryDelayMs: 1,
+  maxRetryDelayMs: 5,
+  isTransient: (error) => ((error as Error).message.startsWith('busy') ? true : undefined),
+})
+export class BusyMailer {
+  readonly sent: string[] = [];
+  failures = 0;
+  busyFor = 10;
+
+  @EventHandler(OrderPlaced)
+  onPlaced(event: OrderPlaced): void {
+    if (this.failures < this.busyFor) {
+      this.failures += 1;
+      throw new Error(`busy: try ${event.orderId} later`);
+    }
+    this.sent.push(event.orderId);
   }
 }
 
@@ -361,6 +449,117 @@ export function describeSubscriptionScenarios(
       });
     });
 
+    describe("when a subscriber's database is unreachable", () => {
+      it('should retry without limit, never park, report it stalled, and catch up in order once it is back', async () => {
+        // Given a projection whose database refuses connections, beside a healthy one
+        const app = await boot(randomUUID(), [OrderHistory, RemoteReadModel]);
+        const manager = app.get(SubscriptionManager);
+        const health = app.get(SubscriptionsHealthIndicator);
+        const remote = app.get(RemoteReadModel);
+
+        // When events come while it is down for longer than maxAttempts (3) and 1.5 s
+        const positions = await place(
+          app,
+          `o-${randomUUID()}`,
+          `o-${randomUUID()}`,
+          `o-${randomUUID()}`,
+        );
+        await manager.waitForPosition(positions[2], { subscribers: ['order-history'] });
+        const stalled = await pollUntil(async () => {
+          const status = (await manager.status()).find((s) => s.name === 'remote-read-model');
+          return remote.failures >= 20 &&
+            status?.retrying !== undefined &&
+            Date.now() - status.retrying.since.getTime() > 1600
+            ? status
+            : undefined;
+        });
+
+        // Then it parked nothing, stands before the first event, and health says it is stalled
+        expect(await manager.listParked()).toEqual([]);
+        expect(stalled.state).toBe('running');
+        expect(stalled.checkpoint).toBeLessThan(positions[0]);
+        expect(stalled.lag).toBeGreaterThanOrEqual(3);
+        expect(stalled.retrying!.attempts).toBeGreaterThanOrEqual(20);
+        expect(stalled.lastError).toContain('ECONNREFUSED');
+        const report = (await health.isHealthy('subscriptions', { stalledAfterMs: 1000 }))
+          .subscriptions;
+        expect(report.status).toBe('down');
+        expect(report.message).toContain('"remote-read-model" stalled');
+        expect(report.subscribers).toMatchObject({
+          'order-history': { state: 'running', lag: 0, parked: 0 },
+          'remote-read-model': { state: 'running', parked: 0 },
+        });
+
+        // When its database is back
+        remote.up();
+        await manager.waitForPosition(positions[2], { timeoutMs: 15_000 });
+
+        // Then every event was applied once, in order, and it is healthy again
+        expect(remote.applied).toEqual(positions);
+        expect(await manager.listParked()).toEqual([]);
+        const after = (await manager.status()).find((s) => s.name === 'remote-read-model');
+        expect(after?.retrying).toBeUndefined();
+        const healed = await health.isHealthy('subscriptions', { stalledAfterMs: 1000 });
+        expect(healed.subscriptions.status).toBe('up');
+      });
+
+      it("should take the subscriber's own isTransient over Cello's classification", async () => {
+        // Given a subscriber that calls its "busy" errors transient, failing 10 times (maxAttempts 2)
+        const app = await boot(randomUUID(), [BusyMailer]);
+        const manager = app.get(SubscriptionManager);
+        const orderId = `o-${randomUUID()}`;
+
+        // When
+        const [position] = await place(app, orderId);
+        await manager.waitForPosition(position, { timeoutMs: 15_000 });
+
+        // Then
+        expect(app.get(BusyMailer).failures).toBe(10);
+        expect(app.get(BusyMailer).sent).toEqual([orderId]);
+        expect(await manager.listParked()).toEqual([]);
+      });
+    });
+
+    describe('when health is checked', () => {
+      it('should list parked events in the details, and report them down only in hasNoParkedEvents', async () => {
+        // Given
+        const app = await boot(randomUUID(), [OrderHistory, FlakyMailer]);
+        const manager = app.get(SubscriptionManager);
+        const health = app.get(SubscriptionsHealthIndicator);
+        const positions = await place(app, `bad-${randomUUID()}`, `good-${randomUUID()}`);
+        await manager.waitForPosition(positions[1]);
+
+        // When
+        const subscriptions = (await health.isHealthy()).subscriptions;
+        const parked = (await health.hasNoParkedEvents()).parkedEvents;
+
+        // Then
+        expect(subscriptions).toMatchObject({
+          status: 'up',
+          subscribers: { 'flaky-mailer': { parked: 1 }, 'order-history': { parked: 0 } },
+        });
+        expect(parked).toMatchObject({ status: 'down', parked: { 'flaky-mailer': 1 } });
+        expect(parked.message).toContain('1 parked event(s): "flaky-mailer" 1');
+      });
+
+      it('should report a subscriber stopped by an event that kept failing as down', async () => {
+        // Given
+        const app = await boot(randomUUID(), [StrictLedger]);
+        const manager = app.get(SubscriptionManager);
+        await place(app, `bad-${randomUUID()}`);
+
+        // When
+        await pollUntil(async () => (await manager.status())[0].state === 'failed');
+        const report = (await app.get(SubscriptionsHealthIndicator).isHealthy()).subscriptions;
+
+        // Then
+        expect(report.status).toBe('down');
+        expect(report.message).toContain(
+          '"strict-ledger" stopped at 0 on an event that kept failing',
+        );
+      });
+    });
+
     describe('when a subscriber is reset or rebuilt', () => {
       it('should replay everything from the beginning on rebuild', async () => {
         // Given
@@ -399,6 +598,36 @@ export function describeSubscriptionScenarios(
         expect(history.resets).toEqual([positions[0]]);
         expect(history.seen.map((s) => s.position)).toEqual([positions[1], positions[2]]);
       });
+
+      it.each([
+        ['late-history', 'the end', LateHistory],
+        ['positioned-history', 'a position', PositionedHistory],
+      ])(
+        'should replay the whole log on rebuild of %s, declared to start at %s',
+        async (subscriber, _start, subscriberClass) => {
+          // Given events before its first start, and one after
+          const app = await boot(randomUUID(), [subscriberClass], {
+            subscriptions: { autoStart: false },
+          });
+          const manager = app.get(SubscriptionManager);
+          const before = await place(app, `o-${randomUUID()}`, `o-${randomUUID()}`);
+          manager.start();
+          await pollUntil(async () => (await manager.status())[0].state === 'running');
+          const [after] = await place(app, `o-${randomUUID()}`);
+          await manager.waitForPosition(after);
+          const projection = app.get<LateHistory>(subscriberClass);
+          expect(projection.seen).toEqual(
+            subscriber === 'late-history' ? [after] : [...before, after].filter((p) => p > 1),
+          );
+
+          // When
+          await manager.rebuild(subscriber);
+
+          // Then
+          expect(projection.resets).toEqual([0]);
+          expect(projection.seen).toEqual([...before, after]);
+        },
+      );
 
       it('should refuse a position that is not a whole number >= 0', async () => {
         // Given

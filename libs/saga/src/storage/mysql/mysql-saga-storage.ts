@@ -1,7 +1,9 @@
 import { isCelloError, isMysqlInvalidInput } from '@cello/core';
 import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import type { SagaContext } from '../../definition/saga-step-execution';
 import { InvalidSagaOptionsError } from '../../errors/invalid-saga-options.error';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
@@ -105,6 +107,13 @@ export class MysqlSagaStorage implements SagaStorage {
   ): Promise<MysqlSagaStorage> {
     const parsed = new URL(url);
     parsed.protocol = 'mysql:';
+    // Optional peers, loaded only here; mysql2 first, so its absence is named rather than reported by TypeORM.
+    loadOptionalPeer('mysql2', 'MySQL saga storage', require);
+    const { DataSource } = loadOptionalPeer<typeof TypeOrm>(
+      'typeorm',
+      'MySQL saga storage',
+      require,
+    );
     const dataSource = new DataSource({
       type: 'mysql',
       url: parsed.toString(),

@@ -1,6 +1,8 @@
 import { isCelloError, isPostgresInvalidInput } from '@cello/core';
 import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
 import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailable.error';
 import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';
@@ -96,6 +98,13 @@ export class PostgresSagaStorage implements SagaStorage {
     url: string,
     options: PostgresSagaStorageOptions = {},
   ): Promise<PostgresSagaStorage> {
+    // Optional peers, loaded only here; pg first, so its absence is named rather than reported by TypeORM.
+    loadOptionalPeer('pg', 'PostgreSQL saga storage', require);
+    const { DataSource } = loadOptionalPeer<typeof TypeOrm>(
+      'typeorm',
+      'PostgreSQL saga storage',
+      require,
+    );
     const dataSource = new DataSource({
       type: 'postgres',
       url,

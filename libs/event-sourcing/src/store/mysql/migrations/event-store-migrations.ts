@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import type { MysqlTables } from '../mysql-tables';
+import { AllowUnstartedMysqlProcessorCheckpoint1796610700000 } from './allow-unstarted-processor-checkpoint.migration';
 import { CreateMysqlEventStoreTables1764310000000 } from './create-event-store-tables.migration';
 
 /**
@@ -8,5 +9,8 @@ import { CreateMysqlEventStoreTables1764310000000 } from './create-event-store-t
  * that has shipped.
  */
 export function mysqlEventStoreMigrations(tables: MysqlTables): MigrationInterface[] {
-  return [new CreateMysqlEventStoreTables1764310000000(tables)];
+  return [
+    new CreateMysqlEventStoreTables1764310000000(tables),
+    new AllowUnstartedMysqlProcessorCheckpoint1796610700000(tables),
+  ];
 }

@@ -1,43 +1,65 @@
-import { DataSource, Migration, MigrationExecutor, type QueryRunner } from 'typeorm';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource, Migration, QueryRunner } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import type { MysqlTables } from '../mysql-tables';
 import { mysqlEventStoreMigrations } from './event-store-migrations';
 
 /** Seconds an instance waits for another one that is migrating. */
 const LOCK_WAIT_SECONDS = 60;
 
+type ExecutorClass = new (
+  dataSource: DataSource,
+  queryRunner: QueryRunner,
+  tables: MysqlTables,
+) => InstanceType<typeof TypeOrm.MigrationExecutor>;
+
+let executorClass: ExecutorClass | undefined;
+
 /**
  * Runs the event store's own migrations through TypeORM, recorded in their
  * own migrations table (`<prefix>migrations`), apart from the application's.
+ *
+ * TypeORM is an optional peer: the subclass is made when the first migration
+ * runs, not when this file is imported.
  */
-class MysqlEventStoreMigrationExecutor extends MigrationExecutor {
-  constructor(
-    dataSource: DataSource,
-    queryRunner: QueryRunner,
-    private readonly tables: MysqlTables,
-  ) {
-    super(dataSource, queryRunner);
-    const database = tables.schema ?? (dataSource.driver as { database?: string }).database;
-    // TypeORM reads these from the DataSource's options; the store keeps its own.
-    Object.assign(this, {
-      migrationsDatabase: database,
-      migrationsSchema: undefined,
-      migrationsTableName: tables.migrationsTableName,
-      migrationsTable: dataSource.driver.buildTableName(
-        tables.migrationsTableName,
-        undefined,
-        database,
-      ),
-    });
-    // MySQL commits every DDL statement by itself: a transaction would not hold them.
-    this.transaction = 'none';
-  }
+function mysqlEventStoreMigrationExecutor(): ExecutorClass {
+  if (executorClass) return executorClass;
+  const { Migration, MigrationExecutor } = loadOptionalPeer<typeof TypeOrm>(
+    'typeorm',
+    'MySQL event storage',
+    require,
+  );
+  class MysqlEventStoreMigrationExecutor extends MigrationExecutor {
+    constructor(
+      dataSource: DataSource,
+      queryRunner: QueryRunner,
+      private readonly tables: MysqlTables,
+    ) {
+      super(dataSource, queryRunner);
+      const database = tables.schema ?? (dataSource.driver as { database?: string }).database;
+      // TypeORM reads these from the DataSource's options; the store keeps its own.
+      Object.assign(this, {
+        migrationsDatabase: database,
+        migrationsSchema: undefined,
+        migrationsTableName: tables.migrationsTableName,
+        migrationsTable: dataSource.driver.buildTableName(
+          tables.migrationsTableName,
+          undefined,
+          database,
+        ),
+      });
+      // MySQL commits every DDL statement by itself: a transaction would not hold them.
+      this.transaction = 'none';
+    }
 
-  protected override getMigrations(): Migration[] {
-    return mysqlEventStoreMigrations(this.tables).map((instance) => {
-      const name = instance.name ?? instance.constructor.name;
-      return new Migration(undefined, Number(name.slice(-13)), name, instance);
-    });
+    protected override getMigrations(): Migration[] {
+      return mysqlEventStoreMigrations(this.tables).map((instance) => {
+        const name = instance.name ?? instance.constructor.name;
+        return new Migration(undefined, Number(name.slice(-13)), name, instance);
+      });
+    }
   }
+  return (executorClass = MysqlEventStoreMigrationExecutor);
 }
 
 /**
@@ -67,7 +89,7 @@ export async function migrateMysqlEventStore(
           `CREATE DATABASE IF NOT EXISTS \`${tables.schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
         );
       }
-      const executor = new MysqlEventStoreMigrationExecutor(dataSource, queryRunner, tables);
+      const executor = new (mysqlEventStoreMigrationExecutor())(dataSource, queryRunner, tables);
       const ran = await executor.executePendingMigrations();
       return ran.map((migration) => migration.name);
     } finally {

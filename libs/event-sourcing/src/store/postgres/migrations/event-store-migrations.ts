@@ -2,6 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 import type { PostgresTables } from '../postgres-tables';
 import { AddFastAppendFunction1795837200000 } from './add-fast-append-function.migration';
 import { AddPackedAppendFunction1795848000000 } from './add-packed-append-function.migration';
+import { AllowUnstartedProcessorCheckpoint1796610700000 } from './allow-unstarted-processor-checkpoint.migration';
 import { CreateEventStoreTables1764300000000 } from './create-event-store-tables.migration';
 
 /**
@@ -14,5 +15,6 @@ export function eventStoreMigrations(tables: PostgresTables): MigrationInterface
     new CreateEventStoreTables1764300000000(tables),
     new AddFastAppendFunction1795837200000(tables),
     new AddPackedAppendFunction1795848000000(tables),
+    new AllowUnstartedProcessorCheckpoint1796610700000(tables),
   ];
 }

@@ -1,34 +1,56 @@
-import { DataSource, Migration, MigrationExecutor, type QueryRunner } from 'typeorm';
+import type * as TypeOrm from 'typeorm';
+import type { DataSource, Migration, QueryRunner } from 'typeorm';
+import { loadOptionalPeer } from '@cello/core';
 import type { PostgresTables } from '../postgres-tables';
 import { eventStoreMigrations } from './event-store-migrations';
+
+type ExecutorClass = new (
+  dataSource: DataSource,
+  queryRunner: QueryRunner,
+  tables: PostgresTables,
+) => InstanceType<typeof TypeOrm.MigrationExecutor>;
+
+let executorClass: ExecutorClass | undefined;
 
 /**
  * Runs the event store's own migrations through TypeORM, recorded in their
  * own migrations table (`<schema>.<prefix>migrations`), apart from the
  * application's migrations on the same `DataSource`.
+ *
+ * TypeORM is an optional peer: the subclass is made when the first migration
+ * runs, not when this file is imported.
  */
-class EventStoreMigrationExecutor extends MigrationExecutor {
-  constructor(
-    dataSource: DataSource,
-    queryRunner: QueryRunner,
-    private readonly tables: PostgresTables,
-  ) {
-    super(dataSource, queryRunner);
-    // TypeORM reads these from the DataSource's options; the store keeps its own.
-    Object.assign(this, {
-      migrationsSchema: tables.schema,
-      migrationsTableName: tables.migrationsTableName,
-      migrationsTable: `${tables.schema}.${tables.migrationsTableName}`,
-    });
-    this.transaction = 'all';
-  }
+function eventStoreMigrationExecutor(): ExecutorClass {
+  if (executorClass) return executorClass;
+  const { Migration, MigrationExecutor } = loadOptionalPeer<typeof TypeOrm>(
+    'typeorm',
+    'PostgreSQL event storage',
+    require,
+  );
+  class EventStoreMigrationExecutor extends MigrationExecutor {
+    constructor(
+      dataSource: DataSource,
+      queryRunner: QueryRunner,
+      private readonly tables: PostgresTables,
+    ) {
+      super(dataSource, queryRunner);
+      // TypeORM reads these from the DataSource's options; the store keeps its own.
+      Object.assign(this, {
+        migrationsSchema: tables.schema,
+        migrationsTableName: tables.migrationsTableName,
+        migrationsTable: `${tables.schema}.${tables.migrationsTableName}`,
+      });
+      this.transaction = 'all';
+    }
 
-  protected override getMigrations(): Migration[] {
-    return eventStoreMigrations(this.tables).map((instance) => {
-      const name = instance.name ?? instance.constructor.name;
-      return new Migration(undefined, Number(name.slice(-13)), name, instance);
-    });
+    protected override getMigrations(): Migration[] {
+      return eventStoreMigrations(this.tables).map((instance) => {
+        const name = instance.name ?? instance.constructor.name;
+        return new Migration(undefined, Number(name.slice(-13)), name, instance);
+      });
+    }
   }
+  return (executorClass = EventStoreMigrationExecutor);
 }
 
 /**
@@ -47,7 +69,7 @@ export async function migrateEventStore(
     await queryRunner.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
     try {
       await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS ${tables.quotedSchema}`);
-      const executor = new EventStoreMigrationExecutor(dataSource, queryRunner, tables);
+      const executor = new (eventStoreMigrationExecutor())(dataSource, queryRunner, tables);
       const ran = await executor.executePendingMigrations();
       return ran.map((migration) => migration.name);
     } finally {
