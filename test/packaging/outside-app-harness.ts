@@ -8,9 +8,6 @@ import { waitUntil } from '../support/eventually';
 /** The repository's root: where `npm run pack` runs. */
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-/** Where `npm run pack` writes every tarball. */
-export const PACKS_DIR = join(REPO_ROOT, 'dist/packs');
-
 /** The app's sources, copied as they are into the temporary folder. */
 const TEMPLATE_DIR = join(__dirname, 'outside-app');
 
@@ -66,21 +63,25 @@ export function run(
 }
 
 /**
- * Runs `npm run pack` in the repository and returns the tarball of each
- * package by name (`@cello/core` → `dist/packs/cello-core-0.10.0.tgz`).
+ * Runs `npm run pack` in the repository, writing the tarballs into `folder`
+ * (its own, so a parallel pack into dist/packs/ is left alone), and returns
+ * each package's tarball by name (`@cello/core` → `cello-core-0.10.0.tgz`).
  * `CELLO_OUTSIDE_APP_PACKS` names a folder of tarballs packed already (a
- * release job's, say): then they are used as they are.
+ * release job's, say): then those are used as they are.
  */
-export async function packTarballs(): Promise<Map<string, string>> {
-  let folder = process.env.CELLO_OUTSIDE_APP_PACKS;
-  if (!folder) {
-    await run('npm', ['run', 'pack'], { cwd: REPO_ROOT, timeoutMs: 15 * 60_000 });
-    folder = PACKS_DIR;
+export async function packTarballs(folder: string): Promise<Map<string, string>> {
+  const packed = process.env.CELLO_OUTSIDE_APP_PACKS;
+  if (!packed) {
+    await run('npm', ['run', 'pack', '--', '--out', folder], {
+      cwd: REPO_ROOT,
+      timeoutMs: 15 * 60_000,
+    });
   }
+  const source = packed ?? folder;
   const tarballs = new Map<string, string>();
-  for (const file of readdirSync(folder)) {
+  for (const file of readdirSync(source)) {
     const match = /^cello-(.+)-\d+\.\d+\.\d+(?:-[\w.]+)?\.tgz$/.exec(file);
-    if (match) tarballs.set(`@cello/${match[1]}`, resolve(folder, file));
+    if (match) tarballs.set(`@cello/${match[1]}`, resolve(source, file));
   }
   return tarballs;
 }
@@ -178,7 +179,7 @@ export async function writeOutsideApp(
   };
   for (const name of APP_CELLO_PACKAGES) {
     const spec = cello[name];
-    if (!spec) throw new Error(`npm run pack wrote no tarball for ${name} into ${PACKS_DIR}`);
+    if (!spec) throw new Error(`npm run pack wrote no tarball for ${name}`);
     dependencies[name] = spec;
   }
   const packageJson = {

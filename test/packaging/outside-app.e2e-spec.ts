@@ -2,6 +2,8 @@
 // Nest and Cello's tarballs (`npm run pack`) only, compiles with its own tsc and
 // runs the three modules on memory and on PostgreSQL, for NestJS 11 and 12.
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
 import {
@@ -24,11 +26,17 @@ import {
 const INSTALL_MS = 15 * 60_000;
 const RUN_MS = 3 * 60_000;
 
+let packsDir: string;
 let tarballs: Map<string, string>;
 
 beforeAll(async () => {
-  tarballs = await packTarballs();
+  packsDir = await mkdtemp(join(tmpdir(), 'outside-app-packs-'));
+  tarballs = await packTarballs(packsDir);
 }, INSTALL_MS);
+
+afterAll(async () => {
+  if (packsDir) await rm(packsDir, { recursive: true, force: true });
+});
 
 async function http(app: RunningApp, method: 'GET' | 'POST', path: string, body?: object) {
   const response = await fetch(`${app.url}${path}`, {
