@@ -8,9 +8,9 @@ import { join } from 'node:path';
  * A PostgreSQL server of a test's own (own data folder and port, made with
  * `initdb`/`pg_ctl`), so the test can stop and start it without touching the
  * shared one. Runs as the `postgres` OS user when the tests run as root
- * (PostgreSQL refuses to run as root); trusts local connections. On a machine
- * without PostgreSQL it uses the embedded server's binaries and OS user, which
- * the global setup passes on (CELLO_TEST_PG_BIN_DIR, CELLO_TEST_PG_OS_USER).
+ * (PostgreSQL refuses to run as root); trusts local connections. When the tests
+ * run on the embedded server it uses that one's binaries and OS user, which the
+ * global setup passes on (CELLO_TEST_PG_BIN_DIR, CELLO_TEST_PG_OS_USER).
  */
 export interface PrivatePostgres {
   /** URL of its `postgres` database as the `postgres` user. */
@@ -24,13 +24,14 @@ export interface PrivatePostgres {
 }
 
 function pgBin(tool: string): string {
-  for (const version of ['17', '16', '15', '14', '13']) {
-    const path = `/usr/lib/postgresql/${version}/bin/${tool}`;
-    if (spawnSync('test', ['-x', path]).status === 0) return path;
-  }
+  // Set by the global setup when the tests run on the embedded server.
   const embedded = process.env.CELLO_TEST_PG_BIN_DIR;
   if (embedded && spawnSync('test', ['-x', join(embedded, tool)]).status === 0) {
     return join(embedded, tool);
+  }
+  for (const version of ['17', '16', '15', '14', '13']) {
+    const path = `/usr/lib/postgresql/${version}/bin/${tool}`;
+    if (spawnSync('test', ['-x', path]).status === 0) return path;
   }
   throw new Error(`${tool} not found: install PostgreSQL (apt-get install postgresql)`);
 }
