@@ -57,4 +57,14 @@ export const { ensureChromium } = require(join(scripts, 'ensure-chromium')) as {
     status?: StatusReport;
   }): Promise<string>;
 };
+export const { ensureNats, natsInfo, stopNats } = require(join(scripts, 'ensure-nats')) as {
+  ensureNats(options: {
+    dir?: string;
+    decision?: AptDecision;
+    install?: () => Promise<void>;
+    status?: StatusReport;
+  }): Promise<string>;
+  natsInfo(url: string): Promise<{ version: string; jetstream?: boolean } | null>;
+  stopNats(options: { dir: string }): boolean;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
