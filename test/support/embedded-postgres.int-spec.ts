@@ -36,11 +36,16 @@ describe('the embedded PostgreSQL fallback', () => {
     }
   }
 
+  // DATABASE_URL would come first: this file is about the step after it.
+  const saved = process.env.DATABASE_URL;
+
   beforeAll(async () => {
+    delete process.env.DATABASE_URL;
     place = await freshPlace();
   });
 
   afterAll(() => {
+    if (saved !== undefined) process.env.DATABASE_URL = saved;
     for (const dir of dirs) {
       try {
         stopEmbeddedPostgres({ dir });

@@ -9,8 +9,19 @@ describe('the MySQL lookup when nothing answers', () => {
   let url: string;
   const status = jest.fn();
 
+  // MYSQL_URL would come first: the first three tests are about the steps after it.
+  const saved = process.env.MYSQL_URL;
+
   beforeAll(async () => {
     url = `mysql://cello:cello@127.0.0.1:${await freePort()}/mysql`;
+  });
+
+  beforeEach(() => {
+    delete process.env.MYSQL_URL;
+  });
+
+  afterEach(() => {
+    if (saved !== undefined) process.env.MYSQL_URL = saved;
   });
 
   it('installs mariadb-server when none is installed and installing is allowed', async () => {
@@ -64,15 +75,19 @@ describe('the MySQL lookup when nothing answers', () => {
     expect(install).not.toHaveBeenCalled();
   });
 
-  it('uses the local server and says so in one line', async () => {
+  it('finds again what the global setup found, and says so in one line', async () => {
+    // Given
+    if (saved !== undefined) process.env.MYSQL_URL = saved;
     // When
     const found = await ensureMysql({ status });
     // Then
-    expect(found).toBe('mysql://cello:cello@127.0.0.1:3306/mysql');
+    expect(found).toBe(process.env.CELLO_TEST_MYSQL_ADMIN_URL);
     expect(status).toHaveBeenCalledTimes(1);
     expect(status).toHaveBeenCalledWith(
       'mysql',
-      expect.stringMatching(/^using the local server at 127\.0\.0\.1:3306/),
+      saved === undefined
+        ? expect.stringMatching(/^using the local server at 127\.0\.0\.1:3306/)
+        : 'using MYSQL_URL',
     );
   });
 });
