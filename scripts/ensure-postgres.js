@@ -143,7 +143,7 @@ async function ensurePostgres(options = {}) {
   return (await findPostgres(options)).url;
 }
 
-module.exports = { ensurePostgres, findPostgres };
+module.exports = { ensurePostgres, findPostgres, startLocalClusters };
 
 // `node scripts/ensure-postgres.js` prints the URL; `--stop-embedded` stops the embedded server.
 if (require.main === module) {
