@@ -101,7 +101,9 @@ async function withLock(name, work, { timeoutMs = 15 * 60_000 } = {}) {
 
 /**
  * Installs Debian packages (`apt-get update`, then `apt-get install -y`),
- * one process at a time. Throws with apt's last lines when it fails.
+ * one process at a time. A failed update is not fatal (the lists already there,
+ * or packages already downloaded, may do); a failed install throws with apt's
+ * last lines.
  */
 async function aptInstall(packages) {
   await withLock('apt', async () => {
@@ -110,21 +112,20 @@ async function aptInstall(packages) {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       timeout: 10 * 60_000,
     };
-    // Another program may hold dpkg's lock: wait for it rather than fail.
-    const wait = ['-o', 'DPkg::Lock::Timeout=300'];
-    const steps = [
-      ['update', '-qq'],
-      ['install', '-y', '-qq', ...packages],
-    ];
-    for (const args of steps) {
-      const result = spawnSync('apt-get', [...wait, ...args], options);
-      if (result.status !== 0) {
-        const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n');
-        throw new Error(
-          `apt-get ${args[0]} ${packages.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}): ` +
-            output.slice(-3).join(' | '),
-        );
-      }
+    const apt = (args) => {
+      // Another program may hold dpkg's lock: wait for it rather than fail.
+      const result = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], options);
+      const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n');
+      return result.status === 0
+        ? null
+        : `apt-get ${args[0]} failed (${result.error?.message ?? `exit ${result.status}`}): ${output.slice(-3).join(' | ')}`;
+    };
+    const updateFailure = apt(['update', '-qq']);
+    const installFailure = apt(['install', '-y', '-qq', ...packages]);
+    if (installFailure) {
+      throw new Error(
+        `cannot install ${packages.join(' ')}: ${installFailure}${updateFailure ? `; before it, ${updateFailure}` : ''}`,
+      );
     }
   });
 }

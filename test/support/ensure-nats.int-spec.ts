@@ -31,7 +31,8 @@ describe('the NATS lookup', () => {
     expect(status).toHaveBeenCalledTimes(1);
     expect(status).toHaveBeenCalledWith(
       'nats',
-      expect.stringMatching(/^started nats-server .* with JetStream at nats:/),
+      // On a machine without it, an install comes first.
+      expect.stringMatching(/started nats-server .* with JetStream at nats:/),
     );
   }, 60_000);
 
