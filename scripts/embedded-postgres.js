@@ -85,13 +85,29 @@ function run(binary, args, user, cwd) {
   }
 }
 
-// Copies the binaries once; a half-done copy is never seen (copied aside, then renamed).
+// The package's tarball has no symlinks (libpq.so.5 -> libpq.so.5.18, ...): its
+// postinstall makes them from native/pg-symlinks.json, and npm may skip
+// dependencies' install scripts. Made here in the copy, whichever happened.
+function hydrateSymlinks(nativeDir, target) {
+  const listFile = path.join(nativeDir, 'pg-symlinks.json');
+  if (!fs.existsSync(listFile)) return;
+  for (const { source, target: link } of JSON.parse(fs.readFileSync(listFile, 'utf8'))) {
+    const at = path.join(target, path.relative('native', link));
+    if (fs.existsSync(at)) continue;
+    fs.symlinkSync(path.relative(path.dirname(link), source), at);
+  }
+}
+
+// Copies the binaries once; a half-done copy is never seen (copied aside, then
+// renamed), and one that does not run (a library missing) is made again.
 function installBinaries(dir, binaries) {
   const target = path.join(dir, `pg-${binaries.version}`);
-  if (fs.existsSync(path.join(target, 'bin', 'postgres'))) return target;
+  const postgres = path.join(target, 'bin', 'postgres');
+  if (spawnSync(postgres, ['--version'], { stdio: 'ignore' }).status === 0) return target;
   const staging = `${target}.tmp-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.cpSync(binaries.nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+  hydrateSymlinks(binaries.nativeDir, staging);
   fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(staging, target);
   return target;
