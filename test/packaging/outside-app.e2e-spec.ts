@@ -142,10 +142,14 @@ describe.each([NEST_11, NEST_12])('a NestJS $major app outside the repository', 
       const { ms } = await installOutsideApp(app);
       console.log(`NestJS ${flavour.major}: npm install took ${(ms / 1000).toFixed(1)} s`);
 
-      const version = (name: string): string =>
-        JSON.parse(readFileSync(join(app.dir, 'node_modules', name, 'package.json'), 'utf8'))
-          .version;
+      const manifest = (name: string): { version: string; type?: string } =>
+        JSON.parse(readFileSync(join(app.dir, 'node_modules', name, 'package.json'), 'utf8'));
+      const version = (name: string): string => manifest(name).version;
       expect(version('@nestjs/core')).toBe(flavour.nest);
+      // NestJS 12 ships ES modules only; the app and Cello's packages stay CommonJS
+      // and load it through Node's require(esm) (unflagged since Node 20.19).
+      expect(manifest('@nestjs/common').type).toBe(flavour.major === 12 ? 'module' : undefined);
+      expect(manifest('@cello/cqrs').type).toBeUndefined();
       // The prebuilt binding came in as @cello/native's optional dependency, from its tarball.
       expect(version('@cello/native-linux-x64-gnu')).toBe(version('@cello/native'));
       expect(
@@ -178,7 +182,10 @@ describe.each([NEST_11, NEST_12])('a NestJS $major app outside the repository', 
     "compiles with the app's own tsc, against the packages' declarations",
     async () => {
       await compileOutsideApp(app);
-      expect(existsSync(join(app.dir, 'dist/main.js'))).toBe(true);
+      // CommonJS output: Nest and Cello are loaded with require().
+      expect(readFileSync(join(app.dir, 'dist/app.module.js'), 'utf8')).toContain(
+        'require("@nestjs/common")',
+      );
     },
     RUN_MS,
   );
