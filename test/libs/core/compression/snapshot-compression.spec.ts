@@ -1,9 +1,5 @@
-import {
-  SnapshotCorruptError,
-  compressSnapshot,
-  decompressSnapshot,
-  isCelloError,
-} from '@cello/core';
+import { SnapshotCorruptError, isCelloError } from '@cello/core';
+import { compressSnapshot, decompressSnapshot } from '@cello/core/internal';
 
 function caught(run: () => unknown): unknown {
   try {

@@ -1,4 +1,5 @@
-import { FrameCorruptError, crc32c, decodeFrames, encodeFrames, isCelloError } from '@cello/core';
+import { FrameCorruptError, isCelloError } from '@cello/core';
+import { crc32c, decodeFrames, encodeFrames } from '@cello/core/internal';
 
 describe('framed records through the native binding', () => {
   it('computes the published CRC32C check value', () => {

@@ -25,7 +25,7 @@ import { checkReadBackwardOptions } from '../read-backward-options';
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from '../postgres/append-coalescer';
 import { validateAppend } from '../postgres/append-validation';
-import { isMysqlInvalidInput } from '@cello/core';
+import { isMysqlInvalidInput } from '@cello/core/internal';
 import { readOption } from '../read-option';
 import { migrateMysqlEventStore } from './migrations/event-store-migrator';
 import { isMysqlUnavailable, isRetryableConflict, mapMysqlError } from './mysql-error-mapper';

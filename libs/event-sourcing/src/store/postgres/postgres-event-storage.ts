@@ -33,7 +33,7 @@ import {
 } from './migrations/append-events-function.sql';
 import { migrateEventStore } from './migrations/event-store-migrator';
 import { isUnavailable, mapStorageError } from './postgres-error-mapper';
-import { isPostgresInvalidInput } from '@cello/core';
+import { isPostgresInvalidInput } from '@cello/core/internal';
 import {
   resolvePostgresEventStorageOptions,
   type PostgresEventStorageOptions,

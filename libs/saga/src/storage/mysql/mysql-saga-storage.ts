@@ -1,4 +1,5 @@
-import { isCelloError, isMysqlInvalidInput } from '@cello/core';
+import { isCelloError } from '@cello/core';
+import { isMysqlInvalidInput } from '@cello/core/internal';
 import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';

@@ -1,4 +1,5 @@
-import { isCelloError, isPostgresInvalidInput } from '@cello/core';
+import { isCelloError } from '@cello/core';
+import { isPostgresInvalidInput } from '@cello/core/internal';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
