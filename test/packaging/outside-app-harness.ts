@@ -208,17 +208,40 @@ export function installOutsideApp(app: OutsideApp): Promise<CommandOutput> {
   );
 }
 
-/** Compiles the app with its own TypeScript, into `dist/`. */
-export function compileOutsideApp(app: OutsideApp): Promise<CommandOutput> {
-  return run(
-    process.execPath,
-    [join(app.dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
-    {
-      cwd: app.dir,
-      env: outsideEnv(app),
-      timeoutMs: 5 * 60_000,
-    },
-  );
+/**
+ * The app as a user builds it: `commonjs` (Nest's default; package.json
+ * without `type`) at the app's root, or `esm`, the same sources in `esm/`
+ * whose package.json says `"type": "module"` (it uses the root's node_modules).
+ */
+export type AppFlavour = 'commonjs' | 'esm';
+
+function appRoot(app: OutsideApp, flavour: AppFlavour): string {
+  return flavour === 'esm' ? join(app.dir, 'esm') : app.dir;
+}
+
+/** Writes the ES-module copy of the app into `esm/`. */
+export async function writeEsmVariant(app: OutsideApp): Promise<void> {
+  const root = appRoot(app, 'esm');
+  await cp(join(TEMPLATE_DIR, 'src'), join(root, 'src'), { recursive: true });
+  await cp(join(TEMPLATE_DIR, 'tsconfig.json'), join(root, 'tsconfig.json'));
+  const packageJson = { name: 'outside-app-esm', version: '1.0.0', private: true, type: 'module' };
+  await writeFile(join(root, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
+}
+
+/** Compiles the app with its own TypeScript, into `dist/` (of `esm/` for the ES-module copy). */
+export function compileOutsideApp(
+  app: OutsideApp,
+  flavour: AppFlavour = 'commonjs',
+): Promise<CommandOutput> {
+  const tsc = join(app.dir, 'node_modules/typescript/bin/tsc');
+  // The declarations were checked by the CommonJS build; the ES-module one checks the app only.
+  const args =
+    flavour === 'esm' ? ['-p', 'tsconfig.json', '--skipLibCheck'] : ['-p', 'tsconfig.json'];
+  return run(process.execPath, [tsc, ...args], {
+    cwd: appRoot(app, flavour),
+    env: outsideEnv(app),
+    timeoutMs: 5 * 60_000,
+  });
 }
 
 /** The compiled app, running as a child process. */
@@ -234,9 +257,10 @@ export interface RunningApp {
 export async function startOutsideApp(
   app: OutsideApp,
   extraEnv: NodeJS.ProcessEnv = {},
+  flavour: AppFlavour = 'commonjs',
 ): Promise<RunningApp> {
   const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
-    cwd: app.dir,
+    cwd: appRoot(app, flavour),
     env: outsideEnv(app, { PORT: '0', ...extraEnv }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

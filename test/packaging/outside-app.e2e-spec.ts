@@ -1,6 +1,7 @@
 // A Nest application outside the repository, as a user writes it: it installs
 // Nest and Cello's tarballs (`npm run pack`) only, compiles with its own tsc and
-// runs the three modules on memory and on PostgreSQL, for NestJS 11 and 12.
+// runs the three modules on memory and on PostgreSQL, for NestJS 11 and 12; the
+// same sources as an ES-module app too.
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import {
   reachableNodeModules,
   startOutsideApp,
   writeOutsideApp,
+  writeEsmVariant,
+  type AppFlavour,
   type OutsideApp,
   type RunningApp,
 } from './outside-app-harness';
@@ -126,8 +129,11 @@ describe.each([NEST_11, NEST_12])('a NestJS $major app outside the repository', 
     await app?.remove();
   }, RUN_MS);
 
-  async function start(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
-    const started = await startOutsideApp(app, env);
+  async function start(
+    env: NodeJS.ProcessEnv = {},
+    appFlavour: AppFlavour = 'commonjs',
+  ): Promise<RunningApp> {
+    const started = await startOutsideApp(app, env, appFlavour);
     running.push(started);
     return started;
   }
@@ -212,6 +218,20 @@ describe.each([NEST_11, NEST_12])('a NestJS $major app outside the repository', 
         status: 200,
         body: { accountId: 'acc-pg', owner: 'Ada', version: 1 },
       });
+    },
+    RUN_MS,
+  );
+
+  it(
+    'runs as an ES-module app ("type": "module") on memory: the same routes',
+    async () => {
+      await writeEsmVariant(app);
+      await compileOutsideApp(app, 'esm');
+      expect(readFileSync(join(app.dir, 'esm/dist/app.module.js'), 'utf8')).toContain(
+        "from '@cello/cqrs'",
+      );
+      const started = await start({}, 'esm');
+      await exerciseApp(started, 'acc-esm');
     },
     RUN_MS,
   );

@@ -1,5 +1,5 @@
 import { Aggregate, AggregateRoot, EventHandler } from '@cello/event-sourcing';
-import { AccountOpened } from './account-opened.event';
+import { AccountOpened } from './account-opened.event.js';
 
 /** An account rebuilt from its events. */
 @AggregateRoot({ type: 'Account' })

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@cello/cqrs';
 import { SagaRunner } from '@cello/saga';
-import { GetAccountQuery } from './get-account.query';
-import { OpenAccountCommand } from './open-account.command';
-import { WelcomeSaga, type WelcomeContext } from './welcome.saga';
+import { GetAccountQuery } from './get-account.query.js';
+import { OpenAccountCommand } from './open-account.command.js';
+import { WelcomeSaga, type WelcomeContext } from './welcome.saga.js';
 
 @Controller('accounts')
 export class AccountsController {

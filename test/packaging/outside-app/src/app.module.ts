@@ -5,12 +5,12 @@ import { CelloMetricsModule } from '@cello/core';
 import { CqrsModule } from '@cello/cqrs';
 import { EventSourcingModule } from '@cello/event-sourcing';
 import { SagaModule } from '@cello/saga';
-import { Account } from './account.aggregate';
-import { AccountsController } from './accounts.controller';
-import { GetAccountHandler } from './get-account.handler';
-import { HealthController } from './health.controller';
-import { OpenAccountHandler } from './open-account.handler';
-import { WelcomeSaga } from './welcome.saga';
+import { Account } from './account.aggregate.js';
+import { AccountsController } from './accounts.controller.js';
+import { GetAccountHandler } from './get-account.handler.js';
+import { HealthController } from './health.controller.js';
+import { OpenAccountHandler } from './open-account.handler.js';
+import { WelcomeSaga } from './welcome.saga.js';
 
 // 'memory' unless DATABASE_URL names a PostgreSQL database.
 const storage = process.env.DATABASE_URL ?? 'memory';

@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@cello/cqrs';
 import { EventStore } from '@cello/event-sourcing';
-import { Account } from './account.aggregate';
-import { GetAccountQuery, type AccountView } from './get-account.query';
+import { Account } from './account.aggregate.js';
+import { GetAccountQuery, type AccountView } from './get-account.query.js';
 
 @QueryHandler(GetAccountQuery)
 export class GetAccountHandler implements IQueryHandler<GetAccountQuery> {

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@cello/cqrs';
 import { EventStore } from '@cello/event-sourcing';
-import { Account } from './account.aggregate';
-import { OpenAccountCommand, type AccountOpenedResult } from './open-account.command';
+import { Account } from './account.aggregate.js';
+import { OpenAccountCommand, type AccountOpenedResult } from './open-account.command.js';
 
 @CommandHandler(OpenAccountCommand)
 export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand> {
