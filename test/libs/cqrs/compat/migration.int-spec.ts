@@ -85,9 +85,10 @@ describe('Moving from @nestjs/cqrs, one step at a time (PostgreSQL)', () => {
       // Given: a loan made by the app at step 2 (AggregateRoot, events appended by the EventBus)
       const before = await boot(2);
       await before.commands.execute(new LendBookCommand(reader, 'book-3'));
+      // The reminder is logged once its event is stored: the app can stop then.
       await waitUntil(
-        'the step-2 saga reminded',
-        has(before.journal, `reminded ${reader}`),
+        'the step-2 reminder was stored',
+        has(before.journal, 'logged ReminderSentEvent'),
         20_000,
       );
       await app!.close();
@@ -97,6 +98,7 @@ describe('Moving from @nestjs/cqrs, one step at a time (PostgreSQL)', () => {
       // Then: the aggregate saw the first loan, and the in-process saga still runs
       expect(journal.entries).toContain(`loans of ${reader}: 2`);
       await waitUntil('the saga reminded', has(journal, `reminded ${reader}`), 20_000);
+      await waitUntil('the reminder was stored', has(journal, 'logged ReminderSentEvent'), 20_000);
       await waitUntil('the subscriber ran', has(journal, 'durable shelf freed book-4'), 20_000);
       expect(await types(reader)).toEqual([
         'library.BookLent',
