@@ -121,6 +121,18 @@ export class CqrsModule
 
   /** Builds Cello's routes, then tells the compat buses which handlers need a context per dispatch. */
   override async onModuleInit(): Promise<void> {
+    // Cello's CqrsModule beside this one would make a second pair of buses, both routing every handler.
+    const celloBuses = this.discovery
+      .getProviders()
+      .filter((wrapper) => wrapper.token === CelloCommandBus);
+    if (celloBuses.length > 1) {
+      throw new InvalidCqrsOptionError(
+        'imports',
+        "both Cello's CqrsModule (@cello/cqrs) and the compat CqrsModule (@cello/cqrs/compat) are " +
+          "imported. Import only the compat one; it provides Cello's CommandBus and QueryBus too, " +
+          'and takes their options as CqrsModule.forRoot({ cello: { ... } }).',
+      );
+    }
     await super.onModuleInit();
     this.commands.useScoped(scopedMessages(this.handlers.commandHandlers()));
     this.queries.useScoped(scopedMessages(this.handlers.queryHandlers()));

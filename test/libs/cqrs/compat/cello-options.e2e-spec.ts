@@ -1,10 +1,13 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { IsString } from 'class-validator';
+import { Registry } from 'prom-client';
+import { CelloMetricsModule } from '@cello/core';
 import {
   CommandTimeoutError,
   CQRS_MODULE_OPTIONS,
   CommandBus as CelloCommandBus,
+  CqrsModule as CelloCqrsModule,
   HandlerNotFoundError,
   InvalidCqrsDecoratorError,
   InvalidCqrsOptionError,
@@ -68,8 +71,8 @@ class SignUpHandler implements ICommandHandler<SignUpCommand> {
 
 const handlers = [StallHandler, CountHandler, SignUpHandler];
 
-async function boot(cqrs: object) {
-  @Module({ imports: [cqrs as never], providers: handlers })
+async function boot(cqrs: object, ...more: object[]) {
+  @Module({ imports: [cqrs as never, ...(more as never[])], providers: handlers })
   class AppModule {}
   const app = await Test.createTestingModule({ imports: [AppModule] }).compile();
   await app.init();
@@ -105,6 +108,23 @@ describe('@cello/cqrs/compat: Cello options per handler', () => {
       await expect(app.get(CommandBus).execute(bad)).rejects.toBeInstanceOf(ValidationError);
       const good = Object.assign(new SignUpCommand(), { email: 'a@b.c' });
       await expect(app.get(CommandBus).execute(good)).resolves.toBe('signed up');
+      await app.close();
+    });
+  });
+
+  describe('when the app imports CelloMetricsModule', () => {
+    it('should count and time the compat dispatches as Cello dispatches', async () => {
+      const registry = new Registry();
+      const app = await boot(CqrsModule.forRoot(), CelloMetricsModule.forRoot({ registry }));
+      await app.get(CommandBus).execute(new CountCommand(1));
+      await expect(app.get(CommandBus).execute(new StallCommand())).rejects.toThrow();
+      const text = await registry.metrics();
+      expect(text).toContain(
+        'cello_commands_dispatched_total{command="CountCommand",outcome="success"} 1',
+      );
+      expect(text).toContain(
+        'cello_commands_dispatched_total{command="StallCommand",outcome="timeout"} 1',
+      );
       await app.close();
     });
   });
@@ -148,6 +168,12 @@ describe('@cello/cqrs/compat: CqrsModule forms', () => {
     const app = await boot(CqrsModule.forRootAsync({ useClass: Options }));
     expect(app.get(CQRS_MODULE_OPTIONS)).toMatchObject({ queryTimeout: 3 });
     await app.close();
+  });
+
+  it("should refuse start-up when Cello's own CqrsModule is imported as well", async () => {
+    await expect(boot(CqrsModule.forRoot(), CelloCqrsModule.forRoot())).rejects.toThrow(
+      /Import only the compat one/,
+    );
   });
 
   it('should refuse forRootAsync without a way to make the options', () => {
