@@ -1,7 +1,6 @@
 import { isCelloError } from '@cello/core';
 import type { DataSource } from 'typeorm';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
-import type { SagaStatus } from '../../machine/saga-machine.types';
 import type {
   SagaClaimer,
   SagaHeartbeat,
@@ -10,8 +9,11 @@ import type {
   SagaStorage,
   SagaWrite,
 } from '../saga-storage';
+import type { SqlSagaStorageParts } from './open-sql-saga-storage';
 import type { SagaCreate, SqlSagaOperations } from './sql-saga-operations';
 import { WriteCoalescer } from './write-coalescer';
+
+type Args<K extends keyof SagaStorage> = Parameters<SagaStorage[K]>;
 
 /**
  * The shell the PostgreSQL and MySQL saga storages share: group commit of
@@ -23,14 +25,21 @@ export abstract class SqlSagaStorage implements SagaStorage {
   private readonly creates: WriteCoalescer<SagaCreate, boolean>;
   private readonly saves: WriteCoalescer<SagaWrite, boolean>;
 
-  protected constructor(
-    private readonly operations: SqlSagaOperations,
-    protected readonly dataSource: DataSource,
-    private readonly ownsDataSource: boolean,
-    coalesce: boolean,
-  ) {
+  private readonly operations: SqlSagaOperations;
+  protected readonly dataSource: DataSource;
+  private readonly ownsDataSource: boolean;
+
+  protected constructor({
+    operations,
+    dataSource,
+    ownsDataSource,
+    coalesceWrites,
+  }: SqlSagaStorageParts) {
+    this.operations = operations;
+    this.dataSource = dataSource;
+    this.ownsDataSource = ownsDataSource;
     // Without coalescing: one statement per write, as many in flight as connections.
-    const [maxBatch, maxInFlight] = coalesce ? [256, 2] : [1, 64];
+    const [maxBatch, maxInFlight] = coalesceWrites ? [256, 2] : [1, 64];
     // One refused value fails the whole statement: its neighbours are written again alone.
     const retryAlone = (error: unknown) => isCelloError(error, SagaInvalidInputError.code);
     this.creates = new WriteCoalescer(
@@ -55,8 +64,8 @@ export abstract class SqlSagaStorage implements SagaStorage {
     return this.saves.submit(write);
   }
 
-  load(id: string): Promise<SagaRecord | undefined> {
-    return this.operations.load(id);
+  load(...args: Args<'load'>): Promise<SagaRecord | undefined> {
+    return this.operations.load(...args);
   }
 
   list(query: SagaListQuery = {}): Promise<SagaRecord[]> {
@@ -72,35 +81,26 @@ export abstract class SqlSagaStorage implements SagaStorage {
     return this.operations.claimAbandoned(owner, leaseTtlMs, limit, claimer);
   }
 
-  claim(
-    id: string,
-    status: SagaStatus,
-    owner: string,
-    leaseTtlMs: number,
-    incarnation?: string,
-  ): Promise<SagaRecord | undefined> {
-    return this.operations.claim(id, status, owner, leaseTtlMs, incarnation);
+  claim(...args: Args<'claim'>): Promise<SagaRecord | undefined> {
+    return this.operations.claim(...args);
   }
 
-  quarantine(id: string, owner: string, fencingToken: number): Promise<boolean> {
-    return this.operations.quarantine(id, owner, fencingToken);
+  quarantine(...args: Args<'quarantine'>): Promise<boolean> {
+    return this.operations.quarantine(...args);
   }
 
-  heartbeat(instanceId: string, incarnation: string, ttlMs: number): Promise<SagaHeartbeat> {
-    return this.operations.heartbeat(instanceId, incarnation, ttlMs);
+  heartbeat(...args: Args<'heartbeat'>): Promise<SagaHeartbeat> {
+    return this.operations.heartbeat(...args);
   }
 
-  retireIncarnation(incarnation: string): Promise<void> {
-    return this.operations.retireIncarnation(incarnation);
+  retireIncarnation(...args: Args<'retireIncarnation'>): Promise<void> {
+    return this.operations.retireIncarnation(...args);
   }
 
-  renewLeases(
-    owner: string,
-    leases: ReadonlyMap<string, number>,
-    leaseTtlMs: number,
-  ): Promise<string[]> {
+  renewLeases(...args: Args<'renewLeases'>): Promise<string[]> {
+    const [, leases] = args;
     if (leases.size === 0) return Promise.resolve([]);
-    return this.operations.renewLeases(owner, leases, leaseTtlMs);
+    return this.operations.renewLeases(...args);
   }
 
   ping(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
-import type { SagaClaimer, SagaRecord } from '../../saga-storage';
+import type { SagaRecord } from '../../saga-storage';
+import type { SqlSagaOperations } from '../../sql/sql-saga-operations';
 import { UNFINISHED } from './mysql-saga-row';
 import { placeholders, type MysqlSagaSql } from './mysql-saga-sql';
 import { takeLeases } from './take-leases';
@@ -13,10 +14,7 @@ import { takeLeases } from './take-leases';
  */
 export function claimAbandonedSagas(
   sql: MysqlSagaSql,
-  owner: string,
-  leaseTtlMs: number,
-  limit: number,
-  claimer: SagaClaimer,
+  ...[owner, leaseTtlMs, limit, claimer = {}]: Parameters<SqlSagaOperations['claimAbandoned']>
 ): Promise<SagaRecord[]> {
   const { instances, incarnations } = sql.tables;
   return sql.transaction(

@@ -1,17 +1,13 @@
 import type { RowDataPacket } from 'mysql2';
-import type { SagaStatus } from '../../../machine/saga-machine.types';
 import type { SagaRecord } from '../../saga-storage';
+import type { SqlSagaOperations } from '../../sql/sql-saga-operations';
 import type { MysqlSagaSql } from './mysql-saga-sql';
 import { takeLeases } from './take-leases';
 
 /** Takes one saga in `status` over, whoever holds it, with a new fencing token. */
 export async function claimSaga(
   sql: MysqlSagaSql,
-  id: string,
-  status: SagaStatus,
-  owner: string,
-  leaseTtlMs: number,
-  incarnation?: string,
+  ...[id, status, owner, leaseTtlMs, incarnation]: Parameters<SqlSagaOperations['claim']>
 ): Promise<SagaRecord | undefined> {
   const [record] = await sql.transaction('claim a saga', async (c) => {
     const [rows] = await c.query<RowDataPacket[]>(

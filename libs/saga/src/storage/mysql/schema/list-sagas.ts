@@ -3,7 +3,10 @@ import { SAGA_COLUMNS, toSagaRecord, type MysqlSagaRow } from './mysql-saga-row'
 import { placeholders, type MysqlSagaSql } from './mysql-saga-sql';
 
 /** Newest first, filtered by status and saga name. */
-export async function listSagas(sql: MysqlSagaSql, query: SagaListQuery): Promise<SagaRecord[]> {
+export async function listSagas(
+  sql: MysqlSagaSql,
+  query: SagaListQuery = {},
+): Promise<SagaRecord[]> {
   const statuses = query.status === undefined ? undefined : [query.status].flat();
   const where: string[] = [];
   const values: unknown[] = [];

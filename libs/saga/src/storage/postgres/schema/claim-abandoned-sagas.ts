@@ -1,4 +1,5 @@
-import type { SagaClaimer, SagaRecord } from '../../saga-storage';
+import type { SagaRecord } from '../../saga-storage';
+import type { SqlSagaOperations } from '../../sql/sql-saga-operations';
 import { toSagaRecord, type PostgresSagaRow } from './postgres-saga-row';
 import type { PostgresSagaSql } from './postgres-saga-sql';
 
@@ -11,10 +12,7 @@ import type { PostgresSagaSql } from './postgres-saga-sql';
  */
 export async function claimAbandonedSagas(
   sql: PostgresSagaSql,
-  owner: string,
-  leaseTtlMs: number,
-  limit: number,
-  claimer: SagaClaimer,
+  ...[owner, leaseTtlMs, limit, claimer = {}]: Parameters<SqlSagaOperations['claimAbandoned']>
 ): Promise<SagaRecord[]> {
   const { instances, incarnations } = sql.tables;
   const abandoned = `(lease_expires_at < now() OR lease_incarnation IN (

@@ -1,16 +1,12 @@
-import type { SagaStatus } from '../../../machine/saga-machine.types';
 import type { SagaRecord } from '../../saga-storage';
+import type { SqlSagaOperations } from '../../sql/sql-saga-operations';
 import { toSagaRecord, type PostgresSagaRow } from './postgres-saga-row';
 import type { PostgresSagaSql } from './postgres-saga-sql';
 
 /** Takes one saga in `status` over, whoever holds it, with a new fencing token. */
 export async function claimSaga(
   sql: PostgresSagaSql,
-  id: string,
-  status: SagaStatus,
-  owner: string,
-  leaseTtlMs: number,
-  incarnation?: string,
+  ...[id, status, owner, leaseTtlMs, incarnation]: Parameters<SqlSagaOperations['claim']>
 ): Promise<SagaRecord | undefined> {
   const rows = await sql.query<PostgresSagaRow>(
     'claim_saga',

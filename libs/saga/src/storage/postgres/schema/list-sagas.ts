@@ -3,7 +3,10 @@ import { toSagaRecord, type PostgresSagaRow } from './postgres-saga-row';
 import type { PostgresSagaSql } from './postgres-saga-sql';
 
 /** Newest first, filtered by status and saga name. */
-export async function listSagas(sql: PostgresSagaSql, query: SagaListQuery): Promise<SagaRecord[]> {
+export async function listSagas(
+  sql: PostgresSagaSql,
+  query: SagaListQuery = {},
+): Promise<SagaRecord[]> {
   const statuses = query.status === undefined ? null : [query.status].flat();
   const rows = await sql.query<PostgresSagaRow>(
     'list_sagas',
