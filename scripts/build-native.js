@@ -34,7 +34,8 @@ function sourceFiles(dir) {
 
 function sourceHash() {
   const hash = createHash('sha256');
-  for (const file of sourceFiles(nativeDir)) {
+  // package.json too: the generated loader embeds its version.
+  for (const file of [...sourceFiles(nativeDir), path.join(nativeDir, 'package.json')]) {
     hash.update(path.relative(nativeDir, file));
     hash.update(fs.readFileSync(file));
   }

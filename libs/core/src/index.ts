@@ -1,5 +1,6 @@
 export * from './errors/cello-error';
 export * from './errors/native-error';
+export * from './errors/native-binding-unavailable.error';
 export * from './errors/frame-corrupt.error';
 export * from './errors/missing-peer-dependency.error';
 export * from './peers/load-optional-peer';

@@ -5,7 +5,7 @@ import type { MessageClass } from './message/message-class';
 export interface MessageRouteOptions {
   /** Time limit in seconds for this message type; 0 for none. Default: the bus's limit. */
   readonly timeout?: number;
-  /** Middleware for this message type only, run after the global middleware, in order. */
+  /** Middleware for this message type only, run after the global middleware, in order. Default none. */
   readonly middleware?: readonly BusMiddlewareRef[];
   /** Validate this message type with class-validator before its handler runs. Default: the module's `validate`. */
   readonly validate?: boolean;

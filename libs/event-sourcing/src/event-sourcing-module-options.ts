@@ -5,6 +5,7 @@ import type {
   Type,
 } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import type { SubscriberStartFrom } from './decorators/event-subscriber.decorator';
 import type { EventClass } from './event/event';
 import type { EventStorage } from './store/event-storage';
 import type { SubscriberErrorClassifier } from './subscriptions/subscriber-definition';
@@ -34,6 +35,11 @@ export interface SubscriptionOptions {
   onFailure?: SubscriberFailurePolicy;
   /** Events read per batch. Default 500. */
   batchSize?: number;
+  /**
+   * Where a subscriber without a checkpoint starts: 'beginning' (the whole log), 'end'
+   * (events appended from its start on) or after a given position. Default 'beginning'.
+   */
+  startFrom?: SubscriberStartFrom;
   /** Polling interval when no wake-up arrives, in milliseconds. Default 1000. */
   pollIntervalMs?: number;
   /**
@@ -69,6 +75,17 @@ export interface EventSourcingModuleOptions {
    * handler. Default 30000.
    */
   statementTimeoutMs?: number;
+  /**
+   * Connections in the pool the storage opens for a `postgresql://` or `mysql://` URL
+   * (a DataSource keeps its own pool). Default 10.
+   */
+  poolSize?: number;
+  /**
+   * MySQL/MariaDB only: how often, in milliseconds, the log head is polled to wake the
+   * subscribers for appends made by other instances (MySQL has no NOTIFY; an instance's
+   * own appends wake them at once). Default 250.
+   */
+  pollIntervalMs?: number;
   /** Largest serialized event payload accepted, in bytes. Default 1 MiB. */
   maxEventBytes?: number;
   /** Most events in one append. Default 10000. */

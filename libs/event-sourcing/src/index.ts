@@ -30,6 +30,7 @@ export * from './errors/append-batch-too-large.error';
 export * from './errors/upcasting.error';
 export * from './errors/invalid-upcaster-configuration.error';
 export * from './errors/invalid-storage-option.error';
+export * from './errors/invalid-event-sourcing-option.error';
 export * from './errors/missing-stream-id.error';
 export * from './errors/missing-event-type.error';
 export * from './errors/duplicate-event-type.error';

@@ -3,13 +3,32 @@
  * from here, never from `native/` directly, so that loading and error
  * mapping happen in one place.
  */
-import * as binding from '@cello/native';
+import type * as binding from '@cello/native';
+import { NativeBindingUnavailableError } from '../errors/native-binding-unavailable.error';
 import { NativeError } from '../errors/native-error';
+import { nativePlatform } from './native-platform';
 
 export type NativeBinding = typeof binding;
 
-/** The loaded binding (`native/index.js`, built by `npm install`). */
-export const native: NativeBinding = binding;
+/**
+ * Loads the binding through `load` (by default `require('@cello/native')`, napi-rs's
+ * loader, which finds a local build or the platform package). A failure becomes a
+ * {@link NativeBindingUnavailableError} naming the platform and how to build for it.
+ */
+export function loadNativeBinding(
+  // A require, not a static import: only a require's failure can be caught here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  load: () => NativeBinding = () => require('@cello/native') as NativeBinding,
+): NativeBinding {
+  try {
+    return load();
+  } catch (error) {
+    throw new NativeBindingUnavailableError(nativePlatform(), { cause: error });
+  }
+}
+
+/** The loaded binding (`native/index.js` and its `.node`, or the platform package). */
+export const native: NativeBinding = loadNativeBinding();
 
 const CODED_MESSAGE = /^\[([a-z0-9-]+)\] ([\s\S]*)$/;
 

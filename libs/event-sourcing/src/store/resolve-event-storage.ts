@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { redactSecrets } from '@cello/core';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { InvalidEventSourcingOptionError } from '../errors/invalid-event-sourcing-option.error';
 import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
 import type { EventStorage } from './event-storage';
 import { MemoryEventStorage } from './memory/memory-event-storage';
@@ -33,6 +34,9 @@ function isDataSource(value: unknown): value is { options: { type: string } } {
  * PostgreSQL, MySQL or MariaDB, or an `EventStorage` given as is. Anything else fails at start-up.
  */
 export function resolveEventStorage(options: EventSourcingModuleOptions): EventStorage {
+  // A pool of 0 never connects; a poll every 0 ms hammers the database.
+  checkPositiveInteger('poolSize', options.poolSize);
+  checkPositiveInteger('pollIntervalMs', options.pollIntervalMs);
   const storage = options.storage;
   const tableOptions = { schema: options.schema, tablePrefix: options.tablePrefix };
   if (storage === undefined || storage === 'memory') {
@@ -50,11 +54,16 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
     if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
       return PostgresEventStorage.fromUrl(storage, {
         ...tableOptions,
+        poolSize: options.poolSize,
         statementTimeoutMs: options.statementTimeoutMs,
       });
     }
     if (url.protocol === 'mysql:' || url.protocol === 'mariadb:') {
-      return MysqlEventStorage.fromUrl(storage, tableOptions);
+      return MysqlEventStorage.fromUrl(storage, {
+        ...tableOptions,
+        poolSize: options.poolSize,
+        pollIntervalMs: options.pollIntervalMs,
+      });
     }
     throw new InvalidStorageOptionError(
       `the URL scheme "${url.protocol}" is not supported (${redactSecrets(storage)})`,
@@ -69,13 +78,26 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
       });
     }
     if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
-      return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, tableOptions);
+      return MysqlEventStorage.fromDataSource(storage as unknown as DataSource, {
+        ...tableOptions,
+        pollIntervalMs: options.pollIntervalMs,
+      });
     }
     throw new InvalidStorageOptionError(
       `a TypeORM DataSource of type "${storage.options.type}" is not supported yet`,
     );
   }
   throw new InvalidStorageOptionError(`got ${describe(storage)}`);
+}
+
+function checkPositiveInteger(option: string, value: unknown): void {
+  if (value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= 1))
+    return;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new InvalidEventSourcingOptionError(
+    option,
+    `got ${shown}; give a whole number >= 1, or leave it out for its default`,
+  );
 }
 
 function describe(value: unknown): string {

@@ -102,7 +102,7 @@ export class SubscriberExplorer {
       isTransient: options.isTransient ?? defaults.isTransient,
       onFailure: options.onFailure ?? defaults.onFailure ?? SUBSCRIPTION_DEFAULTS.onFailure,
       batchSize: options.batchSize ?? defaults.batchSize ?? SUBSCRIPTION_DEFAULTS.batchSize,
-      startFrom: options.startFrom ?? 'beginning',
+      startFrom: options.startFrom ?? defaults.startFrom ?? 'beginning',
       pollIntervalMs: defaults.pollIntervalMs ?? SUBSCRIPTION_DEFAULTS.pollIntervalMs,
       leaseTtlMs: defaults.leaseTtlMs ?? SUBSCRIPTION_DEFAULTS.leaseTtlMs,
     };

@@ -14,7 +14,7 @@ export interface SagaStepDecoratorOptions extends SagaStepPolicy {
   name?: string;
   /** Position among the steps; default: declaration order. */
   order?: number;
-  /** Name of the method of the same class that undoes this step. */
+  /** Name of the method of the same class that undoes this step. Default: none (nothing to undo). */
   compensate?: string;
 }
 

@@ -5,7 +5,7 @@ import { SAGA_METADATA } from '../saga.constants';
 
 /** Options of `@Saga(name, options)`. */
 export interface SagaOptions {
-  /** Seconds for the whole saga; overrides the module's `timeout` (300). */
+  /** Seconds for the whole saga; overrides the module's `timeout`. Default: the module's `timeout` (300). */
   timeout?: number;
 }
 
