@@ -12,6 +12,7 @@ export default tseslint.config(
       'native/**',
       'coverage/**',
       'bench/results/**',
+      'docs/api/**',
       'test-artifacts/**',
     ],
   },

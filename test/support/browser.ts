@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-/** Debian's Chromium; `.ci/run` installs it (`apt-get install chromium`). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * The Chromium the global setup found or provisioned (scripts/ensure-chromium.js:
+ * CHROMIUM_PATH, the system's, the @sparticuz/chromium build, or Debian's installed).
+ */
+export const CHROMIUM_PATH =
+  process.env.CELLO_TEST_CHROMIUM_PATH ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Where browser tests save their screenshots (git-ignored). */
 export const ARTIFACTS_DIR = join(__dirname, '..', '..', 'test-artifacts');
@@ -26,6 +30,9 @@ export async function launchBrowser(): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
+  // Why the global setup found none: say so rather than Playwright's missing-file error.
+  const missing = process.env.CELLO_TEST_CHROMIUM_ERROR;
+  if (missing && !process.env.CELLO_TEST_CHROMIUM_PATH) throw new Error(missing);
   const profile = mkdtempSync(join(tmpdir(), 'cello-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,

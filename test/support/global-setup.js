@@ -1,17 +1,38 @@
-// Runs once before jest's workers start: finds (or starts) PostgreSQL and
-// MySQL/MariaDB and hands their admin URLs to the workers through the environment.
+// Runs once before jest's workers start: finds or provisions PostgreSQL,
+// MySQL/MariaDB and Chromium (scripts/ensure-*.js, one status line each) and
+// hands what it found to the workers through the environment.
 'use strict';
 
-const { ensurePostgres } = require('../../scripts/ensure-postgres');
+const { findPostgres } = require('../../scripts/ensure-postgres');
 const { ensureMysql } = require('../../scripts/ensure-mysql');
+const { ensureChromium } = require('../../scripts/ensure-chromium');
+const { embeddedServerTools } = require('../../scripts/embedded-postgres');
 
+// Every test file needs PostgreSQL: without it the run fails here, saying why.
+// MySQL and Chromium are needed by some files only: when one cannot be had,
+// those files fail with the reason (useMysqlDatabase, launchBrowser) and the
+// others still run.
 module.exports = async function globalSetup() {
-  process.env.CELLO_TEST_PG_ADMIN_URL = await ensurePostgres();
-  // MySQL is needed only by the MySQL test files: when it cannot be reached,
-  // those files fail with the reason (useMysqlDatabase), the others still run.
+  process.stderr.write('\n');
+  const postgres = await findPostgres();
+  process.env.CELLO_TEST_PG_ADMIN_URL = postgres.url;
+  if (postgres.embedded) {
+    // Tests that run servers of their own (test/support/private-postgres.ts)
+    // use the embedded binaries when the machine has none.
+    const { binDir, osUser } = embeddedServerTools();
+    process.env.CELLO_TEST_PG_BIN_DIR = binDir;
+    if (osUser) process.env.CELLO_TEST_PG_OS_USER = osUser;
+  }
   try {
     process.env.CELLO_TEST_MYSQL_ADMIN_URL = await ensureMysql();
   } catch (error) {
     process.env.CELLO_TEST_MYSQL_ERROR = error.message;
+    process.stderr.write(`cello: mysql: ${error.message}\n`);
+  }
+  try {
+    process.env.CELLO_TEST_CHROMIUM_PATH = await ensureChromium();
+  } catch (error) {
+    process.env.CELLO_TEST_CHROMIUM_ERROR = error.message;
+    process.stderr.write(`cello: chromium: ${error.message}\n`);
   }
 };

@@ -8,7 +8,9 @@ import { join } from 'node:path';
  * A PostgreSQL server of a test's own (own data folder and port, made with
  * `initdb`/`pg_ctl`), so the test can stop and start it without touching the
  * shared one. Runs as the `postgres` OS user when the tests run as root
- * (PostgreSQL refuses to run as root); trusts local connections.
+ * (PostgreSQL refuses to run as root); trusts local connections. When the tests
+ * run on the embedded server it uses that one's binaries and OS user, which the
+ * global setup passes on (CELLO_TEST_PG_BIN_DIR, CELLO_TEST_PG_OS_USER).
  */
 export interface PrivatePostgres {
   /** URL of its `postgres` database as the `postgres` user. */
@@ -22,12 +24,20 @@ export interface PrivatePostgres {
 }
 
 function pgBin(tool: string): string {
+  // Set by the global setup when the tests run on the embedded server.
+  const embedded = process.env.CELLO_TEST_PG_BIN_DIR;
+  if (embedded && spawnSync('test', ['-x', join(embedded, tool)]).status === 0) {
+    return join(embedded, tool);
+  }
   for (const version of ['17', '16', '15', '14', '13']) {
     const path = `/usr/lib/postgresql/${version}/bin/${tool}`;
     if (spawnSync('test', ['-x', path]).status === 0) return path;
   }
   throw new Error(`${tool} not found: install PostgreSQL (apt-get install postgresql)`);
 }
+
+/** The OS user the servers run as when the tests run as root. */
+const osUser = process.env.CELLO_TEST_PG_OS_USER ?? 'postgres';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,7 +57,8 @@ function run(tool: string, args: string[]): void {
   const command = [pgBin(tool), ...args];
   if (asRoot) {
     const quoted = command.map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
-    execFileSync('su', ['postgres', '-c', quoted], { stdio: 'pipe' });
+    // `-s`: the fallback user (nobody) has no login shell.
+    execFileSync('su', ['-s', '/bin/sh', osUser, '-c', quoted], { stdio: 'pipe', cwd: tmpdir() });
   } else {
     execFileSync(command[0], command.slice(1), { stdio: 'pipe' });
   }
@@ -83,9 +94,14 @@ export async function startPrivatePostgres(serverOptions: string[] = []): Promis
       run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
     },
     async destroy() {
-      spawnSync('su', ['postgres', '-c', `${pgBin('pg_ctl')} -D ${dataDir} -m immediate stop`], {
-        stdio: 'ignore',
-      });
+      spawnSync(
+        'su',
+        ['-s', '/bin/sh', osUser, '-c', `${pgBin('pg_ctl')} -D ${dataDir} -m immediate stop`],
+        {
+          stdio: 'ignore',
+          cwd: tmpdir(),
+        },
+      );
       if (!asRoot) spawnSync(pgBin('pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']);
       rmSync(dir, { recursive: true, force: true });
     },
@@ -95,6 +111,6 @@ export async function startPrivatePostgres(serverOptions: string[] = []): Promis
 }
 
 function postgresUser(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+  const id = (flag: string) => Number(execFileSync('id', [flag, osUser], { encoding: 'utf8' }));
   return { uid: id('-u'), gid: id('-g') };
 }

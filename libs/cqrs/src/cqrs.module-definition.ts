@@ -7,6 +7,7 @@ import type { CqrsModuleOptions } from './cqrs-module-options';
  */
 export const {
   ConfigurableModuleClass: CqrsConfigurableModule,
+  /** Injection token of the resolved `CqrsModuleOptions`. */
   MODULE_OPTIONS_TOKEN: CQRS_MODULE_OPTIONS,
   OPTIONS_TYPE: CQRS_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: CQRS_ASYNC_OPTIONS_TYPE,

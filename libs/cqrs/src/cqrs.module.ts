@@ -96,6 +96,7 @@ export class CqrsModule
     this.queryBus.useRoutes(queries.routes, queries.scheduler);
   }
 
+  /** Nest hook: stops the buses' deadline clocks. */
   onApplicationShutdown(): void {
     this.commandBus.stop();
     this.queryBus.stop();

@@ -19,6 +19,7 @@ import { SagaDashboardController } from './sagas/saga-dashboard.controller';
  */
 @Module({})
 export class DevtoolsModule {
+  /** The `/events` and `/sagas` pages; off unless `enabled` (or `NODE_ENV=development`). */
   static forRoot(options: DevtoolsModuleOptions = {}): DynamicModule {
     checkOptions(options);
     return {

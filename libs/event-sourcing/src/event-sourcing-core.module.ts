@@ -55,6 +55,7 @@ const coreExports = [
 @Global()
 @Module({})
 export class EventSourcingCoreModule {
+  /** The global core of `EventSourcingModule.forRoot`. */
   static forRoot(options: EventSourcingModuleOptions): DynamicModule {
     return {
       module: EventSourcingCoreModule,
@@ -63,6 +64,7 @@ export class EventSourcingCoreModule {
     };
   }
 
+  /** The global core of `EventSourcingModule.forRootAsync`. */
   static forRootAsync(options: EventSourcingModuleAsyncOptions): DynamicModule {
     return {
       module: EventSourcingCoreModule,

@@ -37,6 +37,7 @@ export class EventSourcingLifecycle implements OnModuleInit, OnApplicationShutdo
     private readonly subscriptions: SubscriptionManager,
   ) {}
 
+  /** Nest hook: checks the declarations, then connects the storage (or retries in the background). */
   async onModuleInit(): Promise<void> {
     // Declaration errors surface before the storage connects, so a failed
     // start leaves no connection open behind it.
@@ -54,6 +55,7 @@ export class EventSourcingLifecycle implements OnModuleInit, OnApplicationShutdo
     }
   }
 
+  /** Nest hook: closes the storage. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);

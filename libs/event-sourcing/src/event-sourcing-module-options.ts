@@ -108,6 +108,7 @@ export interface EventSourcingModuleOptions {
 
 /** A class that creates the module's options, for `forRootAsync({ useClass | useExisting })`. */
 export interface EventSourcingOptionsFactory {
+  /** The module options. */
   createEventSourcingOptions(): EventSourcingModuleOptions | Promise<EventSourcingModuleOptions>;
 }
 

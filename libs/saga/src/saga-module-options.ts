@@ -45,11 +45,13 @@ export interface SagaModuleOptions {
 
 /** Factory of `SagaModuleOptions`. */
 export interface SagaOptionsFactory {
+  /** The module options. */
   createSagaOptions(): SagaModuleOptions | Promise<SagaModuleOptions>;
 }
 
 /** Options of `SagaModule.forRootAsync`. */
 export interface SagaModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Builds the options from the `inject`ed providers. */
   useFactory?: (...args: never[]) => SagaModuleOptions | Promise<SagaModuleOptions>;
   inject?: unknown[];
   useClass?: Type<SagaOptionsFactory>;

@@ -11,6 +11,7 @@ import type { CelloMetricsOptions } from './cello-metrics-options';
 @Global()
 @Module({})
 export class CelloMetricsModule {
+  /** Registers the metrics in prom-client (global module). */
   static forRoot(options: CelloMetricsOptions = {}): DynamicModule {
     return {
       module: CelloMetricsModule,

@@ -8,6 +8,7 @@ import { NativeBindingUnavailableError } from '../errors/native-binding-unavaila
 import { NativeError } from '../errors/native-error';
 import { nativePlatform } from './native-platform';
 
+/** The loaded napi-rs binding of `@cello/native` (internal to the Cello packages). */
 export type NativeBinding = typeof binding;
 
 /**

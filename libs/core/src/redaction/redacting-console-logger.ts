@@ -9,6 +9,7 @@ import { redactSecrets } from './redact-secrets';
  * `NestFactory.create(AppModule, { logger: new RedactingConsoleLogger() })`.
  */
 export class RedactingConsoleLogger extends ConsoleLogger {
+  /** Nest's formatted line, with secrets redacted. */
   protected override formatMessage(
     logLevel: LogLevel,
     message: unknown,
@@ -29,6 +30,7 @@ export class RedactingConsoleLogger extends ConsoleLogger {
     );
   }
 
+  /** Prints the stack with secrets redacted. */
   protected override printStackTrace(stack: string): void {
     super.printStackTrace(redactSecrets(stack));
   }

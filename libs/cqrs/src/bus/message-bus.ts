@@ -28,6 +28,7 @@ export abstract class MessageBus {
     for (const route of this.routes.values()) route.definition.metrics?.close();
   }
 
+  /** Routes a message to its handler through its middleware and time limit. */
   protected send(message: object, request: unknown, signal?: AbortSignal): Promise<unknown> {
     const route = this.routes.get(
       (message as { constructor?: unknown } | null | undefined)?.constructor,

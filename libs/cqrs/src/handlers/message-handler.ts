@@ -4,6 +4,7 @@ import type { Query, QueryResultOf } from '../message/query';
 
 /** Implement on a `@CommandHandler` class: the return type is checked against the command's. */
 export interface ICommandHandler<TCommand extends Command<unknown>> {
+  /** Handles the command; resolves to the command's result type. */
   execute(
     command: TCommand,
     context: DispatchContext,
@@ -12,6 +13,7 @@ export interface ICommandHandler<TCommand extends Command<unknown>> {
 
 /** Implement on a `@QueryHandler` class: the return type is checked against the query's. */
 export interface IQueryHandler<TQuery extends Query<unknown>> {
+  /** Handles the query; resolves to the query's result type. */
   execute(
     query: TQuery,
     context: DispatchContext,

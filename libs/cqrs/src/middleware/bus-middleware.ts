@@ -20,6 +20,7 @@ export type BusMiddlewareFn = (
 
 /** A middleware as an injectable class (resolved from the Nest container at start-up). */
 export interface BusMiddleware {
+  /** Runs around the handler: call `next()` to go on, return its result (or another). */
   handle(message: object, context: DispatchContext, next: NextFn): Promise<unknown>;
 }
 

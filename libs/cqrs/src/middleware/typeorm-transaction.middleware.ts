@@ -54,6 +54,7 @@ export class TypeOrmTransactionMiddleware implements BusMiddleware {
     return TypeOrmTransactionMiddleware.queryRunner(context).manager;
   }
 
+  /** Runs the rest of the dispatch in a transaction; rolls back on error or abort. */
   async handle(message: object, context: DispatchContext, next: NextFn): Promise<unknown> {
     const runner = this.dataSource.createQueryRunner() as DiscardableRunner;
     let boundedStatements = false;

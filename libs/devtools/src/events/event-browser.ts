@@ -24,6 +24,7 @@ export interface EventPage {
   readonly searched: { readonly from: number; readonly to: number } | null;
 }
 
+/** What the browser asks for: the global log newest first, or one stream. */
 export interface BrowseQuery {
   /** Only positions below this (global view, newest first). */
   readonly before?: number;
@@ -56,6 +57,7 @@ export class EventBrowser {
     return this.storage !== undefined;
   }
 
+  /** One page of the log, or of a stream. */
   async browse(query: BrowseQuery): Promise<EventPage> {
     const storage = this.requireStorage();
     const head = await storage.headPosition();

@@ -14,6 +14,7 @@ export class DevtoolsRedactor {
 
   constructor(@Inject(DEVTOOLS_OPTIONS) private readonly options: DevtoolsModuleOptions) {}
 
+  /** The event with `redact` applied to its payload and metadata. */
   event(event: BrowsedEvent): BrowsedEvent {
     if (!this.options.redact) return event;
     return {
@@ -27,6 +28,7 @@ export class DevtoolsRedactor {
     };
   }
 
+  /** The saga view with `redact` applied to its context. */
   saga(view: SagaStatusView): SagaStatusView {
     if (!this.options.redact) return view;
     return {

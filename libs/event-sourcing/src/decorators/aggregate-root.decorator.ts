@@ -8,6 +8,7 @@ import {
 /** Metadata key: what `@AggregateRoot` records on an aggregate class. */
 export const AGGREGATE_ROOT_METADATA = 'cello:aggregate-root';
 
+/** Options of `@AggregateRoot(options)`. */
 export interface AggregateRootOptions {
   /** Stable type name of the aggregate (snapshots are stored under it). Default: the class name. */
   type?: string;

@@ -7,6 +7,7 @@ import {
   checkSchemaVersion,
 } from './decorator-use-checks';
 
+/** Options of `@EventType(name, options)`. */
 export interface EventTypeOptions {
   /** Schema version of the event's payload; raise it and add an upcaster when the shape changes. Default 1. */
   schemaVersion?: number;

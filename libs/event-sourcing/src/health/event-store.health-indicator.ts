@@ -14,6 +14,7 @@ import type { EventStorage } from '../store/event-storage';
 export class EventStoreHealthIndicator {
   constructor(@Inject(EVENT_STORAGE) private readonly storage: EventStorage) {}
 
+  /** Up when the storage answers a query within the timeout, else down with the reason. */
   isHealthy<Key extends string = 'eventStore'>(
     key: Key = 'eventStore' as Key,
     timeoutMs = DEFAULT_HEALTH_TIMEOUT_MS,

@@ -44,6 +44,7 @@ interface SubscriberHealth {
 export class SubscriptionsHealthIndicator {
   constructor(private readonly subscriptions: SubscriptionManager) {}
 
+  /** `down` with the reason while a subscriber is stopped or retrying past `stalledAfterMs`. */
   async isHealthy<Key extends string = 'subscriptions'>(
     key: Key = 'subscriptions' as Key,
     options: SubscriptionsHealthOptions = {},

@@ -82,6 +82,7 @@ export interface ReplayedEvent {
   readonly datePaths?: unknown;
 }
 
+/** Options of `readStream`. */
 export interface ReadStreamOptions {
   /** First version to return (inclusive). Default 1. */
   readonly fromVersion?: number;
@@ -97,6 +98,7 @@ export interface ReplayStreamOptions {
   readonly pageSize?: number;
 }
 
+/** Options of `readAll`. */
 export interface ReadAllOptions {
   /** First global position to return (inclusive). Default 0 (the beginning). */
   readonly fromPosition?: number;
@@ -163,6 +165,11 @@ export interface ParkedEvent {
   readonly parkedAt: Date;
 }
 
+/**
+ * The backend contract under `EventStore`: stores serialized events, snapshots,
+ * checkpoints and leases. Memory, PostgreSQL and MySQL implement it; pass your
+ * own as `storage` (the `@cello/event-sourcing/testing` contract suite checks it).
+ */
 export interface EventStorage {
   /** Creates or migrates what the backend needs (tables, indexes). Idempotent. */
   init(): Promise<void>;

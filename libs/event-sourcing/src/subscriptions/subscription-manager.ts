@@ -81,6 +81,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     if (this.options.subscriptions?.autoStart !== false) this.start();
   }
 
+  /** Nest hook: stops every subscriber. */
   async onModuleDestroy(): Promise<void> {
     await this.stop();
   }

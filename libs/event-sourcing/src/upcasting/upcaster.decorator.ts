@@ -3,6 +3,7 @@ import type { EventClass } from '../event/event';
 /** Metadata key: what `@Upcaster` records on a class. */
 export const UPCASTER_METADATA = 'cello:upcaster';
 
+/** Options of `@Upcaster(type, options)`. */
 export interface UpcasterOptions {
   /** The stored schema version this upcaster reads; it returns `fromVersion + 1`. */
   fromVersion: number;

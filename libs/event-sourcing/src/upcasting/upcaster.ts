@@ -2,6 +2,7 @@ import type { EventClass } from '../event/event';
 
 /** Transforms an event's stored payload from one schema version to the next. */
 export interface EventUpcaster<From = unknown, To = unknown> {
+  /** The payload at schema version `fromVersion + 1`. */
   upcast(data: From): To;
 }
 
@@ -13,6 +14,7 @@ export interface UpcasterDefinition<From = unknown, To = unknown> {
   /** The event class, or its `@EventType` name. */
   readonly type: EventClass | string;
   readonly fromVersion: number;
+  /** The payload at schema version `fromVersion + 1`. */
   upcast(data: From): To;
 }
 

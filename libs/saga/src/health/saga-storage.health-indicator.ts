@@ -14,6 +14,7 @@ import type { SagaStorage } from '../storage/saga-storage';
 export class SagaStorageHealthIndicator {
   constructor(@Inject(SAGA_STORAGE) private readonly storage: SagaStorage) {}
 
+  /** Up when the storage answers a query within the timeout, else down with the reason. */
   isHealthy<Key extends string = 'sagaStorage'>(
     key: Key = 'sagaStorage' as Key,
     timeoutMs = DEFAULT_HEALTH_TIMEOUT_MS,

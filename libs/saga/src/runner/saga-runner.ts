@@ -156,6 +156,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
     this.renewTimer.unref();
   }
 
+  /** Nest hook: halts the running sagas (recovered on the next start) and closes the storage. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.shutdown.abort();
