@@ -8,7 +8,8 @@ import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import * as nestCqrs from '@nestjs/cqrs';
 import { IsInt, IsString, Min } from 'class-validator';
-import { CelloMetricsModule, native } from '@cello/core';
+import { CelloMetricsModule } from '@cello/core';
+import { native } from '@cello/core/internal';
 import { Registry } from 'prom-client';
 import {
   Command,

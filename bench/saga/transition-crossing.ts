@@ -5,7 +5,7 @@
  * that comes back is the one persisted.
  * Run: node -r ./scripts/register-ts.js bench/saga/transition-crossing.ts
  */
-import { native } from '@cello/core';
+import { native } from '@cello/core/internal';
 import { SagaMachine, SagaMachineHandle } from '@cello/saga';
 import type { MachineDefinition, SagaMachineState, SagaTransition } from '@cello/saga';
 

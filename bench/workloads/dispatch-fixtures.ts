@@ -99,7 +99,7 @@ export async function nestjsCqrs(
  * from the Rust `NativeRouteTable` (one crossing per dispatch) instead of a Map.
  */
 export async function nativeRouteFloor(context: BenchContext): Promise<Measurement> {
-  const { native } = lazyRequire<typeof import('@cello/core')>('@cello/core');
+  const { native } = lazyRequire<typeof import('@cello/core/internal')>('@cello/core/internal');
   class Handler {
     async execute(message: PingCommandPayload): Promise<number> {
       return message.n;

@@ -6,7 +6,7 @@ import { orderPlacedData } from '../support/order-placed';
 import { secondsSince, unitsPerSecond } from '../support/timing';
 import type { BenchContext, Measurement, WorkloadDefinition } from '../support/workload';
 
-type Core = typeof import('@cello/core');
+type Core = typeof import('@cello/core/internal');
 type EventSourcing = typeof import('@cello/event-sourcing');
 type StorageLike = Pick<import('@cello/event-sourcing').EventStorage, 'append' | 'readStream'>;
 
@@ -126,7 +126,7 @@ export const nativeSnapshotCodec: WorkloadDefinition = {
       name: 'cello',
       role: 'cello',
       run: (c) => {
-        const core = lazyRequire<Core>('@cello/core');
+        const core = lazyRequire<Core>('@cello/core/internal');
         return codec(
           c,
           (b) => core.compressSnapshot(b),

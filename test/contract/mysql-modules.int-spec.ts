@@ -19,7 +19,7 @@ import {
   Order,
   OrderCreated,
   OrderShipped,
-} from '@cello/event-sourcing/__fixtures__/order.fixture';
+} from '../libs/event-sourcing/__fixtures__/order.fixture';
 import { SagaModule, SagaRunner } from '@cello/saga';
 import { FakeOrderServices } from '../saga/fixtures/fake-order-services';
 import { OrderSaga, orderContext } from '../saga/fixtures/order-saga.fixture';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SagaMachine, SagaStorageHealthIndicator } from '@cello/saga';
 import { MysqlSagaStorage } from '@cello/saga/storage/mysql/mysql-saga-storage';
 import { DataSource } from 'typeorm';
-import { describeSagaStorageContract } from '../saga/support/saga-storage-contract';
+import { describeSagaStorageContract } from '@cello/saga/testing';
 import { useMysqlDatabase } from '../support/mysql-database';
 
 describe('MySQL/MariaDB', () => {

@@ -4,16 +4,16 @@ import { createConnection, type Connection, type ResultSetHeader } from 'mysql2/
 import { EventStore } from '@cello/event-sourcing/store/event-store';
 import { MysqlEventStorage } from '@cello/event-sourcing/store/mysql/mysql-event-storage';
 import { SubscriptionManager } from '@cello/event-sourcing/subscriptions/subscription-manager';
-import { describeBatchSubscriptionScenarios } from '@cello/event-sourcing/subscriptions/testing/batch-subscription-scenarios';
+import { describeBatchSubscriptionScenarios } from '../libs/event-sourcing/subscriptions/testing/batch-subscription-scenarios';
 import {
   describeSubscriptionScenarios,
   OrderHistory,
   OrderPlaced,
-} from '@cello/event-sourcing/subscriptions/testing/subscription-scenarios';
+} from '../libs/event-sourcing/subscriptions/testing/subscription-scenarios';
 import {
   bootSubscriptionApp,
   tablePrefixFor,
-} from '@cello/event-sourcing/subscriptions/testing/subscription-test-app';
+} from '../libs/event-sourcing/subscriptions/testing/subscription-test-app';
 import { useMysqlDatabase } from '../support/mysql-database';
 
 describe('on a fresh MySQL/MariaDB database', () => {

@@ -4,12 +4,12 @@ import {
   PostgresSagaStorage,
   Saga,
   SagaInstanceIdInUseError,
-  SagaRegistry,
   SagaRunner,
   SagaStep,
   type SagaModuleOptions,
   type SagaStorage,
 } from '@cello/saga';
+import { SagaRegistry } from '@cello/saga/definition/saga-registry';
 import { compileSaga } from '@cello/saga/definition/saga-compiler';
 import { resolveSagaOptions } from '@cello/saga/resolve-saga-options';
 import { waitUntil } from '../support/eventually';

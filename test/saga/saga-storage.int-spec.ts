@@ -1,6 +1,6 @@
 import { MemorySagaStorage, PostgresSagaStorage, SagaStorageHealthIndicator } from '@cello/saga';
 import { usePostgresDatabase } from '../support/postgres-database';
-import { describeSagaStorageContract } from './support/saga-storage-contract';
+import { describeSagaStorageContract } from '@cello/saga/testing';
 
 describeSagaStorageContract('memory', async () => {
   const storage = new MemorySagaStorage();

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional, type Type } from '@nestjs/common';
-import { CelloMetrics, isOptionalPeerInstalled } from '@cello/core';
+import { CelloMetrics } from '@cello/core';
+import { isOptionalPeerInstalled } from '@cello/core/internal';
 import { type ContextId, ContextIdFactory, ModuleRef } from '@nestjs/core';
 import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constants';
 import { CQRS_MODULE_OPTIONS } from '../cqrs.module-definition';

@@ -4,7 +4,7 @@ import {
   describeDecoratorTarget,
   isOptionsObject,
   unknownOptionKeys,
-} from '@cello/core';
+} from '@cello/core/internal';
 import type { MessageRouteOptions } from '../cqrs-module-options';
 import { InvalidCqrsDecoratorError } from '../errors/invalid-cqrs-decorator.error';
 import type { MessageClass } from '../message/message-class';

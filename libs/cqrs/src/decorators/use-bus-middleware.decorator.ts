@@ -1,4 +1,4 @@
-import { describeDecoratorTarget } from '@cello/core';
+import { describeDecoratorTarget } from '@cello/core/internal';
 import { BUS_MIDDLEWARE_METADATA } from '../cqrs.constants';
 import { InvalidCqrsDecoratorError } from '../errors/invalid-cqrs-decorator.error';
 import type { BusMiddlewareRef } from '../middleware/bus-middleware';

@@ -1,6 +1,6 @@
 import type * as ClassValidator from 'class-validator';
 import type { ValidationArguments } from 'class-validator';
-import { loadOptionalPeer } from '@cello/core';
+import { loadOptionalPeer } from '@cello/core/internal';
 import { ValidationError } from '../errors/validation.error';
 import type { MessageClass } from '../message/message-class';
 

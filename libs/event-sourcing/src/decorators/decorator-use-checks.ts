@@ -1,4 +1,4 @@
-import { describeDecoratorTarget, isOptionsObject, unknownOptionKeys } from '@cello/core';
+import { describeDecoratorTarget, isOptionsObject, unknownOptionKeys } from '@cello/core/internal';
 import { InvalidEventSourcingDecoratorError } from '../errors/invalid-event-sourcing-decorator.error';
 
 /** Refuses options that are not an object or hold keys the decorator does not know. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import { checkStorageHealth, DEFAULT_HEALTH_TIMEOUT_MS } from '@cello/core';
+import { checkStorageHealth, DEFAULT_HEALTH_TIMEOUT_MS } from '@cello/core/internal';
 import { EVENT_STORAGE } from '../event-sourcing.constants';
 import type { EventStorage } from '../store/event-storage';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import { DEFAULT_HEALTH_TIMEOUT_MS } from '@cello/core';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from '@cello/core/internal';
 import { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { SubscriptionStatus } from '../subscriptions/subscription-status';
 

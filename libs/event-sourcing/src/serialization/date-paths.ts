@@ -1,4 +1,4 @@
-import { unstorableStringReason } from '@cello/core';
+import { unstorableStringReason } from '@cello/core/internal';
 
 /** Metadata key holding the JSON paths of an event's `Date` fields. */
 export const DATE_PATHS_METADATA_KEY = '$cello.dates';

@@ -1,4 +1,4 @@
-import { compressSnapshot, decompressSnapshot } from '@cello/core';
+import { compressSnapshot, decompressSnapshot } from '@cello/core/internal';
 import { EventSerializationError } from '../errors/event-serialization.error';
 import { isJsonPathList, prepareJson, reviveDates } from './date-paths';
 

@@ -1,4 +1,8 @@
-import { findUnstorableJsonValue, formatJsonValuePath, unstorableStringReason } from '@cello/core';
+import {
+  findUnstorableJsonValue,
+  formatJsonValuePath,
+  unstorableStringReason,
+} from '@cello/core/internal';
 import { InvalidAppendError } from '../errors/invalid-append.error';
 import type { EventToAppend } from './event-storage';
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { describeDecoratorTarget, isOptionsObject, unknownOptionKeys } from '@cello/core';
+import { describeDecoratorTarget, isOptionsObject, unknownOptionKeys } from '@cello/core/internal';
 import { InvalidSagaDecoratorError } from '../errors/invalid-saga-decorator.error';
 import { SAGA_METADATA } from '../saga.constants';
 

@@ -1,4 +1,4 @@
-import { callNative, native } from '@cello/core';
+import { callNative, native } from '@cello/core/internal';
 import type {
   MachineDefinition,
   SagaMachineEvent,

@@ -1,4 +1,4 @@
-import { callNative, native, toNativeError } from '@cello/core';
+import { callNative, native, toNativeError } from '@cello/core/internal';
 
 /**
  * What is wrong with a saga state read from storage, or `undefined` when the

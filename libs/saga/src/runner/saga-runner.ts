@@ -7,13 +7,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import {
-  CelloMetrics,
-  findUnstorableJsonValue,
-  formatJsonValuePath,
-  isCelloError,
-  toStorableText,
-} from '@cello/core';
+import { CelloMetrics, isCelloError } from '@cello/core';
+import { findUnstorableJsonValue, formatJsonValuePath, toStorableText } from '@cello/core/internal';
 import type { CompiledSaga } from '../definition/compiled-saga';
 import { compileSaga } from '../definition/saga-compiler';
 import { getSagaStepsMetadata } from '../decorators/saga-step.decorator';

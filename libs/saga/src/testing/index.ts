@@ -1,1 +1,2 @@
 export * from './saga-test-kit';
+export * from './saga-storage-contract';

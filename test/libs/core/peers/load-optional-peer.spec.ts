@@ -2,12 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  isCelloError,
-  isOptionalPeerInstalled,
-  loadOptionalPeer,
-  MissingPeerDependencyError,
-} from '@cello/core';
+import { isOptionalPeerInstalled, loadOptionalPeer } from '@cello/core/internal';
+import { isCelloError, MissingPeerDependencyError } from '@cello/core';
 
 /** A folder with `node_modules/<name>/index.js` packages, resolved by a real `require`. */
 function appWith(packages: Record<string, string>): { require: NodeRequire; dispose(): void } {

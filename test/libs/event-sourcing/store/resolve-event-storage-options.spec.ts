@@ -6,10 +6,10 @@ import {
   InvalidEventSourcingOptionError,
   MysqlEventStorage,
   PostgresEventStorage,
-  resolveEventStorage,
   type MysqlEventStorageOptions,
   type PostgresEventStorageOptions,
 } from '@cello/event-sourcing';
+import { resolveEventStorage } from '@cello/event-sourcing/store/resolve-event-storage';
 
 describe('resolveEventStorage', () => {
   afterEach(() => jest.restoreAllMocks());

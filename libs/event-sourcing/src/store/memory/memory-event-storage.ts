@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { NativeError, callNative, native, toNativeError } from '@cello/core';
+import { NativeError } from '@cello/core';
+import { callNative, native, toNativeError } from '@cello/core/internal';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';

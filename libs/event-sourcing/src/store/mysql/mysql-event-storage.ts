@@ -2,7 +2,7 @@ import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type * as TypeOrm from 'typeorm';
 import type { DataSource } from 'typeorm';
-import { loadOptionalPeer } from '@cello/core';
+import { loadOptionalPeer } from '@cello/core/internal';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
@@ -27,7 +27,7 @@ import { checkReadBackwardOptions } from '../read-backward-options';
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from '../postgres/append-coalescer';
 import { validateAppend } from '../postgres/append-validation';
-import { isMysqlInvalidInput } from '@cello/core';
+import { isMysqlInvalidInput } from '@cello/core/internal';
 import { readOption } from '../read-option';
 import { migrateMysqlEventStore } from './migrations/event-store-migrator';
 import { isMysqlUnavailable, isRetryableConflict, mapMysqlError } from './mysql-error-mapper';

@@ -2,7 +2,7 @@ import type * as Pg from 'pg';
 import type { ClientConfig, Pool, QueryConfig, QueryResultRow } from 'pg';
 import type * as TypeOrm from 'typeorm';
 import type { DataSource } from 'typeorm';
-import { loadOptionalPeer } from '@cello/core';
+import { loadOptionalPeer } from '@cello/core/internal';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
@@ -36,7 +36,7 @@ import {
 } from './migrations/append-events-function.sql';
 import { migrateEventStore } from './migrations/event-store-migrator';
 import { isUnavailable, mapStorageError } from './postgres-error-mapper';
-import { isPostgresInvalidInput } from '@cello/core';
+import { isPostgresInvalidInput } from '@cello/core/internal';
 import {
   resolvePostgresEventStorageOptions,
   type PostgresEventStorageOptions,

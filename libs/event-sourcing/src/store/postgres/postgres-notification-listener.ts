@@ -1,6 +1,6 @@
 import type * as Pg from 'pg';
 import type { Client, ClientConfig } from 'pg';
-import { loadOptionalPeer } from '@cello/core';
+import { loadOptionalPeer } from '@cello/core/internal';
 
 /**
  * One dedicated connection that LISTENs on the store's channel and calls

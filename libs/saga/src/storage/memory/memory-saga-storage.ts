@@ -1,4 +1,4 @@
-import { findUnstorableJsonValue, formatJsonValuePath } from '@cello/core';
+import { findUnstorableJsonValue, formatJsonValuePath } from '@cello/core/internal';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
 import type { SagaStatus } from '../../machine/saga-machine.types';
 import { TERMINAL_SAGA_STATUSES } from '../../machine/saga-machine.types';

@@ -1,9 +1,10 @@
-import { isCelloError, isMysqlInvalidInput } from '@cello/core';
+import { isCelloError } from '@cello/core';
+import { isMysqlInvalidInput } from '@cello/core/internal';
 import type { Pool as CallbackPool, ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type * as TypeOrm from 'typeorm';
 import type { DataSource } from 'typeorm';
-import { loadOptionalPeer } from '@cello/core';
+import { loadOptionalPeer } from '@cello/core/internal';
 import type { SagaContext } from '../../definition/saga-step-execution';
 import { InvalidSagaOptionsError } from '../../errors/invalid-saga-options.error';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';

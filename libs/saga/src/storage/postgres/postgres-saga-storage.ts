@@ -1,8 +1,9 @@
-import { isCelloError, isPostgresInvalidInput } from '@cello/core';
+import { isCelloError } from '@cello/core';
+import { isPostgresInvalidInput } from '@cello/core/internal';
 import type { Pool } from 'pg';
 import type * as TypeOrm from 'typeorm';
 import type { DataSource } from 'typeorm';
-import { loadOptionalPeer } from '@cello/core';
+import { loadOptionalPeer } from '@cello/core/internal';
 import { SagaInvalidInputError } from '../../errors/saga-invalid-input.error';
 import { SagaStorageUnavailableError } from '../../errors/saga-storage-unavailable.error';
 import type { SagaMachineState, SagaStatus } from '../../machine/saga-machine.types';

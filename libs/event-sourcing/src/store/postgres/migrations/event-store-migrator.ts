@@ -1,6 +1,6 @@
 import type * as TypeOrm from 'typeorm';
 import type { DataSource, Migration, QueryRunner } from 'typeorm';
-import { loadOptionalPeer } from '@cello/core';
+import { loadOptionalPeer } from '@cello/core/internal';
 import type { PostgresTables } from '../postgres-tables';
 import { eventStoreMigrations } from './event-store-migrations';
 
