@@ -172,7 +172,7 @@ export class MysqlSagaStorage implements SagaStorage {
     );
   }
 
-  create(write: CreateWrite): Promise<boolean> {
+  create(write: SagaWrite & { sagaName: string; incarnation?: string }): Promise<boolean> {
     return this.creates.submit(write);
   }
 

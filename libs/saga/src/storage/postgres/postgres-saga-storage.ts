@@ -176,7 +176,7 @@ export class PostgresSagaStorage implements SagaStorage {
     }
   }
 
-  create(write: CreateWrite): Promise<boolean> {
+  create(write: SagaWrite & { sagaName: string; incarnation?: string }): Promise<boolean> {
     return this.creates.submit(write);
   }
 
