@@ -12,12 +12,7 @@ export class MysqlParkedEvents {
     private readonly tables: MysqlTables,
   ) {}
 
-  async parkEvent(
-    processor: string,
-    event: StoredEvent,
-    error: string,
-    attempts: number,
-  ): Promise<void> {
+  async parkEvent(processor: string, event: StoredEvent, error: string, attempts: number) {
     await this.connection.query(
       'parking an event',
       `INSERT INTO ${this.tables.parked} (processor, position, event_id, stream_id, type, error, attempts) ` +

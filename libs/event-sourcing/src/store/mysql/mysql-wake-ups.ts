@@ -17,9 +17,7 @@ export class MysqlWakeUps implements SqlWakeUpSource {
   ) {}
 
   start(wake: () => void): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.poll(wake), this.pollIntervalMs);
-    this.timer.unref();
+    this.timer ??= setInterval(() => void this.poll(wake), this.pollIntervalMs).unref();
   }
 
   idle(): void {

@@ -42,12 +42,12 @@ export class PostgresEventStorage extends SqlEventStorage {
     ownsDataSource: boolean,
     options: PostgresEventStorageOptions,
   ) {
+    // Optional peer, loaded when a PostgreSQL storage is made (never on import).
+    const pg = loadPostgresDriver();
     const resolved = resolvePostgresEventStorageOptions(options);
     const tables = new PostgresTables(resolved.schema, resolved.tablePrefix);
     const timeoutMs = resolved.statementTimeoutMs;
     const connection = new PostgresConnection(dataSource, ownsDataSource, tables, timeoutMs);
-    // Optional peer, loaded when a PostgreSQL storage is made (never on import).
-    const pg = loadPostgresDriver();
     const globalLog = new PostgresGlobalLogReader(connection, tables);
     super(
       {

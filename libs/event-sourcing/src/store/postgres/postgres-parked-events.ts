@@ -22,12 +22,7 @@ export class PostgresParkedEvents {
     private readonly tables: PostgresTables,
   ) {}
 
-  async parkEvent(
-    processor: string,
-    event: StoredEvent,
-    error: string,
-    attempts: number,
-  ): Promise<void> {
+  async parkEvent(processor: string, event: StoredEvent, error: string, attempts: number) {
     await this.connection.query('parking an event', {
       name: `cello_park_event_${this.tables.key}`,
       text:

@@ -25,13 +25,13 @@ export class PostgresProcessorLeases {
     owner: string,
     ttlMs: number,
   ): Promise<ProcessorLease | undefined> {
-    const t = this.tables;
+    const { key, processors } = this.tables;
     // Insert-if-missing, else take it when free, expired or already ours; a
     // takeover by another owner increments the fencing token.
     const result = await this.connection.query<LeaseRow>('acquiring a processor lease', {
-      name: `cello_acquire_lease_${t.key}`,
+      name: `cello_acquire_lease_${key}`,
       text:
-        `INSERT INTO ${t.processors} AS p (name, owner, fencing_token, lease_expires_at) ` +
+        `INSERT INTO ${processors} AS p (name, owner, fencing_token, lease_expires_at) ` +
         "VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond') " +
         'ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, ' +
         'fencing_token = CASE WHEN p.owner = EXCLUDED.owner THEN p.fencing_token ELSE p.fencing_token + 1 END, ' +
