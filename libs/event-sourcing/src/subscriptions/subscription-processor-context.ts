@@ -1,0 +1,18 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Event } from '../event/event';
+import type { EventStorage, StoredEvent } from '../store/event-storage';
+import type { ProcessorMetricReporters } from './processor-status';
+
+/** Turns a stored event into an instance of its class (upcasting older schema versions). */
+export type SubscriptionEventDecoder = (stored: StoredEvent) => Event;
+
+/** What a processor needs from its manager. */
+export interface SubscriptionProcessorContext extends ProcessorMetricReporters {
+  readonly storage: EventStorage;
+  /** This instance's lease owner id. */
+  readonly owner: string;
+  readonly decode: SubscriptionEventDecoder;
+  readonly logger: LoggerService;
+  /** Told each time the subscriber parks an event (for metrics). */
+  readonly reportParked?: () => void;
+}
