@@ -1,0 +1,69 @@
+import { isCelloError } from '@cello/core';
+import { ConcurrencyError } from '../../errors/concurrency.error';
+import type { EventStorage, ExpectedVersion } from '../../store/event-storage';
+import { newStreamId, anEvent, anEvents } from './contract-fixtures';
+import { readAllFrom } from './contract-reads';
+import type { StorageUnderTest } from './storage-under-test';
+
+/** The contract cases when the expected version is checked. */
+export function describeExpectedVersion(subject: StorageUnderTest): void {
+  describe('when the expected version is checked', () => {
+    let storage: EventStorage;
+    beforeEach(() => {
+      storage = subject.storage;
+    });
+
+    it.each<[string, ExpectedVersion, number]>([
+      ['no_stream on a new stream', 'no_stream', 0],
+      ['0 on a new stream', 0, 0],
+      ['any on a new stream', 'any', 0],
+      ['any on an existing stream', 'any', 2],
+      ['stream_exists on an existing stream', 'stream_exists', 2],
+      ['the exact version', 2, 2],
+    ])('should accept %s', async (_label, expected, existing) => {
+      // Given
+      const streamId = newStreamId();
+      if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
+
+      // When
+      const result = await storage.append(streamId, [anEvent({})], expected);
+
+      // Then
+      expect(result.streamVersion).toBe(existing + 1);
+      expect(await storage.streamVersion(streamId)).toBe(existing + 1);
+    });
+
+    it.each<[string, ExpectedVersion, number]>([
+      ['no_stream on an existing stream', 'no_stream', 2],
+      ['stream_exists on a new stream', 'stream_exists', 0],
+      ['a version behind', 1, 2],
+      ['a version ahead', 5, 2],
+      ['a version on a new stream', 1, 0],
+      ['0 on an existing stream', 0, 2],
+    ])(
+      'should reject %s with a ConcurrencyError and write nothing',
+      async (_label, expected, existing) => {
+        // Given
+        const streamId = newStreamId();
+        if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
+        const headBefore = await storage.headPosition();
+        const event = anEvent({});
+
+        // When
+        const error = await storage.append(streamId, [event, anEvent({})], expected).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+
+        // Then
+        expect(isCelloError(error, ConcurrencyError.code)).toBe(true);
+        expect(error).toMatchObject({ streamId, expected, actual: existing });
+        expect((error as Error).message).toContain(streamId);
+        expect(await storage.streamVersion(streamId)).toBe(existing);
+        expect(await storage.readStream(streamId)).toHaveLength(existing);
+        const after = await readAllFrom(storage, headBefore + 1);
+        expect(after.map((e) => e.eventId)).not.toContain(event.eventId);
+      },
+    );
+  });
+}
