@@ -3,8 +3,8 @@ import type { EventStorage, ProcessorLease } from '../store/event-storage';
 /** What the lease holder is told and asks. */
 export interface ProcessorLeaseHolderOptions {
   readonly storage: Pick<EventStorage, 'renewLease' | 'releaseLease'>;
-  /** The lease's time to live in milliseconds (read at each renewal). */
-  readonly ttlMs: () => number;
+  /** The lease's time to live in milliseconds. */
+  readonly ttlMs: number;
   /** Called when the lease is lost (another instance may hold it now). */
   readonly onLost: () => void;
   /** Called with each renewal that failed. */
@@ -68,7 +68,7 @@ export class ProcessorLeaseHolder {
 
   private startRenewing(): void {
     this.stopRenewing();
-    const every = Math.max(50, Math.floor(this.options.ttlMs() / 3));
+    const every = Math.max(50, Math.floor(this.options.ttlMs / 3));
     this.renewTimer = setInterval(() => void this.renew(), every);
     this.renewTimer.unref();
   }
@@ -83,7 +83,7 @@ export class ProcessorLeaseHolder {
     if (!lease || this.renewing || this.lost) return;
     this.renewing = true;
     try {
-      const renewed = await this.options.storage.renewLease(lease, this.options.ttlMs());
+      const renewed = await this.options.storage.renewLease(lease, this.options.ttlMs);
       if (this.current !== lease) return;
       if (renewed) this.current = renewed;
       else this.lose();

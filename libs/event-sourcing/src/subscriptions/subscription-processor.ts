@@ -47,7 +47,7 @@ export class SubscriptionProcessor {
     this.status = new ProcessorStatus(definition, context.storage, context);
     this.leases = new ProcessorLeaseHolder({
       storage: context.storage,
-      ttlMs: () => this.settings.leaseTtlMs,
+      ttlMs: definition.settings.leaseTtlMs,
       onLost: () => this.signals.interrupt(),
       onRenewError: (error) => {
         this.status.lastError = describeError(error);
