@@ -1,34 +1,28 @@
 import { isCelloError } from '@cello/core';
 import { InvalidAppendError } from '../../errors/invalid-append.error';
-import type { EventStorage } from '../../store/event-storage';
 import { newStreamId, anEvent, anEvents } from './contract-fixtures';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when an append cannot be stored whole. */
 export function describeAllOrNothingAppend(subject: StorageUnderTest): void {
   describe('when an append cannot be stored whole', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it('should write none of its events when two of them share an id', async () => {
       // Given
       const streamId = newStreamId();
-      await storage.append(streamId, [anEvent({})], 'no_stream');
+      await subject.storage.append(streamId, [anEvent({})], 'no_stream');
       const first = anEvent({ a: 1 });
       const clash = { ...anEvent({ a: 2 }), eventId: first.eventId };
 
       // When
-      const outcome = await storage.append(streamId, [anEvent({}), first, clash], 1).then(
+      const outcome = await subject.storage.append(streamId, [anEvent({}), first, clash], 1).then(
         () => 'stored',
         () => 'rejected',
       );
 
       // Then
       expect(outcome).toBe('rejected');
-      expect(await storage.streamVersion(streamId)).toBe(1);
-      expect(await storage.readStream(streamId)).toHaveLength(1);
+      expect(await subject.storage.streamVersion(streamId)).toBe(1);
+      expect(await subject.storage.readStream(streamId)).toHaveLength(1);
     });
 
     it.each([
@@ -42,14 +36,14 @@ export function describeAllOrNothingAppend(subject: StorageUnderTest): void {
         const streamId = newStreamId();
         const bad = { ...anEvent({}), data };
         // When
-        const error = await storage.append(streamId, [anEvent({}), bad], 'no_stream').then(
+        const error = await subject.storage.append(streamId, [anEvent({}), bad], 'no_stream').then(
           () => undefined,
           (e: unknown) => e,
         );
         // Then
         expect(isCelloError(error, InvalidAppendError.code)).toBe(true);
         expect((error as Error).message).toContain('event #2 data');
-        expect(await storage.streamVersion(streamId)).toBe(0);
+        expect(await subject.storage.streamVersion(streamId)).toBe(0);
       },
     );
 
@@ -58,9 +52,9 @@ export function describeAllOrNothingAppend(subject: StorageUnderTest): void {
       const streamId = newStreamId();
       const data = '{"emoji":"\\ud83c\\udf89","path":"C:\\\\u0000"}';
       // When
-      await storage.append(streamId, [{ ...anEvent({}), data }], 'no_stream');
+      await subject.storage.append(streamId, [{ ...anEvent({}), data }], 'no_stream');
       // Then
-      const [stored] = await storage.readStream(streamId);
+      const [stored] = await subject.storage.readStream(streamId);
       expect(stored.data).toEqual({ emoji: '🎉', path: 'C:\\u0000' });
     });
 
@@ -72,12 +66,12 @@ export function describeAllOrNothingAppend(subject: StorageUnderTest): void {
 
       // When
       await Promise.allSettled([
-        storage.append(streamId, left, 'no_stream'),
-        storage.append(streamId, right, 'no_stream'),
+        subject.storage.append(streamId, left, 'no_stream'),
+        subject.storage.append(streamId, right, 'no_stream'),
       ]);
 
       // Then
-      const ids = (await storage.readStream(streamId)).map((e) => e.eventId);
+      const ids = (await subject.storage.readStream(streamId)).map((e) => e.eventId);
       const winner = ids[0] === left[0].eventId ? left : right;
       expect(ids).toEqual(winner.map((e) => e.eventId));
     });

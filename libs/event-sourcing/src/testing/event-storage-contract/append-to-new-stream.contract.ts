@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStorage } from '../../store/event-storage';
 import { newStreamId, anEvent } from './contract-fixtures';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when events are appended to a new stream. */
 export function describeAppendToNewStream(subject: StorageUnderTest): void {
   describe('when events are appended to a new stream', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it('should read them back in order with versions, types, payloads and metadata', async () => {
       // Given
       const streamId = newStreamId();
@@ -20,14 +14,14 @@ export function describeAppendToNewStream(subject: StorageUnderTest): void {
       ];
 
       // When
-      const result = await storage.append(streamId, events, 'no_stream');
+      const result = await subject.storage.append(streamId, events, 'no_stream');
 
       // Then
       expect(result.duplicate).toBe(false);
       expect(result.streamVersion).toBe(2);
       expect(result.positions).toHaveLength(2);
       expect(result.positions[1]).toBeGreaterThan(result.positions[0]);
-      const read = await storage.readStream(streamId);
+      const read = await subject.storage.readStream(streamId);
       expect(read.map((e) => e.version)).toEqual([1, 2]);
       expect(read.map((e) => e.position)).toEqual(result.positions);
       expect(read[0]).toMatchObject({
@@ -40,7 +34,7 @@ export function describeAppendToNewStream(subject: StorageUnderTest): void {
       });
       expect(read[0].recordedAt).toBeInstanceOf(Date);
       expect(Number.isNaN(read[0].recordedAt.getTime())).toBe(false);
-      expect(await storage.streamVersion(streamId)).toBe(2);
+      expect(await subject.storage.streamVersion(streamId)).toBe(2);
     });
 
     it('should keep stream ids and payloads with metacharacters verbatim', async () => {
@@ -52,10 +46,10 @@ export function describeAppendToNewStream(subject: StorageUnderTest): void {
       };
 
       // When
-      await storage.append(streamId, [anEvent(payload)], 'any');
+      await subject.storage.append(streamId, [anEvent(payload)], 'any');
 
       // Then
-      const [read] = await storage.readStream(streamId);
+      const [read] = await subject.storage.readStream(streamId);
       expect(read.streamId).toBe(streamId);
       expect(read.data).toEqual(payload);
     });
@@ -65,10 +59,10 @@ export function describeAppendToNewStream(subject: StorageUnderTest): void {
       const streamId = newStreamId();
 
       // When
-      await storage.append(streamId, [anEvent({ v: 3 }, {}, 3)], 'any');
+      await subject.storage.append(streamId, [anEvent({ v: 3 }, {}, 3)], 'any');
 
       // Then
-      const [read] = await storage.readStream(streamId);
+      const [read] = await subject.storage.readStream(streamId);
       expect(read.schemaVersion).toBe(3);
     });
   });

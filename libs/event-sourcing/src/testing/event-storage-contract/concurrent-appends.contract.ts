@@ -1,6 +1,5 @@
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
-import type { EventStorage } from '../../store/event-storage';
 import { newStreamId, anEvent, range } from './contract-fixtures';
 import { readWholeStream } from './contract-reads';
 import type { StorageUnderTest } from './storage-under-test';
@@ -8,11 +7,6 @@ import type { StorageUnderTest } from './storage-under-test';
 /** The contract cases when many writers append to one stream at once. */
 export function describeConcurrentAppends(subject: StorageUnderTest): void {
   describe('when many writers append to one stream at once', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it('should keep versions contiguous under 50 concurrent writers with retries', async () => {
       // Given
       const streamId = newStreamId();
@@ -26,9 +20,9 @@ export function describeConcurrentAppends(subject: StorageUnderTest): void {
           for (let i = 0; i < appendsPerWriter; i++) {
             const event = anEvent({ i });
             for (;;) {
-              const version = await storage.streamVersion(streamId);
+              const version = await subject.storage.streamVersion(streamId);
               try {
-                await storage.append(streamId, [event], version);
+                await subject.storage.append(streamId, [event], version);
                 acknowledged.push(event.eventId);
                 break;
               } catch (error) {
@@ -40,7 +34,7 @@ export function describeConcurrentAppends(subject: StorageUnderTest): void {
       );
 
       // Then
-      const read = await readWholeStream(storage, streamId);
+      const read = await readWholeStream(subject.storage, streamId);
       expect(read.map((e) => e.version)).toEqual(range(1, writers * appendsPerWriter));
       expect(new Set(read.map((e) => e.eventId))).toEqual(new Set(acknowledged));
       expect(read).toHaveLength(acknowledged.length);
@@ -49,11 +43,11 @@ export function describeConcurrentAppends(subject: StorageUnderTest): void {
     it('should let exactly one of 50 writers expecting the same version win', async () => {
       // Given
       const streamId = newStreamId();
-      await storage.append(streamId, [anEvent({})], 'no_stream');
+      await subject.storage.append(streamId, [anEvent({})], 'no_stream');
 
       // When
       const outcomes = await Promise.allSettled(
-        range(1, 50).map(() => storage.append(streamId, [anEvent({}), anEvent({})], 1)),
+        range(1, 50).map(() => subject.storage.append(streamId, [anEvent({}), anEvent({})], 1)),
       );
 
       // Then
@@ -63,7 +57,7 @@ export function describeConcurrentAppends(subject: StorageUnderTest): void {
       for (const outcome of lost) {
         expect(isCelloError(outcome.reason, ConcurrencyError.code)).toBe(true);
       }
-      const read = await storage.readStream(streamId);
+      const read = await subject.storage.readStream(streamId);
       expect(read.map((e) => e.version)).toEqual([1, 2, 3]);
     });
 
@@ -73,11 +67,11 @@ export function describeConcurrentAppends(subject: StorageUnderTest): void {
 
       // When
       const results = await Promise.all(
-        range(1, 50).map(() => storage.append(streamId, [anEvent({}), anEvent({})], 'any')),
+        range(1, 50).map(() => subject.storage.append(streamId, [anEvent({}), anEvent({})], 'any')),
       );
 
       // Then
-      const read = await readWholeStream(storage, streamId);
+      const read = await readWholeStream(subject.storage, streamId);
       expect(read.map((e) => e.version)).toEqual(range(1, 100));
       const positions = results.flatMap((r) => r.positions).sort((a, b) => a - b);
       expect(read.map((e) => e.position).sort((a, b) => a - b)).toEqual(positions);

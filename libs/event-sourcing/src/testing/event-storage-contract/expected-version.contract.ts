@@ -1,6 +1,6 @@
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
-import type { EventStorage, ExpectedVersion } from '../../store/event-storage';
+import type { ExpectedVersion } from '../../store/event-storage';
 import { newStreamId, anEvent, anEvents } from './contract-fixtures';
 import { readAllFrom } from './contract-reads';
 import type { StorageUnderTest } from './storage-under-test';
@@ -8,11 +8,6 @@ import type { StorageUnderTest } from './storage-under-test';
 /** The contract cases when the expected version is checked. */
 export function describeExpectedVersion(subject: StorageUnderTest): void {
   describe('when the expected version is checked', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it.each<[string, ExpectedVersion, number]>([
       ['no_stream on a new stream', 'no_stream', 0],
       ['0 on a new stream', 0, 0],
@@ -23,14 +18,14 @@ export function describeExpectedVersion(subject: StorageUnderTest): void {
     ])('should accept %s', async (_label, expected, existing) => {
       // Given
       const streamId = newStreamId();
-      if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
+      if (existing > 0) await subject.storage.append(streamId, anEvents(existing), 'no_stream');
 
       // When
-      const result = await storage.append(streamId, [anEvent({})], expected);
+      const result = await subject.storage.append(streamId, [anEvent({})], expected);
 
       // Then
       expect(result.streamVersion).toBe(existing + 1);
-      expect(await storage.streamVersion(streamId)).toBe(existing + 1);
+      expect(await subject.storage.streamVersion(streamId)).toBe(existing + 1);
     });
 
     it.each<[string, ExpectedVersion, number]>([
@@ -45,12 +40,12 @@ export function describeExpectedVersion(subject: StorageUnderTest): void {
       async (_label, expected, existing) => {
         // Given
         const streamId = newStreamId();
-        if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
-        const headBefore = await storage.headPosition();
+        if (existing > 0) await subject.storage.append(streamId, anEvents(existing), 'no_stream');
+        const headBefore = await subject.storage.headPosition();
         const event = anEvent({});
 
         // When
-        const error = await storage.append(streamId, [event, anEvent({})], expected).then(
+        const error = await subject.storage.append(streamId, [event, anEvent({})], expected).then(
           () => undefined,
           (err: unknown) => err,
         );
@@ -59,9 +54,9 @@ export function describeExpectedVersion(subject: StorageUnderTest): void {
         expect(isCelloError(error, ConcurrencyError.code)).toBe(true);
         expect(error).toMatchObject({ streamId, expected, actual: existing });
         expect((error as Error).message).toContain(streamId);
-        expect(await storage.streamVersion(streamId)).toBe(existing);
-        expect(await storage.readStream(streamId)).toHaveLength(existing);
-        const after = await readAllFrom(storage, headBefore + 1);
+        expect(await subject.storage.streamVersion(streamId)).toBe(existing);
+        expect(await subject.storage.readStream(streamId)).toHaveLength(existing);
+        const after = await readAllFrom(subject.storage, headBefore + 1);
         expect(after.map((e) => e.eventId)).not.toContain(event.eventId);
       },
     );

@@ -1,17 +1,12 @@
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
-import type { EventStorage, ExpectedVersion } from '../../store/event-storage';
+import type { ExpectedVersion } from '../../store/event-storage';
 import { eventStoreOver, newStreamId, anEvents } from './contract-fixtures';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when the EventStore facade appends no events. */
 export function describeFacadeEmptyAppend(subject: StorageUnderTest): void {
   describe('when the EventStore facade appends no events', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it.each<[string, ExpectedVersion, number]>([
       ['no_stream on a new stream', 'no_stream', 0],
       ['0 on a new stream', 0, 0],
@@ -22,15 +17,15 @@ export function describeFacadeEmptyAppend(subject: StorageUnderTest): void {
     ])('should accept %s and write nothing', async (_label, expected, existing) => {
       // Given
       const streamId = newStreamId();
-      if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
-      const store = eventStoreOver(storage);
+      if (existing > 0) await subject.storage.append(streamId, anEvents(existing), 'no_stream');
+      const store = eventStoreOver(subject.storage);
 
       // When
       const result = await store.append(streamId, [], { expectedVersion: expected });
 
       // Then
       expect(result).toEqual({ streamVersion: existing, positions: [], duplicate: false });
-      expect(await storage.streamVersion(streamId)).toBe(existing);
+      expect(await subject.storage.streamVersion(streamId)).toBe(existing);
     });
 
     it.each<[string, ExpectedVersion, number]>([
@@ -45,8 +40,8 @@ export function describeFacadeEmptyAppend(subject: StorageUnderTest): void {
       async (_label, expected, existing) => {
         // Given
         const streamId = newStreamId();
-        if (existing > 0) await storage.append(streamId, anEvents(existing), 'no_stream');
-        const store = eventStoreOver(storage);
+        if (existing > 0) await subject.storage.append(streamId, anEvents(existing), 'no_stream');
+        const store = eventStoreOver(subject.storage);
 
         // When
         const error = await store.append(streamId, [], { expectedVersion: expected }).then(
@@ -57,7 +52,7 @@ export function describeFacadeEmptyAppend(subject: StorageUnderTest): void {
         // Then
         expect(isCelloError(error, ConcurrencyError.code)).toBe(true);
         expect(error).toMatchObject({ streamId, expected, actual: existing });
-        expect(await storage.streamVersion(streamId)).toBe(existing);
+        expect(await subject.storage.streamVersion(streamId)).toBe(existing);
       },
     );
   });

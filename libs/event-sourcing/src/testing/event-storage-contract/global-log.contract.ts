@@ -1,4 +1,4 @@
-import type { EventStorage, StoredEvent } from '../../store/event-storage';
+import type { StoredEvent } from '../../store/event-storage';
 import { newStreamId, anEvents, range } from './contract-fixtures';
 import { expectIncreasing, readAllFrom } from './contract-reads';
 import type { StorageUnderTest } from './storage-under-test';
@@ -6,14 +6,9 @@ import type { StorageUnderTest } from './storage-under-test';
 /** The contract cases when the global log is read. */
 export function describeGlobalLog(subject: StorageUnderTest): void {
   describe('when the global log is read', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it('should return events of all streams in append order with increasing positions', async () => {
       // Given
-      const head = await storage.headPosition();
+      const head = await subject.storage.headPosition();
       const a = newStreamId();
       const b = newStreamId();
       const appended: string[] = [];
@@ -24,12 +19,12 @@ export function describeGlobalLog(subject: StorageUnderTest): void {
         [b, 2],
       ] as const) {
         const events = anEvents(n);
-        await storage.append(stream, events, 'any');
+        await subject.storage.append(stream, events, 'any');
         appended.push(...events.map((e) => e.eventId));
       }
 
       // When
-      const read = await readAllFrom(storage, head + 1);
+      const read = await readAllFrom(subject.storage, head + 1);
 
       // Then
       const ours = read.filter((e) => e.streamId === a || e.streamId === b);
@@ -40,14 +35,14 @@ export function describeGlobalLog(subject: StorageUnderTest): void {
 
     it('should page with fromPosition and limit without losing or repeating events', async () => {
       // Given
-      const head = await storage.headPosition();
+      const head = await subject.storage.headPosition();
       const streamId = newStreamId();
-      await storage.append(streamId, anEvents(17), 'no_stream');
+      await subject.storage.append(streamId, anEvents(17), 'no_stream');
 
       // When
       const pages: StoredEvent[][] = [];
       for (let from = head + 1; ;) {
-        const page = await storage.readAll({ fromPosition: from, limit: 5 });
+        const page = await subject.storage.readAll({ fromPosition: from, limit: 5 });
         if (page.length === 0) break;
         expect(page.length).toBeLessThanOrEqual(5);
         pages.push(page);
@@ -65,23 +60,23 @@ export function describeGlobalLog(subject: StorageUnderTest): void {
       const streamId = newStreamId();
 
       // When
-      const result = await storage.append(streamId, anEvents(3), 'no_stream');
+      const result = await subject.storage.append(streamId, anEvents(3), 'no_stream');
 
       // Then
-      const head = await storage.headPosition();
+      const head = await subject.storage.headPosition();
       expect(head).toBeGreaterThanOrEqual(result.positions[2]);
-      const beyond = await storage.readAll({ fromPosition: head + 1 });
+      const beyond = await subject.storage.readAll({ fromPosition: head + 1 });
       expect(beyond).toEqual([]);
-      const last = await storage.readAll({ fromPosition: result.positions[2] });
-      expect(last[0].eventId).toBe((await storage.readStream(streamId))[2].eventId);
+      const last = await subject.storage.readAll({ fromPosition: result.positions[2] });
+      expect(last[0].eventId).toBe((await subject.storage.readStream(streamId))[2].eventId);
     });
 
     it('should return nothing past the end', async () => {
       // Given
-      const head = await storage.headPosition();
+      const head = await subject.storage.headPosition();
 
       // When
-      const read = await storage.readAll({ fromPosition: head + 1000 });
+      const read = await subject.storage.readAll({ fromPosition: head + 1000 });
 
       // Then
       expect(read).toEqual([]);

@@ -1,16 +1,11 @@
 import { InvalidReadOptionsError } from '../../errors/invalid-read-options.error';
-import type { EventStorage, ReadAllOptions, ReadStreamOptions } from '../../store/event-storage';
+import type { ReadAllOptions, ReadStreamOptions } from '../../store/event-storage';
 import { eventStoreOver, rejection, newStreamId, anEvents } from './contract-fixtures';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when read options are malformed. */
 export function describeMalformedReadOptions(subject: StorageUnderTest): void {
   describe('when read options are malformed', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     const malformed: [string, ReadStreamOptions & ReadAllOptions, string, unknown][] = [
       ['a negative fromVersion', { fromVersion: -1 }, 'fromVersion', -1],
       ['a fractional fromVersion', { fromVersion: 1.5 }, 'fromVersion', 1.5],
@@ -30,12 +25,12 @@ export function describeMalformedReadOptions(subject: StorageUnderTest): void {
       async (_label, options, option, value) => {
         // Given
         const streamId = newStreamId();
-        await storage.append(streamId, anEvents(3), 'no_stream');
-        const store = eventStoreOver(storage);
+        await subject.storage.append(streamId, anEvents(3), 'no_stream');
+        const store = eventStoreOver(subject.storage);
 
         // When
         const errors = await Promise.all([
-          rejection(storage.readStream(streamId, options)),
+          rejection(subject.storage.readStream(streamId, options)),
           rejection(store.readStream(streamId, options)),
           // streamEvents pages by pageSize; it takes fromVersion but no limit.
           ...('fromVersion' in options
@@ -56,12 +51,12 @@ export function describeMalformedReadOptions(subject: StorageUnderTest): void {
       'should refuse %s in readAll with InvalidReadOptionsError naming it',
       async (_label, options, option, value) => {
         // Given
-        await storage.append(newStreamId(), anEvents(3), 'no_stream');
-        const store = eventStoreOver(storage);
+        await subject.storage.append(newStreamId(), anEvents(3), 'no_stream');
+        const store = eventStoreOver(subject.storage);
 
         // When
         const errors = await Promise.all([
-          rejection(storage.readAll(options)),
+          rejection(subject.storage.readAll(options)),
           rejection(store.readAll(options)),
         ]);
 
@@ -74,7 +69,7 @@ export function describeMalformedReadOptions(subject: StorageUnderTest): void {
     );
 
     it('should refuse a streamEvents pageSize below 1', async () => {
-      const store = eventStoreOver(storage);
+      const store = eventStoreOver(subject.storage);
       const error = await rejection(store.streamEvents(newStreamId(), { pageSize: 0 }).next());
       expect(error).toMatchObject({ code: InvalidReadOptionsError.code, option: 'pageSize' });
     });
@@ -82,11 +77,11 @@ export function describeMalformedReadOptions(subject: StorageUnderTest): void {
     it('should treat a limit of 0 as nothing to read', async () => {
       // Given
       const streamId = newStreamId();
-      await storage.append(streamId, anEvents(2), 'no_stream');
+      await subject.storage.append(streamId, anEvents(2), 'no_stream');
 
       // When
-      const stream = await storage.readStream(streamId, { limit: 0 });
-      const all = await storage.readAll({ limit: 0 });
+      const stream = await subject.storage.readStream(streamId, { limit: 0 });
+      const all = await subject.storage.readAll({ limit: 0 });
 
       // Then
       expect(stream).toEqual([]);

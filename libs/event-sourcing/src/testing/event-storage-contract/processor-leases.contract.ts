@@ -1,22 +1,16 @@
-import type { EventStorage } from '../../store/event-storage';
 import { newProcessor, range, sleep } from './contract-fixtures';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when processors take leases. */
 export function describeProcessorLeases(subject: StorageUnderTest): void {
   describe('when processors take leases', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it('should give a free lease to the first owner only', async () => {
       // Given
       const processor = newProcessor();
-      const first = await storage.acquireLease(processor, 'instance-a', 10_000);
+      const first = await subject.storage.acquireLease(processor, 'instance-a', 10_000);
 
       // When
-      const second = await storage.acquireLease(processor, 'instance-b', 10_000);
+      const second = await subject.storage.acquireLease(processor, 'instance-b', 10_000);
 
       // Then
       expect(first).toMatchObject({ processor, owner: 'instance-a', checkpoint: 0 });
@@ -30,7 +24,7 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
 
       // When
       const leases = await Promise.all(
-        range(1, 10).map((i) => storage.acquireLease(processor, `instance-${i}`, 10_000)),
+        range(1, 10).map((i) => subject.storage.acquireLease(processor, `instance-${i}`, 10_000)),
       );
 
       // Then
@@ -40,10 +34,10 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
     it('should give the lease again to its holder without a new fencing token', async () => {
       // Given
       const processor = newProcessor();
-      const first = await storage.acquireLease(processor, 'instance-a', 10_000);
+      const first = await subject.storage.acquireLease(processor, 'instance-a', 10_000);
 
       // When
-      const again = await storage.acquireLease(processor, 'instance-a', 10_000);
+      const again = await subject.storage.acquireLease(processor, 'instance-a', 10_000);
 
       // Then
       expect(again?.fencingToken).toBe(first?.fencingToken);
@@ -52,10 +46,10 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
     it('should renew a held lease', async () => {
       // Given
       const processor = newProcessor();
-      const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
+      const lease = (await subject.storage.acquireLease(processor, 'instance-a', 10_000))!;
 
       // When
-      const renewed = await storage.renewLease(lease, 10_000);
+      const renewed = await subject.storage.renewLease(lease, 10_000);
 
       // Then
       expect(renewed).toMatchObject({ owner: 'instance-a', fencingToken: lease.fencingToken });
@@ -65,48 +59,48 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
     it('should let another owner take over an expired lease with a higher fencing token', async () => {
       // Given
       const processor = newProcessor();
-      const old = (await storage.acquireLease(processor, 'instance-a', 150))!;
-      await storage.storeCheckpoint(old, 7);
+      const old = (await subject.storage.acquireLease(processor, 'instance-a', 150))!;
+      await subject.storage.storeCheckpoint(old, 7);
       await sleep(400);
 
       // When
-      const taken = await storage.acquireLease(processor, 'instance-b', 10_000);
+      const taken = await subject.storage.acquireLease(processor, 'instance-b', 10_000);
 
       // Then
       expect(taken).toMatchObject({ owner: 'instance-b', checkpoint: 7 });
       expect(taken!.fencingToken).toBeGreaterThan(old.fencingToken);
-      expect(await storage.renewLease(old, 10_000)).toBeUndefined();
-      expect(await storage.acquireLease(processor, 'instance-a', 10_000)).toBeUndefined();
+      expect(await subject.storage.renewLease(old, 10_000)).toBeUndefined();
+      expect(await subject.storage.acquireLease(processor, 'instance-a', 10_000)).toBeUndefined();
     });
 
     it('should refuse a checkpoint from an owner that lost the lease (fencing)', async () => {
       // Given
       const processor = newProcessor();
-      const old = (await storage.acquireLease(processor, 'instance-a', 150))!;
-      expect(await storage.storeCheckpoint(old, 3)).toBe(true);
+      const old = (await subject.storage.acquireLease(processor, 'instance-a', 150))!;
+      expect(await subject.storage.storeCheckpoint(old, 3)).toBe(true);
       await sleep(400);
-      const current = (await storage.acquireLease(processor, 'instance-b', 10_000))!;
-      expect(await storage.storeCheckpoint(current, 5)).toBe(true);
+      const current = (await subject.storage.acquireLease(processor, 'instance-b', 10_000))!;
+      expect(await subject.storage.storeCheckpoint(current, 5)).toBe(true);
 
       // When the paused old owner wakes up and writes
-      const written = await storage.storeCheckpoint(old, 99);
+      const written = await subject.storage.storeCheckpoint(old, 99);
 
       // Then
       expect(written).toBe(false);
-      await storage.releaseLease(current);
-      const next = await storage.acquireLease(processor, 'instance-c', 10_000);
+      await subject.storage.releaseLease(current);
+      const next = await subject.storage.acquireLease(processor, 'instance-c', 10_000);
       expect(next?.checkpoint).toBe(5);
     });
 
     it('should hand a released lease to another owner at once, with its checkpoint', async () => {
       // Given
       const processor = newProcessor();
-      const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
-      await storage.storeCheckpoint(lease, 12);
+      const lease = (await subject.storage.acquireLease(processor, 'instance-a', 10_000))!;
+      await subject.storage.storeCheckpoint(lease, 12);
 
       // When
-      await storage.releaseLease(lease);
-      const taken = await storage.acquireLease(processor, 'instance-b', 10_000);
+      await subject.storage.releaseLease(lease);
+      const taken = await subject.storage.acquireLease(processor, 'instance-b', 10_000);
 
       // Then
       expect(taken).toMatchObject({ owner: 'instance-b', checkpoint: 12 });
@@ -116,15 +110,15 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
     it('should move a checkpoint back on reset', async () => {
       // Given
       const processor = newProcessor();
-      const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
-      await storage.storeCheckpoint(lease, 40);
-      await storage.releaseLease(lease);
+      const lease = (await subject.storage.acquireLease(processor, 'instance-a', 10_000))!;
+      await subject.storage.storeCheckpoint(lease, 40);
+      await subject.storage.releaseLease(lease);
 
       // When
-      await storage.resetCheckpoint(processor, 0);
+      await subject.storage.resetCheckpoint(processor, 0);
 
       // Then
-      const again = await storage.acquireLease(processor, 'instance-a', 10_000);
+      const again = await subject.storage.acquireLease(processor, 'instance-a', 10_000);
       expect(again?.checkpoint).toBe(0);
     });
 
@@ -133,14 +127,16 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
       const fresh = newProcessor();
       const storedZero = newProcessor();
       const resetFirst = newProcessor();
-      const lease = (await storage.acquireLease(storedZero, 'instance-a', 10_000))!;
-      expect(await storage.storeCheckpoint(lease, 0)).toBe(true);
-      await storage.releaseLease(lease);
-      await storage.resetCheckpoint(resetFirst, 0);
+      const lease = (await subject.storage.acquireLease(storedZero, 'instance-a', 10_000))!;
+      expect(await subject.storage.storeCheckpoint(lease, 0)).toBe(true);
+      await subject.storage.releaseLease(lease);
+      await subject.storage.resetCheckpoint(resetFirst, 0);
 
       // When
       const leases = await Promise.all(
-        [fresh, storedZero, resetFirst].map((p) => storage.acquireLease(p, 'instance-b', 10_000)),
+        [fresh, storedZero, resetFirst].map((p) =>
+          subject.storage.acquireLease(p, 'instance-b', 10_000),
+        ),
       );
 
       // Then only the fresh one has no checkpoint; all read as 0
@@ -149,52 +145,52 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
         [0, true],
         [0, true],
       ]);
-      expect(await storage.readCheckpoint(fresh)).toBe(0);
-      expect(await storage.readCheckpoint(resetFirst)).toBe(0);
+      expect(await subject.storage.readCheckpoint(fresh)).toBe(0);
+      expect(await subject.storage.readCheckpoint(resetFirst)).toBe(0);
     });
 
     it('should count a checkpoint moved back to 0 as a checkpoint', async () => {
       // Given
       const processor = newProcessor();
-      const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
+      const lease = (await subject.storage.acquireLease(processor, 'instance-a', 10_000))!;
       expect(lease.hasCheckpoint).toBe(false);
-      await storage.storeCheckpoint(lease, 40);
+      await subject.storage.storeCheckpoint(lease, 40);
 
       // When
-      await storage.resetCheckpoint(processor, 0);
+      await subject.storage.resetCheckpoint(processor, 0);
 
       // Then
-      const again = await storage.acquireLease(processor, 'instance-a', 10_000);
+      const again = await subject.storage.acquireLease(processor, 'instance-a', 10_000);
       expect(again).toMatchObject({ checkpoint: 0, hasCheckpoint: true });
     });
 
     it('should let any instance read a processor checkpoint', async () => {
       // Given
       const processor = newProcessor();
-      const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
-      await storage.storeCheckpoint(lease, 17);
+      const lease = (await subject.storage.acquireLease(processor, 'instance-a', 10_000))!;
+      await subject.storage.storeCheckpoint(lease, 17);
 
       // When
-      const seen = await storage.readCheckpoint(processor);
+      const seen = await subject.storage.readCheckpoint(processor);
 
       // Then
       expect(seen).toBe(17);
-      expect(await storage.readCheckpoint(newProcessor())).toBe(0);
+      expect(await subject.storage.readCheckpoint(newProcessor())).toBe(0);
     });
 
     it('should fence off the running holder when its checkpoint is reset', async () => {
       // Given
       const processor = newProcessor();
-      const lease = (await storage.acquireLease(processor, 'instance-a', 10_000))!;
-      await storage.storeCheckpoint(lease, 40);
+      const lease = (await subject.storage.acquireLease(processor, 'instance-a', 10_000))!;
+      await subject.storage.storeCheckpoint(lease, 40);
 
       // When
-      await storage.resetCheckpoint(processor, 0);
+      await subject.storage.resetCheckpoint(processor, 0);
 
       // Then
-      expect(await storage.storeCheckpoint(lease, 41)).toBe(false);
-      expect(await storage.readCheckpoint(processor)).toBe(0);
-      const again = await storage.acquireLease(processor, 'instance-a', 10_000);
+      expect(await subject.storage.storeCheckpoint(lease, 41)).toBe(false);
+      expect(await subject.storage.readCheckpoint(processor)).toBe(0);
+      const again = await subject.storage.acquireLease(processor, 'instance-a', 10_000);
       expect(again?.checkpoint).toBe(0);
       expect(again!.fencingToken).toBeGreaterThan(lease.fencingToken);
     });
@@ -203,10 +199,10 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
       // Given
       const one = newProcessor();
       const two = newProcessor();
-      await storage.acquireLease(one, 'instance-a', 10_000);
+      await subject.storage.acquireLease(one, 'instance-a', 10_000);
 
       // When
-      const other = await storage.acquireLease(two, 'instance-b', 10_000);
+      const other = await subject.storage.acquireLease(two, 'instance-b', 10_000);
 
       // Then
       expect(other?.owner).toBe('instance-b');

@@ -1,35 +1,30 @@
-import type { EventStorage } from '../../store/event-storage';
 import { anEvent, newStreamId, range } from './contract-fixtures';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when the log is browsed backwards (readBackward, where the backend has it). */
 export function describeReadBackward(subject: StorageUnderTest): void {
   describe('when the log is browsed backwards (readBackward, where the backend has it)', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     /** 30 events of one stream, types A, B, C in turn; resolves with their positions. */
     async function given30(): Promise<{ streamId: string; positions: readonly number[] }> {
       const streamId = newStreamId();
       const events = range(1, 30).map((n) => ({ ...anEvent({ n }), type: 'ABC'[(n - 1) % 3] }));
-      const result = await storage.append(streamId, events, 'no_stream');
+      const result = await subject.storage.append(streamId, events, 'no_stream');
       return { streamId, positions: result.positions };
     }
 
     it('should return the newest events first, within the positions and limit asked', async () => {
-      if (!storage.readBackward) return expect(storage.readBackward).toBeUndefined();
+      if (!subject.storage.readBackward)
+        return expect(subject.storage.readBackward).toBeUndefined();
       // Given
       const { positions } = await given30();
 
       // When
-      const read = await storage.readBackward({
+      const read = await subject.storage.readBackward({
         toPosition: positions[19],
         fromPosition: positions[10],
         limit: 5,
       });
-      const wide = await storage.readBackward({
+      const wide = await subject.storage.readBackward({
         toPosition: positions[29],
         fromPosition: positions[25],
         limit: 100,
@@ -42,24 +37,25 @@ export function describeReadBackward(subject: StorageUnderTest): void {
     });
 
     it('should return only events of the types asked, reading past the others', async () => {
-      if (!storage.readBackward) return expect(storage.readBackward).toBeUndefined();
+      if (!subject.storage.readBackward)
+        return expect(subject.storage.readBackward).toBeUndefined();
       // Given
       const { positions } = await given30();
 
       // When
-      const cs = await storage.readBackward({
+      const cs = await subject.storage.readBackward({
         toPosition: positions[29],
         fromPosition: positions[0],
         types: ['C'],
         limit: 4,
       });
-      const ab = await storage.readBackward({
+      const ab = await subject.storage.readBackward({
         toPosition: positions[5],
         fromPosition: positions[0],
         types: ['A', 'B'],
         limit: 100,
       });
-      const none = await storage.readBackward({
+      const none = await subject.storage.readBackward({
         toPosition: positions[29],
         fromPosition: positions[0],
         types: ['Nothing'],
@@ -73,7 +69,8 @@ export function describeReadBackward(subject: StorageUnderTest): void {
     });
 
     it('should refuse malformed options with invalid-read-options', async () => {
-      if (!storage.readBackward) return expect(storage.readBackward).toBeUndefined();
+      if (!subject.storage.readBackward)
+        return expect(subject.storage.readBackward).toBeUndefined();
       for (const options of [
         { toPosition: -1, limit: 1 },
         { toPosition: 1.5, limit: 1 },
@@ -81,7 +78,7 @@ export function describeReadBackward(subject: StorageUnderTest): void {
         { toPosition: 10, limit: -3 },
         { toPosition: 10, limit: 1, types: 'A' as unknown as string[] },
       ]) {
-        await expect(storage.readBackward(options)).rejects.toMatchObject({
+        await expect(subject.storage.readBackward(options)).rejects.toMatchObject({
           code: 'invalid-read-options',
         });
       }

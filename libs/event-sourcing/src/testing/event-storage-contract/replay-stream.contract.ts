@@ -1,5 +1,4 @@
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
-import type { EventStorage } from '../../store/event-storage';
 import { newStreamId, anEvent, anEvents, range } from './contract-fixtures';
 import { replay } from './contract-reads';
 import type { StorageUnderTest } from './storage-under-test';
@@ -7,16 +6,11 @@ import type { StorageUnderTest } from './storage-under-test';
 /** The contract cases when a stream is replayed for EventStore.load (replayStream, else readStream). */
 export function describeReplayStream(subject: StorageUnderTest): void {
   describe('when a stream is replayed for EventStore.load (replayStream, else readStream)', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it('should deliver the events from fromVersion with what load needs and the date paths', async () => {
       // Given
       const streamId = newStreamId();
       const datePaths = [['at'], ['items', 0, 'due']];
-      await storage.append(
+      await subject.storage.append(
         streamId,
         [
           anEvent({ n: 1 }, { correlationId: 'c-1' }),
@@ -29,11 +23,11 @@ export function describeReplayStream(subject: StorageUnderTest): void {
         ],
         'no_stream',
       );
-      const stored = await storage.readStream(streamId);
+      const stored = await subject.storage.readStream(streamId);
 
       // When
-      const all = await replay(storage, streamId);
-      const tail = await replay(storage, streamId, { fromVersion: 2 });
+      const all = await replay(subject.storage, streamId);
+      const tail = await replay(subject.storage, streamId, { fromVersion: 2 });
 
       // Then
       expect(all.map((e) => e.version)).toEqual([1, 2, 3]);
@@ -56,10 +50,10 @@ export function describeReplayStream(subject: StorageUnderTest): void {
     it('should deliver a stream longer than a page whole and in order', async () => {
       // Given
       const streamId = newStreamId();
-      await storage.append(streamId, anEvents(25), 'no_stream');
+      await subject.storage.append(streamId, anEvents(25), 'no_stream');
 
       // When
-      const events = await replay(storage, streamId, { fromVersion: 3, pageSize: 7 });
+      const events = await replay(subject.storage, streamId, { fromVersion: 3, pageSize: 7 });
 
       // Then
       expect(events.map((e) => e.version)).toEqual(range(3, 25));
@@ -67,19 +61,19 @@ export function describeReplayStream(subject: StorageUnderTest): void {
     });
 
     it('should deliver nothing for a stream that does not exist', async () => {
-      const events = await replay(storage, newStreamId());
+      const events = await replay(subject.storage, newStreamId());
       expect(events).toEqual([]);
     });
 
     it('should stop at the first event the handler throws on, reject with that error, and stay usable', async () => {
       // Given
       const streamId = newStreamId();
-      await storage.append(streamId, anEvents(30), 'no_stream');
+      await subject.storage.append(streamId, anEvents(30), 'no_stream');
       const failure = new Error('handler failed on event 3');
       const seen: number[] = [];
 
       // When
-      const error = await replay(storage, streamId, { pageSize: 10 }, (event) => {
+      const error = await replay(subject.storage, streamId, { pageSize: 10 }, (event) => {
         seen.push(event.version);
         if (event.version === 3) throw failure;
       }).catch((e: unknown) => e);
@@ -87,7 +81,7 @@ export function describeReplayStream(subject: StorageUnderTest): void {
       // Then
       expect(error).toBe(failure);
       expect(seen).toEqual([1, 2, 3]);
-      expect((await replay(storage, streamId)).map((e) => e.version)).toEqual(range(1, 30));
+      expect((await replay(subject.storage, streamId)).map((e) => e.version)).toEqual(range(1, 30));
     });
   });
 }

@@ -1,25 +1,19 @@
-import type { EventStorage } from '../../store/event-storage';
 import { newStreamId, aSnapshot } from './contract-fixtures';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when snapshots are saved. */
 export function describeSnapshots(subject: StorageUnderTest): void {
   describe('when snapshots are saved', () => {
-    let storage: EventStorage;
-    beforeEach(() => {
-      storage = subject.storage;
-    });
-
     it('should load the newest one, replacing the older', async () => {
       // Given
       const streamId = newStreamId();
-      await storage.saveSnapshot(aSnapshot(streamId, 'Order', 5, 'five'));
+      await subject.storage.saveSnapshot(aSnapshot(streamId, 'Order', 5, 'five'));
 
       // When
-      await storage.saveSnapshot(aSnapshot(streamId, 'Order', 10, 'ten'));
+      await subject.storage.saveSnapshot(aSnapshot(streamId, 'Order', 10, 'ten'));
 
       // Then
-      const loaded = await storage.loadSnapshot(streamId, 'Order');
+      const loaded = await subject.storage.loadSnapshot(streamId, 'Order');
       expect(loaded).toMatchObject({ streamId, aggregateType: 'Order', version: 10 });
       expect(loaded?.state.toString()).toBe('ten');
       expect(loaded?.createdAt).toBeInstanceOf(Date);
@@ -31,14 +25,14 @@ export function describeSnapshots(subject: StorageUnderTest): void {
       const state = Buffer.from([0, 255, 1, 254, 0, 0, 128]);
 
       // When
-      await storage.saveSnapshot({
+      await subject.storage.saveSnapshot({
         ...aSnapshot(streamId, 'Order', 3, ''),
         state,
         schemaVersion: 4,
       });
 
       // Then
-      const loaded = await storage.loadSnapshot(streamId, 'Order');
+      const loaded = await subject.storage.loadSnapshot(streamId, 'Order');
       expect(loaded?.schemaVersion).toBe(4);
       expect(Buffer.compare(loaded!.state, state)).toBe(0);
     });
@@ -46,15 +40,17 @@ export function describeSnapshots(subject: StorageUnderTest): void {
     it('should keep snapshots of different aggregate types apart', async () => {
       // Given
       const streamId = newStreamId();
-      await storage.saveSnapshot(aSnapshot(streamId, 'Order', 2, 'order'));
+      await subject.storage.saveSnapshot(aSnapshot(streamId, 'Order', 2, 'order'));
 
       // When
-      await storage.saveSnapshot(aSnapshot(streamId, 'Invoice', 7, 'invoice'));
+      await subject.storage.saveSnapshot(aSnapshot(streamId, 'Invoice', 7, 'invoice'));
 
       // Then
-      expect((await storage.loadSnapshot(streamId, 'Order'))?.state.toString()).toBe('order');
-      expect((await storage.loadSnapshot(streamId, 'Invoice'))?.version).toBe(7);
-      expect(await storage.loadSnapshot(newStreamId(), 'Order')).toBeUndefined();
+      expect((await subject.storage.loadSnapshot(streamId, 'Order'))?.state.toString()).toBe(
+        'order',
+      );
+      expect((await subject.storage.loadSnapshot(streamId, 'Invoice'))?.version).toBe(7);
+      expect(await subject.storage.loadSnapshot(newStreamId(), 'Order')).toBeUndefined();
     });
   });
 }
