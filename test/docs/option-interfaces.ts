@@ -77,6 +77,11 @@ export const OPTION_INTERFACES: readonly OptionInterface[] = [
     readme: 'libs/cqrs/README.md',
   },
   {
+    name: 'CompatCqrsModuleOptions',
+    file: 'libs/cqrs/src/compat/cqrs-compat-module-options.ts',
+    readme: 'README.md',
+  },
+  {
     name: 'MessageRouteConfig',
     file: 'libs/cqrs/src/cqrs-module-options.ts',
     readme: 'libs/cqrs/README.md',

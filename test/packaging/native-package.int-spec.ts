@@ -84,6 +84,7 @@ afterAll(() => {
 describe('the @cello/native packages', () => {
   it('should pack the loader, naming the platform package as an optional dependency', () => {
     expect(tarballFiles(nativeTarball)).toEqual([
+      'package/LICENSE',
       'package/README.md',
       'package/index.d.ts',
       'package/index.js',
@@ -97,6 +98,7 @@ describe('the @cello/native packages', () => {
 
   it('should pack the linux-x64-gnu binary in a package npm installs only on Linux x64 glibc', () => {
     expect(tarballFiles(platformTarball)).toEqual([
+      'package/LICENSE',
       'package/README.md',
       'package/cello-native.linux-x64-gnu.node',
       'package/package.json',

@@ -8,3 +8,5 @@ export * from './json/find-unstorable-json-value';
 export * from './storage/invalid-input-errors';
 export * from './decorators/decorator-checks';
 export * from './peers/load-optional-peer';
+export * from './leases/lease-keeper';
+export * from './leases/lease-lost.error';

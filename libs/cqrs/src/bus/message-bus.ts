@@ -22,6 +22,11 @@ export abstract class MessageBus {
     return [...this.routes.keys()] as MessageClass[];
   }
 
+  /** True when this bus has a handler for messages of `messageType`. */
+  handles(messageType: unknown): boolean {
+    return this.routes.has(messageType);
+  }
+
   /** @internal Stops the deadline clock (application shutdown). */
   stop(): void {
     this.scheduler?.stop();

@@ -16,7 +16,7 @@ import type { DispatchContext } from './dispatch-context';
 import { Route, type HandlerInvoker } from './route';
 import { routeMetrics } from './route-metrics';
 
-type Handler = { execute(message: object, context: DispatchContext): unknown };
+type Handler = { execute(message: object, context?: DispatchContext): unknown };
 
 /** Settings that apply to every route of one bus. */
 export interface BusSettings {
@@ -117,18 +117,23 @@ export class RouteFactory {
     return { routes, scheduler };
   }
 
-  private invoker({ wrapper }: DiscoveredHandler): HandlerInvoker {
+  private invoker({ wrapper, metadata }: DiscoveredHandler): HandlerInvoker {
     const token = wrapper.token;
+    // @nestjs/cqrs-shaped handlers take the message alone (their callers check the arguments).
+    const run = metadata.messageOnly
+      ? (instance: Handler, message: object) => instance.execute(message)
+      : (instance: Handler, message: object, context: DispatchContext) =>
+          instance.execute(message, context);
     if (wrapper.isTransient && wrapper.isDependencyTreeStatic()) {
       // Transient: a fresh handler per dispatch, as each injection of it gets its own.
       return (message, context) =>
         this.moduleRef
           .resolve<object, Handler>(token, ContextIdFactory.create(), { strict: false })
-          .then((instance) => instance.execute(message, context));
+          .then((instance) => run(instance, message, context));
     }
     if (wrapper.isDependencyTreeStatic()) {
       const instance = wrapper.instance as Handler;
-      return (message, context) => instance.execute(message, context);
+      return (message, context) => run(instance, message, context);
     }
     // Request-scoped or durable: one instance per context id, resolved at dispatch time by
     // the provider's token (a factory or a class under another token is not its class).
@@ -137,7 +142,7 @@ export class RouteFactory {
       const contextId = this.contextIdOf(context.request, durable);
       return this.moduleRef
         .resolve<object, Handler>(token, contextId, { strict: false })
-        .then((instance) => instance.execute(message, context));
+        .then((instance) => run(instance, message, context));
     };
   }
 

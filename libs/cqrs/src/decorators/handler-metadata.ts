@@ -5,4 +5,9 @@ import type { MessageClass } from '../message/message-class';
 export interface HandlerMetadata {
   readonly message: MessageClass;
   readonly options: MessageRouteOptions;
+  /**
+   * @internal True for @nestjs/cqrs-shaped handlers (`@cello/cqrs/compat`):
+   * `execute(message)` is called without Cello's `DispatchContext`.
+   */
+  readonly messageOnly?: boolean;
 }

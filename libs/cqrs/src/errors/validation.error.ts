@@ -1,5 +1,14 @@
-import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { CqrsError } from './cqrs.error';
+
+/**
+ * One failure as class-validator reports it (the shape of its `ValidationError`),
+ * declared here so that these typings compile in an app without class-validator.
+ */
+export interface ClassValidatorFailure {
+  readonly property: string;
+  readonly constraints?: Readonly<Record<string, string>>;
+  readonly children?: readonly ClassValidatorFailure[];
+}
 
 /** One invalid field of a message and the constraints it broke. */
 export interface FieldViolation {
@@ -9,7 +18,7 @@ export interface FieldViolation {
   readonly constraints: Readonly<Record<string, string>>;
 }
 
-function flatten(errors: readonly ClassValidatorError[], prefix = ''): FieldViolation[] {
+function flatten(errors: readonly ClassValidatorFailure[], prefix = ''): FieldViolation[] {
   const out: FieldViolation[] = [];
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
@@ -33,7 +42,7 @@ export class ValidationError extends CqrsError {
 
   constructor(
     readonly messageName: string,
-    errors: readonly ClassValidatorError[],
+    errors: readonly ClassValidatorFailure[],
   ) {
     const violations = flatten(errors);
     const detail = violations

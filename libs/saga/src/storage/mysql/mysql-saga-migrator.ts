@@ -1,6 +1,7 @@
 import type { DataSource, MigrationInterface } from 'typeorm';
 import { AddMysqlSagaIncarnations } from './add-mysql-saga-incarnations.migration';
 import { CreateMysqlSagaTables } from './create-mysql-saga-tables.migration';
+import { applyPendingMigrations } from '../sql/apply-pending-migrations';
 import type { MysqlSagaTables } from './mysql-saga-tables';
 
 /** Seconds an instance waits for another one that is migrating. */
@@ -43,16 +44,12 @@ export async function runMysqlSagaMigrations(
            applied_at DATETIME(3) NOT NULL DEFAULT (UTC_TIMESTAMP(3))
          ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
       );
-      const rows = (await queryRunner.query(`SELECT name FROM ${tables.migrations}`)) as {
-        name: string;
-      }[];
-      const applied = new Set(rows.map((r) => r.name));
-      for (const migration of mysqlSagaMigrations(tables)) {
-        const name = migration.name ?? migration.constructor.name;
-        if (applied.has(name)) continue;
-        await migration.up(queryRunner);
-        await queryRunner.query(`INSERT INTO ${tables.migrations} (name) VALUES (?)`, [name]);
-      }
+      await applyPendingMigrations(
+        queryRunner,
+        tables.migrations,
+        mysqlSagaMigrations(tables),
+        `INSERT INTO ${tables.migrations} (name) VALUES (?)`,
+      );
     } finally {
       await queryRunner.query('SELECT RELEASE_LOCK(?)', [lockKey]);
     }

@@ -1,6 +1,7 @@
 import type { DataSource, MigrationInterface } from 'typeorm';
 import { AddSagaIncarnations } from './add-saga-incarnations.migration';
 import { CreateSagaTables } from './create-saga-tables.migration';
+import { applyPendingMigrations } from '../sql/apply-pending-migrations';
 import type { SagaTables } from './saga-tables';
 
 /** The shipped migrations, in order, for the given table names. */
@@ -24,16 +25,12 @@ export async function runSagaMigrations(dataSource: DataSource, tables: SagaTabl
       `CREATE TABLE IF NOT EXISTS ${tables.migrations} (
          name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const rows = (await queryRunner.query(`SELECT name FROM ${tables.migrations}`)) as {
-      name: string;
-    }[];
-    const applied = new Set(rows.map((r) => r.name));
-    for (const migration of sagaMigrations(tables)) {
-      const name = migration.name ?? migration.constructor.name;
-      if (applied.has(name)) continue;
-      await migration.up(queryRunner);
-      await queryRunner.query(`INSERT INTO ${tables.migrations} (name) VALUES ($1)`, [name]);
-    }
+    await applyPendingMigrations(
+      queryRunner,
+      tables.migrations,
+      sagaMigrations(tables),
+      `INSERT INTO ${tables.migrations} (name) VALUES ($1)`,
+    );
     await queryRunner.commitTransaction();
   } catch (error) {
     if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();

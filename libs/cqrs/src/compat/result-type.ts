@@ -1,0 +1,2 @@
+/** Type-only key that carries a `Command<R>`/`Query<R>` result type. */
+export declare const RESULT_TYPE_SYMBOL: unique symbol;

@@ -1,0 +1,35 @@
+import type { CompiledSaga } from '../definition/compiled-saga';
+import type { SagaContext } from '../definition/saga-step-execution';
+import { SagaRunnerStoppedError } from '../errors/saga-runner-stopped.error';
+import type { SagaMachineHandle } from '../machine/saga-machine-handle';
+import type { SagaCommand, SagaStatus } from '../machine/saga-machine.types';
+
+/** One saga this instance is driving. */
+export interface ActiveSagaRun {
+  readonly saga: CompiledSaga;
+  readonly id: string;
+  readonly fencingToken: number;
+  /** The Rust state machine holding this saga's state. */
+  readonly machine: SagaMachineHandle;
+  /** The state as last saved. */
+  stateJson: string;
+  status: SagaStatus;
+  /** The command decided by the last transition. */
+  next?: SagaCommand;
+  context: SagaContext;
+  /** Aborted when the lease is lost or the app stops. */
+  readonly stop: AbortController;
+  stopReason?: Error;
+  lastError?: unknown;
+}
+
+/** Stops driving a run; the first reason given is the one its caller sees. */
+export function haltRun(run: ActiveSagaRun, reason: Error): void {
+  run.stopReason ??= reason;
+  run.stop.abort();
+}
+
+/** What a halted run's caller gets. */
+export function stopErrorOf(run: ActiveSagaRun): Error {
+  return run.stopReason ?? new SagaRunnerStoppedError(run.id);
+}
