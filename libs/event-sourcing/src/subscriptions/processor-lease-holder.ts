@@ -1,3 +1,4 @@
+import { LeaseKeeper } from '@cello/core/internal';
 import type { EventStorage, ProcessorLease } from '../store/event-storage';
 
 /** What the lease holder is told and asks. */
@@ -12,17 +13,31 @@ export interface ProcessorLeaseHolderOptions {
 }
 
 /**
- * Holds a processor's lease: renews it every third of its time to live (one
- * renewal at a time), marks it lost when the storage answers that it is gone
- * or stays unreachable past its expiry, and releases it on stop.
+ * Holds a processor's lease: the shared `LeaseKeeper` renews it every third
+ * of its time to live (one renewal at a time) and reports it lost when the
+ * storage answers that it is gone or stays unreachable past its time to live;
+ * the holder keeps the renewed lease (its fencing token) and releases it on
+ * stop.
  */
 export class ProcessorLeaseHolder {
   private current?: ProcessorLease;
   private lost = false;
-  private renewTimer?: NodeJS.Timeout;
-  private renewing = false;
+  private readonly keeper: LeaseKeeper;
 
-  constructor(private readonly options: ProcessorLeaseHolderOptions) {}
+  constructor(private readonly options: ProcessorLeaseHolderOptions) {
+    this.keeper = new LeaseKeeper({
+      ttlMs: options.ttlMs,
+      renewEveryMs: Math.max(50, Math.floor(options.ttlMs / 3)),
+      renew: () => this.renew(),
+      onLost: (reason) => {
+        // A loss after failed renewals carries the last failure: report it like the others.
+        if (reason.cause !== undefined) options.onRenewError(reason.cause);
+        this.lost = true;
+        options.onLost();
+      },
+      onError: options.onRenewError,
+    });
+  }
 
   /** The lease held (possibly lost meanwhile, see `isLost`). */
   get lease(): ProcessorLease | undefined {
@@ -43,21 +58,25 @@ export class ProcessorLeaseHolder {
   hold(lease: ProcessorLease): void {
     this.current = lease;
     this.lost = false;
-    this.startRenewing();
+    this.keeper.start();
   }
 
   /** Lets go of the lease without telling the storage (it was lost or fenced off). */
   drop(): void {
-    this.stopRenewing();
+    void this.keeper.stop();
     this.current = undefined;
     this.lost = false;
   }
 
-  /** Stops renewing and releases the lease (unless it was lost), so another instance takes over at once. */
+  /**
+   * Stops renewing (waiting for a renewal in flight) and releases the lease
+   * unless it was lost, so another instance takes over at once.
+   */
   async release(): Promise<void> {
-    this.stopRenewing();
+    const stopped = this.keeper.stop();
     const lease = this.current;
     this.current = undefined;
+    await stopped;
     if (!lease || this.lost) return;
     try {
       await this.options.storage.releaseLease(lease);
@@ -66,38 +85,15 @@ export class ProcessorLeaseHolder {
     }
   }
 
-  private startRenewing(): void {
-    this.stopRenewing();
-    const every = Math.max(50, Math.floor(this.options.ttlMs / 3));
-    this.renewTimer = setInterval(() => void this.renew(), every);
-    this.renewTimer.unref();
-  }
-
-  private stopRenewing(): void {
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    this.renewTimer = undefined;
-  }
-
-  private async renew(): Promise<void> {
+  /** One renewal; true while the lease is kept (or was let go meanwhile). */
+  private async renew(): Promise<boolean> {
     const lease = this.current;
-    if (!lease || this.renewing || this.lost) return;
-    this.renewing = true;
-    try {
-      const renewed = await this.options.storage.renewLease(lease, this.options.ttlMs);
-      if (this.current !== lease) return;
-      if (renewed) this.current = renewed;
-      else this.lose();
-    } catch (error) {
-      this.options.onRenewError(error);
-      // Past its expiry another instance may hold it: stop delivering until it is taken again.
-      if (this.current === lease && Date.now() >= lease.expiresAt.getTime()) this.lose();
-    } finally {
-      this.renewing = false;
-    }
-  }
-
-  private lose(): void {
-    this.lost = true;
-    this.options.onLost();
+    if (!lease) return true;
+    const renewed = await this.options.storage.renewLease(lease, this.options.ttlMs);
+    // Dropped or taken again meanwhile: this answer is about a lease no longer held.
+    if (this.current !== lease) return true;
+    if (!renewed) return false;
+    this.current = renewed;
+    return true;
   }
 }

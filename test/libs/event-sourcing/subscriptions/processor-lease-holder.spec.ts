@@ -1,3 +1,4 @@
+import type { EventStorage, ProcessorLease } from '@cello/event-sourcing/store/event-storage';
 import { EventStoreUnavailableError } from '@cello/event-sourcing/errors/event-store-unavailable.error';
 import { MemoryEventStorage } from '@cello/event-sourcing/store/memory/memory-event-storage';
 import { ProcessorLeaseHolder } from '@cello/event-sourcing/subscriptions/processor-lease-holder';
@@ -100,6 +101,45 @@ describe('ProcessorLeaseHolder', () => {
       expect(holder.held).toBe(false);
       const taken = await storage.acquireLease('projection', 'instance-b', 60_000);
       expect(taken?.fencingToken).toBeGreaterThan(lease.fencingToken);
+      await storage.close();
+    });
+  });
+
+  describe('when it is released while a renewal is in flight', () => {
+    it('should wait for that renewal, so that nothing renews after it resolves', async () => {
+      // Given a storage whose renewals wait at a gate, and a renewal waiting there
+      const storage = new MemoryEventStorage();
+      await storage.init();
+      const calls: string[] = [];
+      let entered = false;
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const gated = Object.create(storage) as EventStorage;
+      gated.renewLease = async (lease: ProcessorLease, ttlMs: number) => {
+        entered = true;
+        await gate;
+        const renewed = await storage.renewLease(lease, ttlMs);
+        calls.push('renewed');
+        return renewed;
+      };
+      const holder = new ProcessorLeaseHolder({
+        storage: gated,
+        ttlMs: TTL_MS,
+        onLost: () => undefined,
+        onRenewError: () => undefined,
+      });
+      holder.hold((await storage.acquireLease('projection', 'instance-a', TTL_MS))!);
+      await waitUntil('a renewal is in flight', () => entered, 10_000);
+
+      // When
+      const released = holder.release().then(() => calls.push('released'));
+      await new Promise((resolve) => setImmediate(resolve));
+      open();
+      await released;
+      await waitUntil('the renewal finished', () => calls.includes('renewed'), 10_000);
+
+      // Then
+      expect(calls).toEqual(['renewed', 'released']);
       await storage.close();
     });
   });
