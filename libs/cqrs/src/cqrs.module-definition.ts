@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { CqrsModuleOptions } from './cqrs-module-options';
 
 /**
@@ -16,5 +16,11 @@ export const {
   .setFactoryMethodName('createCqrsOptions')
   .build();
 
-/** Options of `CqrsModule.forRootAsync`. */
-export type CqrsModuleAsyncOptions = typeof CQRS_ASYNC_OPTIONS_TYPE;
+/**
+ * Options of `CqrsModule.forRootAsync`: the builder's `CQRS_ASYNC_OPTIONS_TYPE`, spelled
+ * with Nest's public type so the package's API names no unexported symbol.
+ */
+export type CqrsModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  CqrsModuleOptions,
+  'createCqrsOptions'
+>;

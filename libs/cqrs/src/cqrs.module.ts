@@ -11,7 +11,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { RouteFactory } from './bus/route-factory';
 import { CommandBus } from './command-bus';
 import {
-  CQRS_ASYNC_OPTIONS_TYPE,
+  type CqrsModuleAsyncOptions,
   CQRS_MODULE_OPTIONS,
   CqrsConfigurableModule,
 } from './cqrs.module-definition';
@@ -56,7 +56,7 @@ export class CqrsModule
   }
 
   /** The module with options from a factory, class or existing provider. */
-  static override forRootAsync(options: typeof CQRS_ASYNC_OPTIONS_TYPE): DynamicModule {
+  static override forRootAsync(options: CqrsModuleAsyncOptions): DynamicModule {
     return { ...super.forRootAsync(options), global: true };
   }
 

@@ -1,6 +1,7 @@
 export * from './event-sourcing.constants';
 export * from './event-sourcing-module-options';
 export * from './event-sourcing.module';
+export type { EventSourcingFeature } from './event/event-registry';
 export * from './event/event';
 export * from './event/recorded-event';
 export * from './decorators/event-type.decorator';

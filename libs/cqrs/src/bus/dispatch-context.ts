@@ -45,7 +45,7 @@ export class DispatchContext {
     (this.items ??= new Map()).set(key, value);
   }
 
-  /** A value stored with {@link set}, or `undefined`. */
+  /** A value stored with {@link DispatchContext.set}, or `undefined`. */
   get<T>(key: unknown): T | undefined {
     return this.items?.get(key) as T | undefined;
   }

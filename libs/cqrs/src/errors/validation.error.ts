@@ -14,7 +14,7 @@ export interface ClassValidatorFailure {
 export interface FieldViolation {
   /** Dotted path of the field, e.g. `items.0.quantity`. */
   readonly field: string;
-  /** Broken constraint name -> message, as class-validator reports them. */
+  /** Broken constraint name to message, as class-validator reports them. */
   readonly constraints: Readonly<Record<string, string>>;
 }
 

@@ -1,6 +1,6 @@
 import { EventSourcingError } from './event-sourcing.error';
 
-/** `reset` was given a position that is not a whole number >= 0. */
+/** `reset` was given a position that is not a whole number `>= 0`. */
 export class InvalidResetPositionError extends EventSourcingError {
   static readonly code = 'invalid-reset-position';
 

@@ -30,7 +30,7 @@ interface UpcasterStep {
 }
 
 /**
- * The module's knowledge of event types: stored name <-> class, current schema
+ * The module's knowledge of event types: stored name to class and back, current schema
  * versions, and the upcasters of older versions. Filled at start-up by
  * `forRoot`/`forFeature` (and lazily from aggregates used with the store),
  * checked once by `validate()`.

@@ -3,8 +3,6 @@ import type { Aggregate, AggregateClass } from '../aggregate/aggregate';
 import type { Event } from '../event/event';
 import { AggregateAssertionError } from './aggregate-assertion.error';
 
-type ErrorClass = abstract new (...args: never[]) => Error;
-
 /** The comparable form of an event: its class name and payload, without the random event id. */
 function describeEvent(event: Event): { type: string; data: Record<string, unknown> } {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -65,7 +63,10 @@ export class AggregateScenarioOutcome<A extends Aggregate> {
   }
 
   /** Asserts the command threw an instance of `errorClass` (and, if given, a message matching). */
-  thenThrows(errorClass: ErrorClass, message?: string | RegExp): unknown {
+  thenThrows(
+    errorClass: abstract new (...args: never[]) => Error,
+    message?: string | RegExp,
+  ): unknown {
     if (!this.threw) {
       throw new AggregateAssertionError(
         `Expected ${errorClass.name} to be thrown, but the command applied ${show(

@@ -1,4 +1,5 @@
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+import { toUnavailableError } from '../sql/unavailable-error';
 import { SOCKET_ERROR_CODES } from '../socket-error-codes';
 
 /** Node socket and mysql2 protocol errors that mean the server cannot be reached. */
@@ -50,7 +51,5 @@ export function isMysqlUnavailable(error: unknown): boolean {
 
 /** Turns connection failures and timeouts into `EventStoreUnavailableError`; other errors pass. */
 export function mapMysqlError(error: unknown, during: string): unknown {
-  if (error instanceof EventStoreUnavailableError || !isMysqlUnavailable(error)) return error;
-  const detail = error instanceof Error ? error.message || error.name : String(error);
-  return new EventStoreUnavailableError(`${during} failed: ${detail}`, { cause: error });
+  return toUnavailableError(error, during, isMysqlUnavailable);
 }

@@ -1,3 +1,5 @@
+import { resolveSqlEventStorageOptions } from '../sql/sql-event-storage-options';
+
 /** Options of `MysqlEventStorage.fromUrl` and `MysqlEventStorage.fromDataSource`. */
 export interface MysqlEventStorageOptions {
   /** MySQL database holding the tables (created when missing). Default: the connection's database. */
@@ -34,13 +36,8 @@ export function resolveMysqlEventStorageOptions(
   options: MysqlEventStorageOptions = {},
 ): ResolvedMysqlEventStorageOptions {
   return {
+    ...resolveSqlEventStorageOptions(options, 1000),
     schema: options.schema,
-    tablePrefix: options.tablePrefix ?? 'cello_',
-    poolSize: options.poolSize ?? 10,
-    connectionTimeoutMs: options.connectionTimeoutMs ?? 5000,
-    pingTimeoutMs: options.pingTimeoutMs ?? 2000,
-    maxAppendBatchesInFlight: options.maxAppendBatchesInFlight ?? 2,
-    maxEventsPerAppendBatch: options.maxEventsPerAppendBatch ?? 1000,
     pollIntervalMs: options.pollIntervalMs ?? 250,
   };
 }

@@ -1,4 +1,5 @@
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+import { toUnavailableError } from '../sql/unavailable-error';
 import { SOCKET_ERROR_CODES as NETWORK_CODES } from '../socket-error-codes';
 
 /**
@@ -40,7 +41,5 @@ export function isUnavailable(error: unknown): boolean {
 
 /** Turns connection failures and timeouts into `EventStoreUnavailableError`; other errors pass. */
 export function mapStorageError(error: unknown, during: string): unknown {
-  if (error instanceof EventStoreUnavailableError || !isUnavailable(error)) return error;
-  const detail = error instanceof Error ? error.message || error.name : String(error);
-  return new EventStoreUnavailableError(`${during} failed: ${detail}`, { cause: error });
+  return toUnavailableError(error, during, isUnavailable);
 }

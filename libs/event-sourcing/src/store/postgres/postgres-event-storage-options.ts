@@ -1,3 +1,5 @@
+import { resolveSqlEventStorageOptions } from '../sql/sql-event-storage-options';
+
 /** Options of `PostgresEventStorage.fromUrl` and `PostgresEventStorage.fromDataSource`. */
 export interface PostgresEventStorageOptions {
   /** Database schema holding the tables (created when missing). Default 'public'. */
@@ -29,13 +31,8 @@ export function resolvePostgresEventStorageOptions(
   options: PostgresEventStorageOptions = {},
 ): ResolvedPostgresEventStorageOptions {
   return {
+    ...resolveSqlEventStorageOptions(options, 2000),
     schema: options.schema ?? 'public',
-    tablePrefix: options.tablePrefix ?? 'cello_',
-    poolSize: options.poolSize ?? 10,
-    connectionTimeoutMs: options.connectionTimeoutMs ?? 5000,
     statementTimeoutMs: options.statementTimeoutMs ?? 30000,
-    pingTimeoutMs: options.pingTimeoutMs ?? 2000,
-    maxAppendBatchesInFlight: options.maxAppendBatchesInFlight ?? 2,
-    maxEventsPerAppendBatch: options.maxEventsPerAppendBatch ?? 2000,
   };
 }

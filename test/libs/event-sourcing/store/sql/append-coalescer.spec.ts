@@ -3,7 +3,7 @@ import type { AppendResult, EventToAppend } from '@cello/event-sourcing/store/ev
 import {
   AppendCoalescer,
   type QueuedAppend,
-} from '@cello/event-sourcing/store/postgres/append-coalescer';
+} from '@cello/event-sourcing/store/sql/append-coalescer';
 
 describe('AppendCoalescer', () => {
   function setup(maxInFlight = 1, maxEvents = 100) {

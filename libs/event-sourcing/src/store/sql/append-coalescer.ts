@@ -1,4 +1,4 @@
-import type { AppendResult, EventToAppend, ExpectedVersion } from '../event-storage';
+import type { AppendResult, EventToAppend, ExpectedVersion } from '../event-log';
 
 /** One caller's append, waiting in the queue for its statement. */
 export interface QueuedAppend {

@@ -1,12 +1,12 @@
 import { InvalidAppendError } from '../../errors/invalid-append.error';
-import type { EventToAppend, ExpectedVersion } from '../event-storage';
+import type { EventToAppend, ExpectedVersion } from '../event-log';
 import { checkPayload } from '../unstorable-payload';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** PostgreSQL's btree keys must stay well under a third of a page (about 2,700 bytes). */
 const MAX_STREAM_ID_BYTES = 1024;
 
-/** Rejects, before anything is sent, an append PostgreSQL could not store whole. */
+/** Rejects, before anything is sent, an append the SQL backends could not store whole. */
 export function validateAppend(
   streamId: unknown,
   events: readonly EventToAppend[],

@@ -1,0 +1,54 @@
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { DataSource } from 'typeorm';
+import { SqlConnection } from '../sql/sql-connection';
+import { migrateEventStore } from './migrations/event-store-migrator';
+import { mapStorageError } from './postgres-error-mapper';
+import type { PostgresTables } from './postgres-tables';
+
+/** The PostgreSQL event storage's pg pool (the DataSource's own), and its two query helpers. */
+export class PostgresConnection extends SqlConnection<Pool> {
+  constructor(
+    dataSource: DataSource,
+    ownsDataSource: boolean,
+    private readonly tables: PostgresTables,
+    private readonly statementTimeoutMs: number,
+  ) {
+    super(dataSource, ownsDataSource, 'PostgreSQL');
+  }
+
+  /** Runs one statement; a lost connection or a timeout becomes `EventStoreUnavailableError`. */
+  async query<R extends QueryResultRow = QueryResultRow>(
+    during: string,
+    config: QueryConfig,
+  ): Promise<QueryResult<R>> {
+    try {
+      return await this.rawQuery<R>(config);
+    } catch (error) {
+      throw mapStorageError(error, during);
+    }
+  }
+
+  /** Runs one statement on the pool, with a client-side timeout as a last resort. */
+  rawQuery<R extends QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>> {
+    if (!this.connected) return Promise.reject(this.unavailable());
+    const withTimeout = config as QueryConfig & { query_timeout?: number };
+    withTimeout.query_timeout ??= this.statementTimeoutMs + 2000;
+    return this.pool.query<R>(withTimeout);
+  }
+
+  ping(timeoutMs: number): Promise<unknown> {
+    return this.query('ping', { text: 'SELECT 1', query_timeout: timeoutMs } as QueryConfig);
+  }
+
+  mapError(error: unknown, during: string): unknown {
+    return mapStorageError(error, during);
+  }
+
+  protected async migrate(): Promise<void> {
+    await migrateEventStore(this.dataSource, this.tables);
+  }
+
+  protected takePool(): Pool | undefined {
+    return (this.dataSource.driver as unknown as { master?: Pool }).master;
+  }
+}

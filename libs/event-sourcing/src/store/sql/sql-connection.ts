@@ -1,0 +1,75 @@
+import type { DataSource } from 'typeorm';
+import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+
+/**
+ * A SQL storage's hold on its TypeORM `DataSource` and the driver's pool:
+ * connecting and migrating, the pool while connected, and letting go of it.
+ * Each backend adds its own query helpers.
+ */
+export abstract class SqlConnection<Pool> {
+  private current?: Pool;
+  private closed = false;
+
+  protected constructor(
+    protected readonly dataSource: DataSource,
+    private readonly ownsDataSource: boolean,
+    /** Names the database in errors ("PostgreSQL", "MySQL"). */
+    private readonly engine: string,
+  ) {}
+
+  /** True once `connect()` succeeded, until `detach()`. */
+  get connected(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The driver's pool; throws `EventStoreUnavailableError` before `connect()` or after `detach()`. */
+  get pool(): Pool {
+    if (this.current === undefined) throw this.unavailable();
+    return this.current;
+  }
+
+  /** Why there is no pool: not connected yet, or closed. */
+  unavailable(): EventStoreUnavailableError {
+    return new EventStoreUnavailableError(
+      this.closed ? 'the storage is closed' : 'not connected yet (init() has not succeeded)',
+    );
+  }
+
+  /** Initializes the DataSource when the application has not, migrates, and takes the pool. */
+  async connect(): Promise<void> {
+    try {
+      if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+      await this.migrate();
+    } catch (error) {
+      throw this.mapError(error, 'connecting and migrating the event store');
+    }
+    const pool = this.takePool();
+    if (pool === undefined) {
+      throw new EventStoreUnavailableError(`the DataSource has no ${this.engine} pool`);
+    }
+    this.current = pool;
+  }
+
+  /** Stops handing out the pool: later queries fail as closed. */
+  detach(): void {
+    this.closed = true;
+    this.current = undefined;
+  }
+
+  /** Destroys the DataSource when the storage made it; an application's stays open. */
+  async release(): Promise<void> {
+    if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  /** A trivial query, bounded by `timeoutMs` where the driver can. */
+  abstract ping(timeoutMs: number): Promise<unknown>;
+
+  /** Runs the backend's shipped migrations. */
+  protected abstract migrate(): Promise<void>;
+
+  /** The driver's pool under the initialized DataSource, if it has one. */
+  protected abstract takePool(): Pool | undefined;
+
+  /** The typed error for a driver error met `during` an operation. */
+  abstract mapError(error: unknown, during: string): unknown;
+}
