@@ -1,9 +1,9 @@
 import { LeaseKeeper } from '@cello/core/internal';
-import type { EventStorage, ProcessorLease } from '../store/event-storage';
+import type { ProcessorLease, ProcessorStore } from '../store/event-storage';
 
 /** What the lease holder is told and asks. */
 export interface ProcessorLeaseHolderOptions {
-  readonly storage: Pick<EventStorage, 'renewLease' | 'releaseLease'>;
+  readonly storage: Pick<ProcessorStore, 'renewLease' | 'releaseLease'>;
   /** The lease's time to live in milliseconds. */
   readonly ttlMs: number;
   /** Called when the lease is lost (another instance may hold it now). */

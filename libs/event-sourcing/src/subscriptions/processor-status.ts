@@ -1,4 +1,4 @@
-import type { EventStorage } from '../store/event-storage';
+import type { EventLog } from '../store/event-storage';
 import type { SubscriberDefinition } from './subscriber-definition';
 import type { SubscriptionState } from './subscription-status';
 
@@ -38,7 +38,7 @@ export class ProcessorStatus {
 
   constructor(
     private readonly definition: SubscriberDefinition,
-    private readonly storage: Pick<EventStorage, 'headPosition'>,
+    private readonly storage: Pick<EventLog, 'headPosition'>,
     private readonly reporters: ProcessorMetricReporters,
   ) {}
 
