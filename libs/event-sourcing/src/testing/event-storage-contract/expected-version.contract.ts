@@ -1,21 +1,14 @@
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
-import type { ExpectedVersion } from '../../store/event-storage';
 import { newStreamId, anEvent, anEvents } from './contract-fixtures';
 import { readAllFrom } from './contract-reads';
+import { ACCEPTED_EXPECTED_VERSIONS, REFUSED_EXPECTED_VERSIONS } from './expected-version-cases';
 import type { StorageUnderTest } from './storage-under-test';
 
 /** The contract cases when the expected version is checked. */
 export function describeExpectedVersion(subject: StorageUnderTest): void {
   describe('when the expected version is checked', () => {
-    it.each<[string, ExpectedVersion, number]>([
-      ['no_stream on a new stream', 'no_stream', 0],
-      ['0 on a new stream', 0, 0],
-      ['any on a new stream', 'any', 0],
-      ['any on an existing stream', 'any', 2],
-      ['stream_exists on an existing stream', 'stream_exists', 2],
-      ['the exact version', 2, 2],
-    ])('should accept %s', async (_label, expected, existing) => {
+    it.each(ACCEPTED_EXPECTED_VERSIONS)('should accept %s', async (_label, expected, existing) => {
       // Given
       const streamId = newStreamId();
       if (existing > 0) await subject.storage.append(streamId, anEvents(existing), 'no_stream');
@@ -28,14 +21,7 @@ export function describeExpectedVersion(subject: StorageUnderTest): void {
       expect(await subject.storage.streamVersion(streamId)).toBe(existing + 1);
     });
 
-    it.each<[string, ExpectedVersion, number]>([
-      ['no_stream on an existing stream', 'no_stream', 2],
-      ['stream_exists on a new stream', 'stream_exists', 0],
-      ['a version behind', 1, 2],
-      ['a version ahead', 5, 2],
-      ['a version on a new stream', 1, 0],
-      ['0 on an existing stream', 0, 2],
-    ])(
+    it.each(REFUSED_EXPECTED_VERSIONS)(
       'should reject %s with a ConcurrencyError and write nothing',
       async (_label, expected, existing) => {
         // Given
