@@ -1,4 +1,4 @@
-import type { EventStorage, StoredEvent } from '../store/event-storage';
+import type { EventLog, StoredEvent } from '../store/event-storage';
 
 /**
  * Reads a subscriber's pages of the global log, optionally one page ahead:
@@ -14,7 +14,7 @@ export class GlobalLogPageReader {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly storage: EventStorage,
+    private readonly storage: Pick<EventLog, 'readAll'>,
     private readonly pageSize: () => number,
   ) {}
 

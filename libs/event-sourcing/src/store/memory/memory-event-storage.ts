@@ -1,10 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { NativeError } from '@cello/core';
-import { callNative, native, toNativeError } from '@cello/core/internal';
+import { callNative, native } from '@cello/core/internal';
 import { ConcurrencyError } from '../../errors/concurrency.error';
-import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
-import { InvalidAppendError } from '../../errors/invalid-append.error';
 import type {
   AppendResult,
   EventStorage,
@@ -23,10 +20,12 @@ import type {
 import { readOption } from '../read-option';
 import { checkReadBackwardOptions } from '../read-backward-options';
 import { EventBatchEncoder } from './event-batch-encoder';
+import { appendError, checkAppend, toNativeExpected } from './memory-append-arguments';
+import { MemoryAppendListeners } from './memory-append-listeners';
 import { MemoryParkedEvents } from './memory-parked-events';
 import { MemoryProcessorLeases } from './memory-processor-leases';
+import { MemorySnapshots } from './memory-snapshots';
 import { StoredRecordDecoder } from './stored-record-decoder';
-import { checkPayload } from '../unstorable-payload';
 
 /** Options of {@link MemoryEventStorage}. */
 export interface MemoryEventStorageOptions {
@@ -38,10 +37,6 @@ export interface MemoryEventStorageOptions {
 
 type NativeEventLog = InstanceType<typeof native.NativeEventLog>;
 
-// `expected` as the native log takes it (see binding/src/event_log.rs).
-const EXPECT_ANY = -1;
-const EXPECT_NO_STREAM = -2;
-const EXPECT_STREAM_EXISTS = -3;
 /**
  * Most events per `replayStream` page: keeps a page's JSON text (about 64 KiB
  * for 250-byte events) small enough for V8's young generation.
@@ -73,11 +68,10 @@ export class MemoryEventStorage implements EventStorage {
   private appendResult = new Float64Array(258);
   /** The last position, kept here so `headPosition` needs no crossing (only this object appends). */
   private head = 0;
-  private readonly snapshots = new Map<string, Map<string, StoredSnapshot>>();
+  private readonly snapshots = new MemorySnapshots();
   private readonly leases = new MemoryProcessorLeases();
   private readonly parked = new MemoryParkedEvents();
-  private readonly listeners = new Set<() => void>();
-  private wakeUp: NodeJS.Immediate | undefined;
+  private readonly listeners = new MemoryAppendListeners(this.logger);
 
   constructor(options: MemoryEventStorageOptions = {}) {
     this.log = new native.NativeEventLog(options.chunkCapacity);
@@ -122,7 +116,7 @@ export class MemoryEventStorage implements EventStorage {
     const positions = new Array<number>(events.length);
     for (let i = 0; i < positions.length; i++) positions[i] = out[1] + i;
     this.head = positions[positions.length - 1];
-    this.scheduleWakeUp();
+    this.listeners.schedule();
     return { streamVersion: out[0], positions, duplicate: false };
   }
 
@@ -222,19 +216,12 @@ export class MemoryEventStorage implements EventStorage {
 
   async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
     this.open();
-    let byType = this.snapshots.get(snapshot.streamId);
-    if (byType === undefined) {
-      byType = new Map();
-      this.snapshots.set(snapshot.streamId, byType);
-    }
-    // A copy, so the caller mutating its Buffer cannot change what is stored.
-    byType.set(snapshot.aggregateType, { ...snapshot, state: Buffer.from(snapshot.state) });
+    this.snapshots.save(snapshot);
   }
 
   async loadSnapshot(streamId: string, aggregateType: string): Promise<StoredSnapshot | undefined> {
     this.open();
-    const stored = this.snapshots.get(streamId)?.get(aggregateType);
-    return stored && { ...stored, state: Buffer.from(stored.state) };
+    return this.snapshots.load(streamId, aggregateType);
   }
 
   async acquireLease(
@@ -292,8 +279,7 @@ export class MemoryEventStorage implements EventStorage {
   }
 
   onAppended(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Memory is always reachable while open. */
@@ -303,8 +289,6 @@ export class MemoryEventStorage implements EventStorage {
 
   /** Frees the native log; later calls fail with `EventStoreUnavailableError`. */
   async close(): Promise<void> {
-    if (this.wakeUp !== undefined) clearImmediate(this.wakeUp);
-    this.wakeUp = undefined;
     this.listeners.clear();
     this.log?.dispose();
     this.log = undefined;
@@ -353,76 +337,4 @@ export class MemoryEventStorage implements EventStorage {
     }
     return chunk;
   }
-
-  /** One wake-up per turn of the event loop, however many appends it saw. */
-  private scheduleWakeUp(): void {
-    if (this.wakeUp !== undefined || this.listeners.size === 0) return;
-    this.wakeUp = setImmediate(() => {
-      this.wakeUp = undefined;
-      for (const listener of [...this.listeners]) {
-        try {
-          listener();
-        } catch (error) {
-          this.logger.error(`An onAppended listener threw: ${String(error)}`);
-        }
-      }
-    });
-  }
-}
-
-function toNativeExpected(streamId: string, expected: ExpectedVersion): number {
-  switch (expected) {
-    case 'any':
-      return EXPECT_ANY;
-    case 'no_stream':
-      return EXPECT_NO_STREAM;
-    case 'stream_exists':
-      return EXPECT_STREAM_EXISTS;
-    default:
-      if (Number.isSafeInteger(expected) && expected >= 0) return expected;
-      throw new InvalidAppendError(
-        streamId,
-        `expected version ${String(expected)} is neither a whole number >= 0 nor 'any', 'no_stream' or 'stream_exists'`,
-      );
-  }
-}
-
-/** Refuses what the native log cannot encode, naming the event at fault. */
-function checkAppend(streamId: string, events: readonly EventToAppend[]): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new InvalidAppendError(String(streamId), 'the stream id must be a non-empty string');
-  }
-  if (!Array.isArray(events) || events.length === 0) {
-    throw new InvalidAppendError(streamId, 'an append needs at least one event');
-  }
-  events.forEach((event, index) => {
-    for (const field of ['eventId', 'type', 'data', 'metadata'] as const) {
-      if (typeof event[field] !== 'string') {
-        throw new InvalidAppendError(streamId, `event #${index} has no string ${field}`);
-      }
-    }
-    // Refused here as PostgreSQL refuses it, so tests on memory meet the same errors.
-    checkPayload(streamId, `event #${index + 1}`, event);
-    const version = event.schemaVersion;
-    if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
-      throw new InvalidAppendError(
-        streamId,
-        `event #${index} has schema version ${String(version)}, not a whole number >= 0`,
-      );
-    }
-  });
-}
-
-const QUOTED_EVENT_ID = /event id ("(?:[^"\\]|\\.)*")/;
-
-function appendError(streamId: string, error: unknown): Error {
-  const native: NativeError = toNativeError(error);
-  if (native.code === EventIdConflictError.code) {
-    const quoted = QUOTED_EVENT_ID.exec(native.message)?.[1];
-    return new EventIdConflictError(streamId, quoted ? [JSON.parse(quoted) as string] : []);
-  }
-  if (native.code === InvalidAppendError.code) {
-    return new InvalidAppendError(streamId, native.message, { cause: native });
-  }
-  return native;
 }
