@@ -8,3 +8,6 @@ export * from './json/find-unstorable-json-value';
 export * from './storage/invalid-input-errors';
 export * from './decorators/decorator-checks';
 export * from './peers/load-optional-peer';
+export * from './storage/is-typeorm-data-source';
+export * from './storage/storage-starter';
+export * from './positions/position-waiter';
