@@ -1,3 +1,4 @@
+import { POSITION_WAITER } from '@cello/core/internal';
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from './event-sourcing.constants';
 import type {
@@ -12,6 +13,7 @@ import { SubscriptionsHealthIndicator } from './health/subscriptions.health-indi
 import { EventSerializer } from './serialization/event-serializer';
 import { EventStore } from './store/event-store';
 import { resolveEventStorage } from './store/resolve-event-storage';
+import { SubscriptionManager } from './subscriptions/subscription-manager';
 import { subscriptionProviders } from './subscriptions/subscription.providers';
 
 const coreProviders: Provider[] = [
@@ -35,6 +37,8 @@ const coreProviders: Provider[] = [
   SubscriptionsHealthIndicator,
   EventSourcingLifecycle,
   ...subscriptionProviders,
+  // Read-your-writes for the query bus, which knows only core's token.
+  { provide: POSITION_WAITER, useExisting: SubscriptionManager },
 ];
 
 const coreExports = [
@@ -46,6 +50,7 @@ const coreExports = [
   EventStoreHealthIndicator,
   SubscriptionsHealthIndicator,
   ...subscriptionProviders,
+  POSITION_WAITER,
 ];
 
 /**
