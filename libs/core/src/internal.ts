@@ -11,3 +11,4 @@ export * from './peers/load-optional-peer';
 export * from './storage/is-typeorm-data-source';
 export * from './storage/storage-starter';
 export * from './positions/position-waiter';
+export * from './modules/async-options-providers';

@@ -1,11 +1,22 @@
 import { POSITION_WAITER } from '@cello/core/internal';
-import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from './event-sourcing.constants';
 import type {
   EventSourcingModuleAsyncOptions,
   EventSourcingModuleOptions,
-  EventSourcingOptionsFactory,
 } from './event-sourcing-module-options';
+import {
+  eventSourcingAsyncOptionsProviders,
+  eventSourcingOptionsProviders,
+} from './event-sourcing.module-definition';
+import type { EventStorage } from './store/event-storage';
 import { EventSourcingLifecycle } from './event-sourcing-lifecycle';
 import { EventRegistry } from './event/event-registry';
 import { EventStoreHealthIndicator } from './health/event-store.health-indicator';
@@ -55,16 +66,20 @@ const coreExports = [
 
 /**
  * The global half of `EventSourcingModule`: owns the options, the storage
- * (opened on init, closed on shutdown), the event registry and the `EventStore`.
+ * (started on init by `EventSourcingLifecycle`, closed here on shutdown, after
+ * every provider of the module has stopped using it), the event registry and
+ * the `EventStore`.
  */
 @Global()
 @Module({})
-export class EventSourcingCoreModule {
+export class EventSourcingCoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORAGE) private readonly storage: EventStorage) {}
+
   /** The global core of `EventSourcingModule.forRoot`. */
   static forRoot(options: EventSourcingModuleOptions): DynamicModule {
     return {
       module: EventSourcingCoreModule,
-      providers: [{ provide: EVENT_SOURCING_OPTIONS, useValue: options }, ...coreProviders],
+      providers: [...eventSourcingOptionsProviders(options), ...coreProviders],
       exports: coreExports,
     };
   }
@@ -74,34 +89,13 @@ export class EventSourcingCoreModule {
     return {
       module: EventSourcingCoreModule,
       imports: options.imports ?? [],
-      providers: [...asyncOptionsProviders(options), ...coreProviders],
+      providers: [...eventSourcingAsyncOptionsProviders(options), ...coreProviders],
       exports: coreExports,
     };
   }
-}
 
-function asyncOptionsProviders(options: EventSourcingModuleAsyncOptions): Provider[] {
-  if (options.useFactory) {
-    return [
-      {
-        provide: EVENT_SOURCING_OPTIONS,
-        useFactory: options.useFactory,
-        inject: options.inject ?? [],
-      },
-    ];
+  /** Nest hook, run after the module's providers' own: closes the storage. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.storage.close();
   }
-  const factoryClass = options.useClass ?? options.useExisting;
-  if (!factoryClass) {
-    throw new TypeError(
-      'EventSourcingModule.forRootAsync() needs one of useFactory, useClass or useExisting.',
-    );
-  }
-  const optionsProvider: Provider = {
-    provide: EVENT_SOURCING_OPTIONS,
-    useFactory: (factory: EventSourcingOptionsFactory) => factory.createEventSourcingOptions(),
-    inject: [factoryClass],
-  };
-  return options.useClass
-    ? [optionsProvider, { provide: options.useClass, useClass: options.useClass }]
-    : [optionsProvider];
 }

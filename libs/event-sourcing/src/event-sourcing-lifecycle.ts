@@ -18,7 +18,7 @@ import { SubscriptionManager } from './subscriptions/subscription-manager';
  * registered event types and upcasters once (fail fast), starts the storage
  * through core's `StorageStarter` (an unreachable database logs one warning
  * and is retried in the background; until then every operation fails fast
- * with `EventStoreUnavailableError`), closes it on shutdown.
+ * with `EventStoreUnavailableError`), stops retrying on shutdown.
  */
 @Injectable()
 export class EventSourcingLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -47,9 +47,8 @@ export class EventSourcingLifecycle implements OnModuleInit, OnApplicationShutdo
     await this.starter.start();
   }
 
-  /** Nest hook: stops the retries, closes the storage. */
+  /** Nest hook: stops the retries (`EventSourcingCoreModule` then closes the storage). */
   async onApplicationShutdown(): Promise<void> {
     await this.starter.stop();
-    await this.storage.close();
   }
 }
