@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { redactSecrets } from '@cello/core';
-import { isTypeOrmDataSource } from '@cello/core/internal';
+import { isTypeOrmDataSource, shareDataSourceInitialize } from '@cello/core/internal';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
 import { InvalidEventSourcingOptionError } from '../errors/invalid-event-sourcing-option.error';
 import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
@@ -62,6 +62,8 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
   }
   if (isEventStorage(storage)) return storage;
   if (isTypeOrmDataSource(storage)) {
+    // The app's pool may serve sagas and its read model too, each initializing it.
+    shareDataSourceInitialize(storage);
     if (storage.options.type === 'postgres') {
       return PostgresEventStorage.fromDataSource(storage as unknown as DataSource, {
         ...tableOptions,

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { redactSecrets } from '@cello/core';
-import { isTypeOrmDataSource } from '@cello/core/internal';
+import { isTypeOrmDataSource, shareDataSourceInitialize } from '@cello/core/internal';
 import { InvalidSagaOptionsError } from '../errors/invalid-saga-options.error';
 import type { SagaModuleOptions } from '../saga-module-options';
 import { MemorySagaStorage } from './memory/memory-saga-storage';
@@ -30,6 +30,8 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
         `is a DataSource of type "${type}"; only "postgres", "mysql" and "mariadb" are supported.`,
       );
     }
+    // The app's pool may serve events and its read model too, each initializing it.
+    shareDataSourceInitialize(storage);
     // An app's DataSource whose database is down waits it out like a URL does.
     return keepTrying(
       () =>
