@@ -6,6 +6,7 @@ import { SagaModule } from '@cello/saga';
 import { AppController } from './app.controller';
 import { DemoConfig } from './config/demo-config';
 import { DemoConfigModule } from './config/demo-config.module';
+import { DemoDatabase } from './database/demo-database';
 import { DemoDatabaseModule } from './database/demo-database.module';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { createValidationPipe } from './http/validation.pipe';
@@ -23,22 +24,22 @@ export class AppModule implements OnApplicationBootstrap {
       imports: [
         DemoConfigModule.forRoot(config),
         DemoDatabaseModule.forRoot(config),
-        // Events: PostgreSQL when DATABASE_URL is set, else the embedded in-memory store.
+        // Events: on the demo's one pool when DATABASE_URL is set, else the embedded in-memory store.
         EventSourcingModule.forRootAsync({
-          inject: [DemoConfig],
+          inject: [{ token: DemoDatabase, optional: true }],
           // A stalled database fails a call as unavailable (503) well before the 30 s command timeout (504).
-          useFactory: (demo: DemoConfig) => ({
-            storage: demo.databaseUrl ?? 'memory',
+          useFactory: (database?: DemoDatabase) => ({
+            storage: database?.dataSource ?? 'memory',
             statementTimeoutMs: 10_000,
           }),
         }),
         // Commands and queries; read models follow committed events (read-your-writes).
         CqrsModule.forRoot({ enableEventSync: true }),
-        // Saga state next to the events, with the retry policy of the fake services.
+        // Saga state next to the events, on the same pool, with the retry policy of the fake services.
         SagaModule.forRootAsync({
-          inject: [DemoConfig],
-          useFactory: (demo: DemoConfig) => ({
-            storage: demo.databaseUrl ?? 'memory',
+          inject: [DemoConfig, { token: DemoDatabase, optional: true }],
+          useFactory: (demo: DemoConfig, database?: DemoDatabase) => ({
+            storage: database?.dataSource ?? 'memory',
             maxRetries: demo.saga.maxRetries,
             retryDelay: demo.saga.retryDelaySeconds,
             timeout: demo.saga.timeoutSeconds,

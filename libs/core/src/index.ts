@@ -12,3 +12,4 @@ export * from './metrics/cello-metrics-options';
 export * from './metrics/cello-metrics.module';
 export * from './redaction/redact-secrets';
 export * from './redaction/redacting-console-logger';
+export * from './modules/async-module-options';

@@ -10,3 +10,8 @@ export * from './decorators/decorator-checks';
 export * from './peers/load-optional-peer';
 export * from './leases/lease-keeper';
 export * from './leases/lease-lost.error';
+export * from './storage/is-typeorm-data-source';
+export * from './storage/storage-starter';
+export * from './storage/share-data-source-initialize';
+export * from './positions/position-waiter';
+export * from './modules/async-options-providers';

@@ -44,3 +44,9 @@ export interface CqrsModuleOptions {
   /** Per-message-type timeouts, middleware and validation. Default none. */
   readonly messages?: readonly MessageRouteConfig[];
 }
+
+/** A class that creates the module's options, for `forRootAsync({ useClass | useExisting })`. */
+export interface CqrsOptionsFactory {
+  /** The module options. */
+  createCqrsOptions(): CqrsModuleOptions | Promise<CqrsModuleOptions>;
+}

@@ -1,26 +1,30 @@
-import { ConfigurableModuleBuilder, type ConfigurableModuleAsyncOptions } from '@nestjs/common';
-import type { CqrsModuleOptions } from './cqrs-module-options';
+import type { AsyncModuleOptions } from '@cello/core';
+import { createAsyncOptionsProviders } from '@cello/core/internal';
+import type { Provider } from '@nestjs/common';
+import type { CqrsModuleOptions, CqrsOptionsFactory } from './cqrs-module-options';
 
-/**
- * `forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`
- * and the options token, from Nest's own builder.
- */
-export const {
-  ConfigurableModuleClass: CqrsConfigurableModule,
-  /** Injection token of the resolved `CqrsModuleOptions`. */
-  MODULE_OPTIONS_TOKEN: CQRS_MODULE_OPTIONS,
-  OPTIONS_TYPE: CQRS_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: CQRS_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<CqrsModuleOptions>()
-  .setClassMethodName('forRoot')
-  .setFactoryMethodName('createCqrsOptions')
-  .build();
+/** Injection token of the resolved `CqrsModuleOptions`. */
+export const CQRS_MODULE_OPTIONS = Symbol('cello:cqrs-module-options');
 
-/**
- * Options of `CqrsModule.forRootAsync`: the builder's `CQRS_ASYNC_OPTIONS_TYPE`, spelled
- * with Nest's public type so the package's API names no unexported symbol.
- */
-export type CqrsModuleAsyncOptions = ConfigurableModuleAsyncOptions<
-  CqrsModuleOptions,
-  'createCqrsOptions'
->;
+/** The token of the resolved `CqrsModuleOptions`, for `inject` and `@Inject`. */
+export function getCqrsOptionsToken(): typeof CQRS_MODULE_OPTIONS {
+  return CQRS_MODULE_OPTIONS;
+}
+
+/** Options of `CqrsModule.forRootAsync`: `useFactory` (with `inject`), `useClass` or `useExisting`. */
+export type CqrsModuleAsyncOptions = AsyncModuleOptions<CqrsModuleOptions, CqrsOptionsFactory>;
+
+/** The options provider of `CqrsModule.forRoot(options)`. */
+export function cqrsOptionsProviders(options: CqrsModuleOptions): Provider[] {
+  return [{ provide: CQRS_MODULE_OPTIONS, useValue: options }];
+}
+
+/** The options providers of `CqrsModule.forRootAsync({ useFactory | useClass | useExisting })`. */
+export function cqrsAsyncOptionsProviders(options: CqrsModuleAsyncOptions): Provider[] {
+  return createAsyncOptionsProviders(
+    'CqrsModule',
+    CQRS_MODULE_OPTIONS,
+    options,
+    'createCqrsOptions',
+  );
+}

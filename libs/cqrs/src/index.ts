@@ -1,5 +1,5 @@
 export * from './cqrs.module';
-export { CQRS_MODULE_OPTIONS } from './cqrs.module-definition';
+export { CQRS_MODULE_OPTIONS, getCqrsOptionsToken } from './cqrs.module-definition';
 export type { CqrsModuleAsyncOptions } from './cqrs.module-definition';
 export * from './cqrs-module-options';
 export * from './cqrs.constants';

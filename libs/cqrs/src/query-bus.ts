@@ -1,3 +1,4 @@
+import { POSITION_WAITER, type PositionWaiter } from '@cello/core/internal';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MessageBus } from './bus/message-bus';
 import type { QueryDispatchOptions } from './bus/dispatch-options';
@@ -6,7 +7,6 @@ import { DEFAULT_QUERY_TIMEOUT_SECONDS } from './cqrs.constants';
 import type { CqrsModuleOptions } from './cqrs-module-options';
 import { EventSyncUnavailableError } from './errors/event-sync-unavailable.error';
 import type { Query } from './message/query';
-import { SubscriptionManager } from '@cello/event-sourcing';
 
 /**
  * Sends each query to its one `@QueryHandler`, through validation,
@@ -19,8 +19,8 @@ export class QueryBus extends MessageBus {
 
   constructor(
     @Inject(CQRS_MODULE_OPTIONS) private readonly options: CqrsModuleOptions,
-    /** Present when EventSourcingModule is imported: the projections' progress. */
-    @Optional() private readonly positions?: SubscriptionManager,
+    /** Provided by EventSourcingModule (or the app): the read models' progress. */
+    @Optional() @Inject(POSITION_WAITER) private readonly positions?: PositionWaiter,
   ) {
     super();
   }
@@ -53,7 +53,7 @@ export class QueryBus extends MessageBus {
     if (this.positions === undefined) {
       throw new EventSyncUnavailableError(
         name,
-        'no SubscriptionManager is available: import EventSourcingModule in the application.',
+        'nothing waits for positions: import EventSourcingModule in the application.',
       );
     }
     const timeoutMs =

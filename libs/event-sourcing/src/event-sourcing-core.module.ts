@@ -1,10 +1,22 @@
-import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { POSITION_WAITER } from '@cello/core/internal';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from './event-sourcing.constants';
 import type {
   EventSourcingModuleAsyncOptions,
   EventSourcingModuleOptions,
-  EventSourcingOptionsFactory,
 } from './event-sourcing-module-options';
+import {
+  eventSourcingAsyncOptionsProviders,
+  eventSourcingOptionsProviders,
+} from './event-sourcing.module-definition';
+import type { EventStorage } from './store/event-storage';
 import { EventSourcingLifecycle } from './event-sourcing-lifecycle';
 import { EventRegistry } from './event/event-registry';
 import { EventStoreHealthIndicator } from './health/event-store.health-indicator';
@@ -12,6 +24,7 @@ import { SubscriptionsHealthIndicator } from './health/subscriptions.health-indi
 import { EventSerializer } from './serialization/event-serializer';
 import { EventStore } from './store/event-store';
 import { resolveEventStorage } from './store/resolve-event-storage';
+import { SubscriptionManager } from './subscriptions/subscription-manager';
 import { subscriptionProviders } from './subscriptions/subscription.providers';
 
 const coreProviders: Provider[] = [
@@ -35,6 +48,8 @@ const coreProviders: Provider[] = [
   SubscriptionsHealthIndicator,
   EventSourcingLifecycle,
   ...subscriptionProviders,
+  // Read-your-writes for the query bus, which knows only core's token.
+  { provide: POSITION_WAITER, useExisting: SubscriptionManager },
 ];
 
 const coreExports = [
@@ -46,20 +61,25 @@ const coreExports = [
   EventStoreHealthIndicator,
   SubscriptionsHealthIndicator,
   ...subscriptionProviders,
+  POSITION_WAITER,
 ];
 
 /**
  * The global half of `EventSourcingModule`: owns the options, the storage
- * (opened on init, closed on shutdown), the event registry and the `EventStore`.
+ * (started on init by `EventSourcingLifecycle`, closed here on shutdown, after
+ * every provider of the module has stopped using it), the event registry and
+ * the `EventStore`.
  */
 @Global()
 @Module({})
-export class EventSourcingCoreModule {
+export class EventSourcingCoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORAGE) private readonly storage: EventStorage) {}
+
   /** The global core of `EventSourcingModule.forRoot`. */
   static forRoot(options: EventSourcingModuleOptions): DynamicModule {
     return {
       module: EventSourcingCoreModule,
-      providers: [{ provide: EVENT_SOURCING_OPTIONS, useValue: options }, ...coreProviders],
+      providers: [...eventSourcingOptionsProviders(options), ...coreProviders],
       exports: coreExports,
     };
   }
@@ -69,34 +89,13 @@ export class EventSourcingCoreModule {
     return {
       module: EventSourcingCoreModule,
       imports: options.imports ?? [],
-      providers: [...asyncOptionsProviders(options), ...coreProviders],
+      providers: [...eventSourcingAsyncOptionsProviders(options), ...coreProviders],
       exports: coreExports,
     };
   }
-}
 
-function asyncOptionsProviders(options: EventSourcingModuleAsyncOptions): Provider[] {
-  if (options.useFactory) {
-    return [
-      {
-        provide: EVENT_SOURCING_OPTIONS,
-        useFactory: options.useFactory,
-        inject: options.inject ?? [],
-      },
-    ];
+  /** Nest hook, run after the module's providers' own: closes the storage. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.storage.close();
   }
-  const factoryClass = options.useClass ?? options.useExisting;
-  if (!factoryClass) {
-    throw new TypeError(
-      'EventSourcingModule.forRootAsync() needs one of useFactory, useClass or useExisting.',
-    );
-  }
-  const optionsProvider: Provider = {
-    provide: EVENT_SOURCING_OPTIONS,
-    useFactory: (factory: EventSourcingOptionsFactory) => factory.createEventSourcingOptions(),
-    inject: [factoryClass],
-  };
-  return options.useClass
-    ? [optionsProvider, { provide: options.useClass, useClass: options.useClass }]
-    : [optionsProvider];
 }

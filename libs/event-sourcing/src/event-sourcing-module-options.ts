@@ -1,9 +1,4 @@
-import type {
-  InjectionToken,
-  ModuleMetadata,
-  OptionalFactoryDependency,
-  Type,
-} from '@nestjs/common';
+import type { AsyncModuleOptions } from '@cello/core';
 import type { DataSource } from 'typeorm';
 import type { SubscriberStartFrom } from './decorators/event-subscriber.decorator';
 import type { EventClass } from './event/event';
@@ -112,15 +107,8 @@ export interface EventSourcingOptionsFactory {
   createEventSourcingOptions(): EventSourcingModuleOptions | Promise<EventSourcingModuleOptions>;
 }
 
-/** Options of `EventSourcingModule.forRootAsync`. */
-export interface EventSourcingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  /** Creates the options from injected providers. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the injected providers' types are the caller's
-  useFactory?: (...args: any[]) => EventSourcingModuleOptions | Promise<EventSourcingModuleOptions>;
-  /** Providers passed to `useFactory`. Default []. */
-  inject?: (InjectionToken | OptionalFactoryDependency)[];
-  /** A factory class instantiated by the module. */
-  useClass?: Type<EventSourcingOptionsFactory>;
-  /** An existing (imported) provider implementing the factory. */
-  useExisting?: Type<EventSourcingOptionsFactory>;
-}
+/** Options of `EventSourcingModule.forRootAsync`: `useFactory` (with `inject`), `useClass` or `useExisting`. */
+export type EventSourcingModuleAsyncOptions = AsyncModuleOptions<
+  EventSourcingModuleOptions,
+  EventSourcingOptionsFactory
+>;

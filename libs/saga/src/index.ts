@@ -1,4 +1,5 @@
 export * from './saga.module';
+export * from './decorators/inject-saga-storage.decorator';
 export * from './saga.constants';
 export * from './saga-module-options';
 export * from './decorators/saga.decorator';

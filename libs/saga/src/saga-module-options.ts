@@ -1,4 +1,5 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { AsyncModuleOptions } from '@cello/core';
+import type { Type } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 /** Options of `SagaModule.forRoot` (the seed's `SagaConfig`). */
@@ -49,13 +50,11 @@ export interface SagaOptionsFactory {
   createSagaOptions(): SagaModuleOptions | Promise<SagaModuleOptions>;
 }
 
-/** Options of `SagaModule.forRootAsync`. */
-export interface SagaModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  /** Builds the options from the `inject`ed providers. */
-  useFactory?: (...args: never[]) => SagaModuleOptions | Promise<SagaModuleOptions>;
-  inject?: unknown[];
-  useClass?: Type<SagaOptionsFactory>;
-  useExisting?: Type<SagaOptionsFactory>;
+/** Options of `SagaModule.forRootAsync`: `useFactory` (with `inject`), `useClass` or `useExisting`. */
+export interface SagaModuleAsyncOptions extends AsyncModuleOptions<
+  SagaModuleOptions,
+  SagaOptionsFactory
+> {
   /** Saga classes to register (known before the factory runs). Default: []. */
   sagas?: Type<object>[];
 }

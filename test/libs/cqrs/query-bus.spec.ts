@@ -1,4 +1,6 @@
 import { isCelloError } from '@cello/core';
+import { POSITION_WAITER, type PositionWaiter } from '@cello/core/internal';
+import { Global, Module } from '@nestjs/common';
 import type { DispatchContext } from '@cello/cqrs/bus/dispatch-context';
 import { QueryHandler } from '@cello/cqrs/decorators/query-handler.decorator';
 import { EventSyncUnavailableError } from '@cello/cqrs/errors/event-sync-unavailable.error';
@@ -85,6 +87,44 @@ describe('QueryBus', () => {
       await expect(dispatched).rejects.toThrow(/import EventSourcingModule/);
       // And queries without waitForPosition still work
       await expect(app.get(QueryBus).dispatch(new CountQuery())).resolves.toBe(1);
+      await app.close();
+    });
+  });
+
+  describe('when a position waiter is provided under the core token', () => {
+    it('should wait for the position through it before running the query', async () => {
+      // Given: CQRS with no event-sourcing module, and a waiter of the app's own
+      class CountQuery extends Query<number> {}
+      const calls: string[] = [];
+      @QueryHandler(CountQuery)
+      class CountHandler {
+        async execute(): Promise<number> {
+          calls.push('handler');
+          return 1;
+        }
+      }
+      const waiter: PositionWaiter = {
+        async waitForPosition(position, options) {
+          calls.push(`wait ${position} for ${options?.subscribers?.join(',')}`);
+        },
+      };
+      @Global()
+      @Module({
+        providers: [{ provide: POSITION_WAITER, useValue: waiter }],
+        exports: [POSITION_WAITER],
+      })
+      class PositionsModule {}
+      const app = await bootCqrsApp(
+        { enableEventSync: true },
+        { imports: [PositionsModule], providers: [CountHandler] },
+      );
+      // When
+      const result = await app
+        .get(QueryBus)
+        .dispatch(new CountQuery(), { waitForPosition: 7, subscribers: ['orders'] });
+      // Then
+      expect(result).toBe(1);
+      expect(calls).toEqual(['wait 7 for orders', 'handler']);
       await app.close();
     });
   });

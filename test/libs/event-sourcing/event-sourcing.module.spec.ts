@@ -176,7 +176,7 @@ describe('EventSourcingModule', () => {
       ['a number', 42, /a number/],
       [
         'a DataSource of an unsupported type',
-        { query: () => 1, options: { type: 'sqlite' } },
+        { query: () => 1, initialize: () => 1, options: { type: 'sqlite' } },
         /type "sqlite"/,
       ],
     ])('should throw InvalidStorageOptionError for %s', (_, storage, message) => {

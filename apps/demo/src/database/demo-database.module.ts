@@ -3,8 +3,8 @@ import { DemoConfig } from '../config/demo-config';
 import { DemoDatabase } from './demo-database';
 
 /**
- * The demo's own PostgreSQL or MySQL connection (read model and ledger), present
- * only when `DATABASE_URL` is set. The libraries open their own connections from the URL.
+ * The demo's PostgreSQL or MySQL pool (read model, ledger, events and sagas),
+ * present only when `DATABASE_URL` is set.
  */
 @Module({})
 export class DemoDatabaseModule {

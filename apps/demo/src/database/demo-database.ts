@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { redactSecrets } from '@cello/core';
+import { Client, type ClientConfig } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DemoConfig } from '../config/demo-config';
 import { DemoDatabaseUnavailableError } from './demo-database-unavailable.error';
@@ -8,7 +9,25 @@ import { createDemoSchema } from './demo-schema';
 import { isConnectionError } from './is-connection-error';
 
 /**
- * The demo's own PostgreSQL or MySQL connection (read model and ledger); the
+ * A pool client that survives an error arriving while it is checked out but
+ * idle (the server shutting down mid-outage): node-postgres drops the pool's
+ * listener on checkout, and an 'error' with no listener crashes the process.
+ * The failure still reaches whoever uses the connection next.
+ */
+class OutageTolerantClient extends Client {
+  constructor(config?: string | ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
+/** Connections in the demo's one pool (events, sagas, read model and ledger). */
+export const DEMO_POOL_SIZE = 10;
+
+/**
+ * The demo's PostgreSQL or MySQL connection pool, the app's only one: the read
+ * model and ledger query it, and the event store and saga storage run on its
+ * `dataSource` (handed to them in `AppModule`). The
  * SQL its users send is the dialect's own (`$1` or `?`). A database
  * that is down at start-up does not stop the app: it logs one warning, and
  * the first query after the database is back connects and creates the schema.
@@ -17,7 +36,8 @@ import { isConnectionError } from './is-connection-error';
 @Injectable()
 export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('DemoDatabase');
-  private readonly dataSource: DataSource;
+  /** The one pool of the app: its read model and ledger, and the events and sagas (see `AppModule`). */
+  readonly dataSource: DataSource;
   private connecting: Promise<void> | undefined;
 
   constructor(private readonly config: DemoConfig) {
@@ -30,13 +50,23 @@ export class DemoDatabase implements OnModuleInit, OnApplicationShutdown {
           timezone: 'Z',
           charset: 'utf8mb4',
           connectTimeout: 5000,
-          extra: { connectionLimit: 5 },
+          extra: { connectionLimit: DEMO_POOL_SIZE },
         })
       : new DataSource({
           type: 'postgres',
           url: config.databaseUrl,
           synchronize: false,
-          extra: { max: 5, connectionTimeoutMillis: 5000 },
+          applicationName: 'cello-demo',
+          extra: {
+            max: DEMO_POOL_SIZE,
+            connectionTimeoutMillis: 5000,
+            // A stalled database fails a call as unavailable (503) well before the 30 s command timeout (504).
+            statement_timeout: 10_000,
+            Client: OutageTolerantClient,
+            // Drop broken idle connections quickly so the pool heals after an outage.
+            idleTimeoutMillis: 10_000,
+            keepAlive: true,
+          },
         });
   }
 

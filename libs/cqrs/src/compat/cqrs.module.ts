@@ -12,7 +12,7 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { RouteFactory } from '../bus/route-factory';
 import { CommandBus as CelloCommandBus } from '../command-bus';
 import { CQRS_MODULE_OPTIONS } from '../cqrs.module-definition';
-import { CqrsModule as CelloCqrsModule } from '../cqrs.module';
+import { CqrsCoreModule as CelloCqrsCoreModule } from '../cqrs-core.module';
 import type { CqrsModuleOptions as CelloCqrsModuleOptions } from '../cqrs-module-options';
 import { type DiscoveredHandler, HandlerExplorer } from '../discovery/handler-explorer';
 import { InvalidCqrsOptionError } from '../errors/invalid-cqrs-option.error';
@@ -39,10 +39,11 @@ function celloOptions(options: CompatCqrsModuleOptions | undefined): CelloCqrsMo
   return { commandTimeout: 0, queryTimeout: 0, validate: false, ...options?.cello };
 }
 
-// Cello's module builds the routes; its static forRoot (Cello's options) is replaced by @nestjs/cqrs's.
-const CelloCqrsModuleBase = CelloCqrsModule as unknown as new (
-  ...args: ConstructorParameters<typeof CelloCqrsModule>
-) => CelloCqrsModule;
+// Cello's core module builds the routes and stops the deadline clocks; its static
+// forRoot (Cello's options) is replaced by @nestjs/cqrs's.
+const CelloCqrsModuleBase = CelloCqrsCoreModule as unknown as new (
+  ...args: ConstructorParameters<typeof CelloCqrsCoreModule>
+) => CelloCqrsCoreModule;
 
 /**
  * @nestjs/cqrs's `CqrsModule` on Cello's buses: import it bare, with

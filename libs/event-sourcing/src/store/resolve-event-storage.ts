@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { redactSecrets } from '@cello/core';
+import { isTypeOrmDataSource, shareDataSourceInitialize } from '@cello/core/internal';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
 import { InvalidEventSourcingOptionError } from '../errors/invalid-event-sourcing-option.error';
 import { InvalidStorageOptionError } from '../errors/invalid-storage-option.error';
@@ -15,16 +16,6 @@ export function isEventStorage(value: unknown): value is EventStorage {
     value !== null &&
     typeof (value as { append?: unknown }).append === 'function' &&
     typeof (value as { readStream?: unknown }).readStream === 'function'
-  );
-}
-
-/** A TypeORM DataSource, recognised without importing TypeORM's class (two copies may be loaded). */
-function isDataSource(value: unknown): value is { options: { type: string } } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { query?: unknown }).query === 'function' &&
-    typeof (value as { options?: { type?: unknown } }).options?.type === 'string'
   );
 }
 
@@ -70,7 +61,9 @@ export function resolveEventStorage(options: EventSourcingModuleOptions): EventS
     );
   }
   if (isEventStorage(storage)) return storage;
-  if (isDataSource(storage)) {
+  if (isTypeOrmDataSource(storage)) {
+    // The app's pool may serve sagas and its read model too, each initializing it.
+    shareDataSourceInitialize(storage);
     if (storage.options.type === 'postgres') {
       return PostgresEventStorage.fromDataSource(storage as unknown as DataSource, {
         ...tableOptions,

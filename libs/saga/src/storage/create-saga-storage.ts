@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { isCelloError, MissingPeerDependencyError, redactSecrets } from '@cello/core';
+import { redactSecrets } from '@cello/core';
+import { isTypeOrmDataSource, shareDataSourceInitialize } from '@cello/core/internal';
 import { InvalidSagaOptionsError } from '../errors/invalid-saga-options.error';
 import type { SagaModuleOptions } from '../saga-module-options';
 import { MemorySagaStorage } from './memory/memory-saga-storage';
@@ -21,17 +21,25 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
     synchronousCommit: options.synchronousCommit,
   };
   if (storage === 'memory') return new MemorySagaStorage();
-  if (isDataSource(storage)) {
-    if (storage.options.type === 'mysql' || storage.options.type === 'mariadb') {
-      return MysqlSagaStorage.fromDataSource(storage, pg);
-    }
-    if (storage.options.type !== 'postgres') {
+  if (isTypeOrmDataSource(storage)) {
+    const dataSource = storage as unknown as DataSource;
+    const type = storage.options.type;
+    if (type !== 'postgres' && type !== 'mysql' && type !== 'mariadb') {
       throw new InvalidSagaOptionsError(
         'storage',
-        `is a DataSource of type "${storage.options.type}"; only "postgres", "mysql" and "mariadb" are supported.`,
+        `is a DataSource of type "${type}"; only "postgres", "mysql" and "mariadb" are supported.`,
       );
     }
-    return PostgresSagaStorage.fromDataSource(storage, pg);
+    // The app's pool may serve events and its read model too, each initializing it.
+    shareDataSourceInitialize(storage);
+    // An app's DataSource whose database is down waits it out like a URL does.
+    return keepTrying(
+      () =>
+        type === 'postgres'
+          ? PostgresSagaStorage.fromDataSource(dataSource, pg)
+          : MysqlSagaStorage.fromDataSource(dataSource, pg),
+      `Saga storage (the app's ${type} DataSource)`,
+    );
   }
   if (typeof storage === 'string' && /^postgres(ql)?:\/\//.test(storage)) {
     return openOrKeepTrying(() => PostgresSagaStorage.fromUrl(storage, pg), storage);
@@ -46,22 +54,9 @@ export async function createSagaStorage(options: SagaModuleOptions): Promise<Sag
 }
 
 /**
- * A TypeORM DataSource, recognised without loading TypeORM (an optional peer)
- * and across copies of it, where `instanceof` would fail.
- */
-function isDataSource(value: unknown): value is DataSource {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { query?: unknown }).query === 'function' &&
-    typeof (value as { initialize?: unknown }).initialize === 'function' &&
-    typeof (value as { options?: { type?: unknown } }).options?.type === 'string'
-  );
-}
-
-/**
- * Opens a storage by URL; when its database cannot be reached, logs one
- * warning and returns a stand-in that keeps trying, so the app still starts.
+ * Opens a storage by URL through `ReconnectingSagaStorage` (core's storage
+ * starter): the storage itself when it opens at once, else a stand-in that
+ * keeps trying, so the app still starts while its database is down.
  */
 async function openOrKeepTrying(
   open: () => Promise<SagaStorage>,
@@ -71,16 +66,11 @@ async function openOrKeepTrying(
   if (!URL.canParse(url)) {
     throw new InvalidSagaOptionsError('storage', `is not a valid URL: "${redactSecrets(url)}".`);
   }
-  try {
-    return await open();
-  } catch (error) {
-    // A package to install is a mistake to fix too, not an outage.
-    if (isCelloError(error, MissingPeerDependencyError.code)) throw error;
-    const reason = (error as { message?: unknown })?.message;
-    new Logger('SagaModule').warn(
-      `Saga storage at ${redactSecrets(url)} is unreachable (${redactSecrets(String(reason))}). Starting without it; ` +
-        'saga operations fail with SagaStorageUnavailableError until it is reachable (retrying every second).',
-    );
-    return new ReconnectingSagaStorage(open);
-  }
+  return keepTrying(open, `Saga storage at ${redactSecrets(url)}`);
+}
+
+async function keepTrying(open: () => Promise<SagaStorage>, name: string): Promise<SagaStorage> {
+  const storage = new ReconnectingSagaStorage(open, { name });
+  await storage.start();
+  return storage.opened ?? storage;
 }

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { isCelloError, MissingPeerDependencyError } from '@cello/core';
+import { StorageStarter } from '@cello/core/internal';
 import { SagaStorageUnavailableError } from '../errors/saga-storage-unavailable.error';
 import type {
   SagaClaimer,
@@ -9,28 +11,43 @@ import type {
   SagaWrite,
 } from './saga-storage';
 
-/** How often an unreachable saga storage is tried again in the background, in milliseconds. */
-export const SAGA_STORAGE_RETRY_INTERVAL_MS = 1000;
-
 /**
- * Stands in for a saga storage whose database was unreachable at start-up, so
- * the application starts anyway (the seed's "log a warning at startup but do
- * not prevent the application from running"). It keeps trying to open the
- * real storage in the background; until then every call fails fast with
- * `SagaStorageUnavailableError`, and once it opens every call goes through.
+ * A saga storage whose database may be down at start-up, started through
+ * core's `StorageStarter` (the same behaviour as the event store): `start()`
+ * opens it, or logs one warning and keeps trying in the background so the
+ * application starts anyway. Until it opens, every call fails fast with
+ * `SagaStorageUnavailableError` (and tries to open it once more); after, every
+ * call goes through. `createSagaStorage` hands out the opened storage itself
+ * when the first attempt succeeds, so this stand-in costs nothing then.
  */
 export class ReconnectingSagaStorage implements SagaStorage {
-  private readonly logger = new Logger('SagaModule');
   private storage?: SagaStorage;
-  private opening?: Promise<SagaStorage>;
-  private retryTimer?: NodeJS.Timeout;
   private closed = false;
+  private readonly starter: StorageStarter;
 
   constructor(
     private readonly open: () => Promise<SagaStorage>,
-    private readonly retryIntervalMs = SAGA_STORAGE_RETRY_INTERVAL_MS,
+    options: { name: string; retryIntervalMs?: number },
   ) {
-    this.scheduleRetry();
+    this.starter = new StorageStarter({
+      name: options.name,
+      connect: () => this.openOnce(),
+      // A package to install is a mistake to fix, not an outage to wait out.
+      isOutage: (error) => !isCelloError(error, MissingPeerDependencyError.code),
+      logger: new Logger('SagaModule'),
+      meanwhile: 'saga operations fail with SagaStorageUnavailableError',
+      retryIntervalMs: options.retryIntervalMs,
+    });
+  }
+
+  /** The opened storage, once it is. */
+  get opened(): SagaStorage | undefined {
+    return this.storage;
+  }
+
+  /** First attempt; resolves when open or when retrying in the background. */
+  start(): Promise<void> {
+    return this.starter.start();
   }
 
   create(write: SagaWrite & { sagaName: string; incarnation?: string }): Promise<boolean> {
@@ -94,8 +111,7 @@ export class ReconnectingSagaStorage implements SagaStorage {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retryTimer);
-    await this.opening?.catch(() => undefined);
+    await this.starter.stop();
     await this.storage?.close();
   }
 
@@ -106,33 +122,20 @@ export class ReconnectingSagaStorage implements SagaStorage {
         new SagaStorageUnavailableError('open', { cause: new Error('the storage is closed') }),
       );
     }
-    this.opening ??= this.open()
-      .then(
-        (storage) => {
-          if (this.closed) {
-            void storage.close();
-            throw new Error('the storage is closed');
-          }
-          this.storage = storage;
-          clearTimeout(this.retryTimer);
-          this.logger.log('Saga storage reachable again: connected and migrated');
-          return storage;
-        },
-        (error: unknown) => {
-          throw new SagaStorageUnavailableError('connect', { cause: error });
-        },
-      )
-      .finally(() => {
-        this.opening = undefined;
-      });
-    return this.opening;
+    return this.starter.connect().then(
+      () => this.storage!,
+      (error: unknown) => {
+        throw new SagaStorageUnavailableError('connect', { cause: error });
+      },
+    );
   }
 
-  private scheduleRetry(): void {
-    if (this.closed || this.storage) return;
-    this.retryTimer = setTimeout(() => {
-      this.current().catch(() => this.scheduleRetry());
-    }, this.retryIntervalMs);
-    this.retryTimer.unref();
+  private async openOnce(): Promise<void> {
+    const storage = await this.open();
+    if (this.closed) {
+      await storage.close();
+      throw new Error('the storage is closed');
+    }
+    this.storage = storage;
   }
 }
