@@ -26,8 +26,8 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^@cello/(core|event-sourcing|cqrs|saga|devtools)$': '<rootDir>/libs/$1/src',
-    '^@cello/(core|event-sourcing|cqrs|saga|devtools)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@cello/(core|event-sourcing|cqrs|saga|devtools|relay)$': '<rootDir>/libs/$1/src',
+    '^@cello/(core|event-sourcing|cqrs|saga|devtools|relay)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   globalSetup: '<rootDir>/test/support/global-setup.js',
   // One fast-check seed per test file, from FAST_CHECK_SEED to replay a failure.
