@@ -6,7 +6,11 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   // Built packages (npm run build) are not test sources.
-  modulePathIgnorePatterns: ['<rootDir>/libs/[^/]+/dist/', '<rootDir>/apps/demo/dist/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/libs/[^/]+/dist/',
+    '<rootDir>/apps/demo/dist/',
+    '<rootDir>/apps/notifier/dist/',
+  ],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: {
     '^.+\\.ts$': [

@@ -46,7 +46,7 @@ export interface RelayDefinitionOptions {
 }
 
 /** Options of `RelayModule.forRoot`. */
-export type RelayModuleOptions = RelayDefinitionOptions & RelayConnectionOptions;
+export interface RelayModuleOptions extends RelayDefinitionOptions, RelayConnectionOptions {}
 
 /** Options of `RelayModule.forRootAsync`: the connection comes from a factory. */
 export interface RelayModuleAsyncOptions
