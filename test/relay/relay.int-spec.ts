@@ -1,4 +1,6 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { CelloMetricsModule } from '@cello/core';
 import { NestFactory } from '@nestjs/core';
 import { connect, headers as natsHeaders, nanos, type NatsConnection } from 'nats';
 import type { Client } from 'pg';
@@ -22,7 +24,7 @@ import {
   usePostgresDatabase,
   type TestDatabase,
 } from '../support/postgres-database';
-import { natsUrl, uniqueRelayNames } from './support/nats';
+import { natsUrl, startPrivateNats, uniqueRelayNames, type PrivateNats } from './support/nats';
 import { EFFECTS_TABLE, ParcelEffects, startParcelConsumer } from './support/parcel-consumer';
 import { deliveryReport } from './support/relay-checks';
 import { ParcelScanned, ParcelWeighed } from './support/relay-fixtures';
@@ -274,6 +276,89 @@ describe('the relay and its consumer, on a real nats-server and PostgreSQL', () 
     expect(report.outOfOrder).toEqual([]);
     expect(report.inbox).toBe(3);
   }, 60_000);
+
+  it('should retry without limit while NATS is away, show the lag and the retrying in the metrics, and publish everything once it is back (forRootAsync)', async () => {
+    // Given: a relay configured through forRootAsync, with metrics, whose NATS server is down
+    const server: PrivateNats = await startPrivateNats();
+    try {
+      await server.stop();
+      const names = uniqueRelayNames('away');
+      const registry = new Registry();
+      @Module({
+        imports: [
+          CelloMetricsModule.forRoot({ registry }),
+          EventSourcingModule.forRoot({
+            storage: db.url,
+            events: [ParcelScanned, ParcelWeighed],
+            subscriptions: { pollIntervalMs: 100 },
+          }),
+          RelayModule.forRootAsync({
+            events: [ParcelScanned],
+            name: 'relay-away',
+            retryDelayMs: 20,
+            maxRetryDelayMs: 200,
+            startFrom: 'end',
+            useFactory: async () => ({
+              servers: server.url,
+              stream: names.stream,
+              subjectPrefix: names.prefix,
+            }),
+          }),
+        ],
+      })
+      class AwayModule {}
+      const app = await NestFactory.createApplicationContext(AwayModule, { logger: false });
+      apps.push(app);
+      await app.init();
+      const store = app.get(EventStore);
+      const manager = app.get(SubscriptionManager);
+
+      // When: events are appended while NATS is away
+      for (let n = 1; n <= 5; n++) await store.append(new ParcelScanned('away', n));
+
+      // Then: the relay retries (never parks), its checkpoint stands still, its lag shows
+      await waitUntil(
+        'the relay is retrying, with its lag in the metrics',
+        async () => {
+          const text = await registry.metrics();
+          return (
+            /cello_projection_retrying\{projection="relay-away"\} 1/.test(text) &&
+            /cello_projection_lag_events\{projection="relay-away"\} [1-9]/.test(text)
+          );
+        },
+        30_000,
+      );
+      const retrying = (await manager.status()).find((s) => s.name === 'relay-away')!;
+      expect(retrying.lag).toBeGreaterThan(0);
+      expect(retrying.retrying?.attempts).toBeGreaterThan(0);
+      expect(await manager.listParked('relay-away')).toEqual([]);
+
+      // When: NATS comes back
+      await server.start();
+
+      // Then: every event is published once, in order, and the lag drops to 0
+      await waitUntil(
+        'the relay caught up',
+        async () =>
+          /cello_projection_lag_events\{projection="relay-away"\} 0/.test(await registry.metrics()),
+        30_000,
+      );
+      const probe = await connect({ servers: server.url });
+      try {
+        const jsm = await probe.jetstreamManager();
+        expect((await jsm.streams.info(names.stream)).state.messages).toBe(5);
+        const ns: number[] = [];
+        for (let seq = 1; seq <= 5; seq++) {
+          ns.push((await jsm.streams.getMessage(names.stream, { seq })).json<{ n: number }>().n);
+        }
+        expect(ns).toEqual([1, 2, 3, 4, 5]);
+      } finally {
+        await probe.close();
+      }
+    } finally {
+      await server.dispose();
+    }
+  }, 90_000);
 
   it('should refuse bad options with InvalidRelayOptionError naming the option', () => {
     const bad = [

@@ -32,7 +32,7 @@ export interface RelayDefinitionOptions {
   events: EventClass[];
   /**
    * Subscriber name of the relay: keys its checkpoint, lease, parked events and its
-   * `cello_projection_lag_events{subscriber=...}` series. Default 'cello-relay'.
+   * `cello_projection_lag_events{projection=...}` series. Default 'cello-relay'.
    */
   name?: string;
   /** Events per publish batch (the checkpoint moves once per batch). Default 500. */

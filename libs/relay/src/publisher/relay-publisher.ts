@@ -86,10 +86,12 @@ export class RelayPublisher implements OnApplicationShutdown {
     this.connecting = undefined;
     if (!connecting) return;
     try {
+      // close, not drain: drain waits for a server that may be gone for good, and what is
+      // in flight needs no flush (the checkpoint has not moved past it; it is sent again).
       const { nc } = await connecting;
-      await nc.drain();
+      await nc.close();
     } catch {
-      // Never connected, or already closed: nothing to drain.
+      // Never connected, or already closed.
     }
   }
 
