@@ -355,6 +355,17 @@ describe('the relay and its consumer, on a real nats-server and PostgreSQL', () 
       } finally {
         await probe.close();
       }
+
+      // and the application still shuts down promptly once NATS is gone for good
+      await server.stop();
+      apps.splice(apps.indexOf(app), 1);
+      const closing = app.close().then(() => 'closed');
+      let bound: NodeJS.Timeout | undefined;
+      const hung = new Promise<string>((resolve) => {
+        bound = setTimeout(() => resolve('still closing after 15 s'), 15_000);
+      });
+      expect(await Promise.race([closing, hung])).toBe('closed');
+      clearTimeout(bound);
     } finally {
       await server.dispose();
     }

@@ -172,12 +172,20 @@ export class RelayConsumer implements OnApplicationBootstrap, OnApplicationShutd
           await handler(event, tx);
         }
       });
-      this.failures.delete(event.id);
+    } catch (error) {
+      clearInterval(keepAlive);
+      await this.failed(message, event, error);
+      return;
+    }
+    clearInterval(keepAlive);
+    this.failures.delete(event.id);
+    try {
       await message.ackAck();
     } catch (error) {
-      await this.failed(message, event, error);
-    } finally {
-      clearInterval(keepAlive);
+      // Handled and committed: a lost ack only means a redelivery, which the inbox absorbs.
+      this.logger.warn(
+        `consumer ${this.options.durableName}: ack of ${event.id} failed (${describe(error)}); it will be redelivered and skipped`,
+      );
     }
   }
 
