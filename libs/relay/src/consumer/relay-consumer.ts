@@ -16,7 +16,8 @@ import {
   type JsMsg,
   type NatsConnection,
 } from 'nats';
-import { Pool, type PoolClient } from 'pg';
+import { loadOptionalPeer } from '@cello/core/internal';
+import type { Pool, PoolClient } from 'pg';
 import { RELAY_HEADERS } from '../relay-headers';
 import { createInboxTables, inboxTables, type InboxTables } from './inbox-tables';
 import { getIntegrationEventHandlerBindings } from './integration-event-handler.decorator';
@@ -54,9 +55,13 @@ export class RelayConsumer implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.tables = inboxTables(options.tablePrefix ?? 'cello_');
     this.ownsPool = typeof options.database === 'string';
+    // pg is loaded here, not at import: an app with only the relay side does not need it.
     this.pool =
       typeof options.database === 'string'
-        ? new Pool({ connectionString: options.database, max: 2 })
+        ? new (loadOptionalPeer<typeof import('pg')>('pg', 'RelayConsumerModule', require).Pool)({
+            connectionString: options.database,
+            max: 2,
+          })
         : options.database;
   }
 
