@@ -6,7 +6,11 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   // Built packages (npm run build) are not test sources.
-  modulePathIgnorePatterns: ['<rootDir>/libs/[^/]+/dist/', '<rootDir>/apps/demo/dist/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/libs/[^/]+/dist/',
+    '<rootDir>/apps/demo/dist/',
+    '<rootDir>/apps/notifier/dist/',
+  ],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: {
     '^.+\\.ts$': [
@@ -26,8 +30,8 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^@cello/(core|event-sourcing|cqrs|saga|devtools)$': '<rootDir>/libs/$1/src',
-    '^@cello/(core|event-sourcing|cqrs|saga|devtools)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@cello/(core|event-sourcing|cqrs|saga|devtools|relay)$': '<rootDir>/libs/$1/src',
+    '^@cello/(core|event-sourcing|cqrs|saga|devtools|relay)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   globalSetup: '<rootDir>/test/support/global-setup.js',
   // One fast-check seed per test file, from FAST_CHECK_SEED to replay a failure.

@@ -21,7 +21,7 @@ const outFlag = process.argv.indexOf('--out');
 // `--out <dir>`: another folder than dist/packs/, e.g. a test's own temporary one.
 const packsDir =
   outFlag > 0 ? path.resolve(process.argv[outFlag + 1]) : path.join(root, 'dist', 'packs');
-const libs = ['core', 'event-sourcing', 'cqrs', 'saga', 'devtools'];
+const libs = ['core', 'event-sourcing', 'cqrs', 'saga', 'devtools', 'relay'];
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(command, args, options = {}) {

@@ -12,7 +12,7 @@ const Module = require('node:module');
 const { transformSync, version: swcVersion } = require('@swc/core');
 
 const ROOT = path.resolve(__dirname, '..');
-const ALIAS = /^@cello\/(core|event-sourcing|cqrs|saga|devtools)(\/.*)?$/;
+const ALIAS = /^@cello\/(core|event-sourcing|cqrs|saga|devtools|relay)(\/.*)?$/;
 // Every child process compiles again: compiled output is cached on disk (keyed
 // by path, size, mtime and the compiler's version) so start-up stays short.
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cello-swc');

@@ -4,6 +4,7 @@ import { load10k, load10kSnapshot } from './load.workloads';
 import { memoryAppend1m, memoryReplay1m } from './memory.workloads';
 import { nativeEventLog, nativeSnapshotCodec } from './native.workloads';
 import { projectionCatchUp } from './projection.workloads';
+import { relayThroughput } from './relay.workloads';
 import { saga3StepsPg } from './saga.workloads';
 import { dispatchCommand, dispatchCommandFull, dispatchQuery } from './dispatch.workloads';
 
@@ -21,6 +22,7 @@ export const workloads: readonly WorkloadDefinition[] = [
   memoryReplay1m,
   saga3StepsPg,
   projectionCatchUp,
+  relayThroughput,
   nativeEventLog,
   nativeSnapshotCodec,
 ];

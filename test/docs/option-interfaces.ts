@@ -27,6 +27,16 @@ export interface OptionField {
  */
 export const OPTION_INTERFACES: readonly OptionInterface[] = [
   {
+    name: 'RelayModuleOptions',
+    file: 'libs/relay/src/publisher/relay-module-options.ts',
+    readme: 'libs/relay/README.md',
+  },
+  {
+    name: 'RelayConsumerModuleOptions',
+    file: 'libs/relay/src/consumer/relay-consumer-module-options.ts',
+    readme: 'libs/relay/README.md',
+  },
+  {
     name: 'EventSourcingModuleOptions',
     file: 'libs/event-sourcing/src/event-sourcing-module-options.ts',
     readme: 'libs/event-sourcing/README.md',

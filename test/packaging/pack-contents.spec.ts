@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 // the manifest, README and LICENSE; never specs, fixtures, measure scripts or
 // build info. Needs the built packages (`npm run build`): built here if missing.
 const ROOT = path.resolve(__dirname, '../..');
-const LIBS = ['core', 'event-sourcing', 'cqrs', 'saga', 'devtools'];
+const LIBS = ['core', 'event-sourcing', 'cqrs', 'saga', 'devtools', 'relay'];
 const ALLOWED_IN_LIB = [
   /^dist\/.+\.js$/,
   /^dist\/.+\.d\.ts$/,

@@ -1,15 +1,16 @@
 // Runs once before jest's workers start: finds or provisions PostgreSQL,
-// MySQL/MariaDB and Chromium (scripts/ensure-*.js, one status line each) and
+// MySQL/MariaDB, Chromium and NATS (scripts/ensure-*.js, one status line each) and
 // hands what it found to the workers through the environment.
 'use strict';
 
 const { findPostgres } = require('../../scripts/ensure-postgres');
 const { ensureMysql } = require('../../scripts/ensure-mysql');
 const { ensureChromium } = require('../../scripts/ensure-chromium');
+const { ensureNats } = require('../../scripts/ensure-nats');
 const { embeddedServerTools } = require('../../scripts/embedded-postgres');
 
 // Every test file needs PostgreSQL: without it the run fails here, saying why.
-// MySQL and Chromium are needed by some files only: when one cannot be had,
+// MySQL, Chromium and NATS are needed by some files only: when one cannot be had,
 // those files fail with the reason (useMysqlDatabase, launchBrowser) and the
 // others still run.
 module.exports = async function globalSetup() {
@@ -34,5 +35,11 @@ module.exports = async function globalSetup() {
   } catch (error) {
     process.env.CELLO_TEST_CHROMIUM_ERROR = error.message;
     process.stderr.write(`cello: chromium: ${error.message}\n`);
+  }
+  try {
+    process.env.CELLO_TEST_NATS_URL = await ensureNats();
+  } catch (error) {
+    process.env.CELLO_TEST_NATS_ERROR = error.message;
+    process.stderr.write(`cello: nats: ${error.message}\n`);
   }
 };

@@ -1,7 +1,9 @@
 import { DynamicModule, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { redactSecrets } from '@cello/core';
 import { CqrsModule } from '@cello/cqrs';
 import { EventSourcingModule } from '@cello/event-sourcing';
+import { RelayModule } from '@cello/relay';
 import { SagaModule } from '@cello/saga';
 import { AppController } from './app.controller';
 import { DemoConfig } from './config/demo-config';
@@ -11,6 +13,7 @@ import { DemoDatabaseModule } from './database/demo-database.module';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 import { ObservabilityModule } from './observability/observability.module';
+import { OrderShipped } from './orders/events/order-shipped.event';
 import { OrdersModule } from './orders/orders.module';
 
 /** The demo application: `AppModule.forRoot(DemoConfig.fromEnv(process.env))`. */
@@ -50,6 +53,17 @@ export class AppModule implements OnApplicationBootstrap {
         OrdersModule.forRoot(config),
         // /metrics, /health, and the /events and /sagas developer pages.
         ObservabilityModule,
+        // With NATS_URL: OrderShipped relayed to JetStream for other services (apps/notifier).
+        ...(config.natsUrl === undefined
+          ? []
+          : [
+              RelayModule.forRoot({
+                servers: config.natsUrl,
+                stream: config.relayStream,
+                subjectPrefix: config.relaySubjectPrefix,
+                events: [OrderShipped],
+              }),
+            ]),
       ],
       controllers: [AppController],
       providers: [
@@ -74,6 +88,12 @@ export class AppModule implements OnApplicationBootstrap {
     } else {
       logger.log(
         'Storage: embedded in-memory (DATABASE_URL is not set); everything is lost when the process stops',
+      );
+    }
+    if (this.config.natsUrl !== undefined) {
+      logger.log(
+        `Relay: OrderShipped to JetStream stream "${this.config.relayStream}" at ${redactSecrets(this.config.natsUrl)} ` +
+          `(subject ${this.config.relaySubjectPrefix}.OrderShipped)`,
       );
     }
   }

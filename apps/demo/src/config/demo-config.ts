@@ -45,6 +45,15 @@ export class DemoConfig {
   readonly random: () => number;
   /** Saga retries and timeout. Defaults: 3 retries, 0.2 s base delay, 300 s timeout. */
   readonly saga: DemoSagaSettings;
+  /**
+   * NATS server with JetStream: when set, `OrderShipped` is relayed to it (subject
+   * `<relaySubjectPrefix>.OrderShipped`) for other services. Default unset: no relay.
+   */
+  readonly natsUrl: string | undefined;
+  /** JetStream stream of the relay. Default `DEMO`. */
+  readonly relayStream: string;
+  /** Subject prefix of the relay. Default `demo`. */
+  readonly relaySubjectPrefix: string;
 
   constructor(settings: Partial<DemoConfig> = {}) {
     this.databaseUrl = settings.databaseUrl;
@@ -55,11 +64,14 @@ export class DemoConfig {
     this.transientFailureRate = settings.transientFailureRate ?? 0;
     this.random = settings.random ?? Math.random;
     this.saga = settings.saga ?? { maxRetries: 3, retryDelaySeconds: 0.2, timeoutSeconds: 300 };
+    this.natsUrl = settings.natsUrl;
+    this.relayStream = settings.relayStream ?? 'DEMO';
+    this.relaySubjectPrefix = settings.relaySubjectPrefix ?? 'demo';
     if (this.databaseUrl !== undefined) checkDatabaseUrl(this.databaseUrl);
   }
 
   /**
-   * Reads `DATABASE_URL`, `PORT`, `DEMO_STEP_DELAY_MS` and `DEMO_TRANSIENT_FAILURE_RATE`;
+   * Reads `DATABASE_URL`, `PORT`, `DEMO_STEP_DELAY_MS`, `DEMO_TRANSIENT_FAILURE_RATE` and `NATS_URL`;
    * `overrides` win over the environment. A value it cannot use fails with {@link DemoConfigError}.
    */
   static fromEnv(env: DemoEnvironment, overrides: Partial<DemoConfig> = {}): DemoConfig {
@@ -69,6 +81,7 @@ export class DemoConfig {
       port: readNumber(env, 'PORT', { integer: true, min: 0, max: 65535 }),
       stepDelayMs: readNumber(env, 'DEMO_STEP_DELAY_MS', { integer: true, min: 0 }),
       transientFailureRate: readNumber(env, 'DEMO_TRANSIENT_FAILURE_RATE', { min: 0, max: 1 }),
+      natsUrl: env.NATS_URL?.trim() || undefined,
       ...overrides,
     });
   }

@@ -1,0 +1,12 @@
+export * from './errors/relay.error';
+export * from './errors/invalid-relay-option.error';
+export * from './relay-headers';
+export * from './publisher/relay-module-options';
+export * from './publisher/relay.module';
+export * from './publisher/relay-publisher';
+export { DEFAULT_RELAY_NAME } from './publisher/relay-subscriber.factory';
+export * from './consumer/integration-event';
+export * from './consumer/integration-event-handler.decorator';
+export * from './consumer/relay-consumer-module-options';
+export * from './consumer/relay-consumer.module';
+export * from './consumer/relay-consumer';
