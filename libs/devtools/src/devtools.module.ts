@@ -10,6 +10,8 @@ import { EventBrowser } from './events/event-browser';
 import { EventsBrowserController } from './events/events-browser.controller';
 import { DevtoolsRedactor } from './redaction/devtools-redactor';
 import { SagaDashboardController } from './sagas/saga-dashboard.controller';
+import { SubscriptionsOverview } from './subscriptions/subscriptions-overview';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 
 /**
  * The developer pages: an event browser at `/events` and a saga dashboard at
@@ -25,7 +27,7 @@ export class DevtoolsModule {
     return {
       module: DevtoolsModule,
       imports: options.imports ?? [],
-      controllers: [EventsBrowserController, SagaDashboardController],
+      controllers: [EventsBrowserController, SubscriptionsController, SagaDashboardController],
       providers: [
         { provide: DEVTOOLS_OPTIONS, useValue: options },
         appGuardProvider(options.guard),
@@ -34,6 +36,7 @@ export class DevtoolsModule {
         DevtoolsSameOriginGuard,
         DevtoolsRedactor,
         EventBrowser,
+        SubscriptionsOverview,
       ],
     };
   }

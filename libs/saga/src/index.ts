@@ -39,3 +39,4 @@ export * from './errors/saga-runner-stopped.error';
 export * from './errors/saga-storage-unavailable.error';
 export * from './errors/saga-invalid-input.error';
 export * from './storage/mysql/mysql-saga-storage';
+export type { SagaAttempt } from './runner/saga-attempt';

@@ -49,7 +49,10 @@ export const EVENTS_BROWSER_JS = `'use strict';
       link.addEventListener('click', () => { state.stream = e.streamId; state.type = ''; state.before = null; state.fromVersion = null; state.history = []; $('stream').value = e.streamId; $('type').value = ''; load(); });
       streamCell.appendChild(link);
       cell(tr, String(e.version), 'num');
-      cell(tr, e.type + (e.schemaVersion > 1 ? ' (v' + e.schemaVersion + ')' : ''), 'event-type');
+      const typeCell = cell(tr, e.type + (e.schemaVersion > 1 ? ' (v' + e.schemaVersion + ')' : ''), 'event-type');
+      // An event naming a saga (its payload's sagaId, or a correlation id in its metadata) links to that saga.
+      const sagaId = (e.data && typeof e.data.sagaId === 'string' && e.data.sagaId) || (e.metadata && typeof e.metadata.sagaId === 'string' && e.metadata.sagaId) || '';
+      if (sagaId) { const a = document.createElement('a'); a.className = 'saga-link'; a.textContent = ' saga →'; a.href = '/sagas/detail?id=' + encodeURIComponent(sagaId); typeCell.appendChild(a); }
       cell(tr, new Date(e.recordedAt).toLocaleString());
       const payload = cell(tr, '');
       const details = document.createElement('details');

@@ -16,7 +16,7 @@ export const DEVTOOLS_FRAME_OPTIONS = 'DENY';
 export interface DevtoolsPage {
   readonly title: string;
   /** Which navigation tab is current. */
-  readonly active: 'events' | 'sagas';
+  readonly active: 'events' | 'subscriptions' | 'sagas';
   /** Static markup of the page's body (no data). */
   readonly body: string;
   /** Path of the page's script. */
@@ -55,6 +55,16 @@ pre { margin:6px 0 0; padding:8px; background:var(--bg); border-radius:6px; whit
 .muted { color:var(--muted); } .error { color:var(--bad); }
 .pager { display:flex; gap:8px; align-items:center; margin-top:12px; }
 .empty { padding:24px; text-align:center; color:var(--muted); }
+.badge.standby, .badge.stopped { background:var(--muted); } .badge.stalled { background:var(--warn); } .badge.failed { background:var(--bad); }
+.scroll { overflow-x:auto; }
+button.danger { background:var(--bad); color:#fff; border-color:var(--bad); }
+button:focus-visible, a:focus-visible, select:focus-visible, input:focus-visible { outline:2px solid var(--accent); outline-offset:2px; }
+dialog { border:1px solid var(--line); border-radius:8px; max-width:min(480px, 92vw); padding:16px; }
+dialog::backdrop { background:rgba(0,0,0,.3); }
+dialog .buttons { display:flex; gap:8px; justify-content:flex-end; margin-top:12px; }
+.actions { display:flex; flex-wrap:wrap; gap:6px; }
+tr.parked td { background:#fff8c5; }
+#log { margin-top:12px; }
 `;
 
 /** The full HTML document of a developer page. */
@@ -70,7 +80,7 @@ export function renderDevtoolsPage(page: DevtoolsPage): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>Cello devtools</h1><nav>${tab('events', 'Events')}${tab('sagas', 'Sagas')}</nav></header>
+<header><h1>Cello devtools</h1><nav>${tab('events', 'Events')}${tab('subscriptions', 'Subscriptions')}${tab('sagas', 'Sagas')}</nav></header>
 <main>${page.body}</main>
 <script src="${page.script}"></script>
 </body>

@@ -19,6 +19,7 @@ import { DevtoolsEnabledGuard } from '../access/devtools-enabled.guard';
 import { DevtoolsSameOriginGuard } from '../access/devtools-same-origin.guard';
 import { DEVTOOLS_CSP, DEVTOOLS_FRAME_OPTIONS } from '../page/devtools-page';
 import { DevtoolsRedactor } from '../redaction/devtools-redactor';
+import { SAGA_DETAIL_JS, SAGA_DETAIL_PAGE_HTML } from './saga-detail-page';
 import { SAGAS_DASHBOARD_JS, SAGAS_PAGE_HTML } from './sagas-page';
 
 const STATUSES: readonly SagaStatus[] = [
@@ -53,6 +54,21 @@ export class SagaDashboardController {
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   script(): string {
     return SAGAS_DASHBOARD_JS;
+  }
+
+  /** One saga's steps and attempt timeline: `/sagas/detail?id=`. */
+  @Get('detail')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', DEVTOOLS_CSP)
+  @Header('X-Frame-Options', DEVTOOLS_FRAME_OPTIONS)
+  detail(): string {
+    return SAGA_DETAIL_PAGE_HTML;
+  }
+
+  @Get('detail.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  detailScript(): string {
+    return SAGA_DETAIL_JS;
   }
 
   @Get('api/sagas')

@@ -54,7 +54,8 @@ export const SAGAS_DASHBOARD_JS = `'use strict';
     for (const s of sagas) {
       const tr = document.createElement('tr');
       tr.dataset.sagaId = s.sagaId; tr.dataset.status = s.status;
-      const name = cell(tr, s.sagaName);
+      const name = cell(tr, '');
+      const open = document.createElement('a'); open.className = 'saga-link'; open.textContent = s.sagaName; open.href = '/sagas/detail?id=' + encodeURIComponent(s.sagaId); name.appendChild(open);
       const id = document.createElement('div'); id.className = 'muted'; id.textContent = s.sagaId; name.appendChild(id);
       const statusCell = cell(tr, '');
       const badge = document.createElement('span'); badge.className = 'badge ' + s.status; badge.textContent = s.status;

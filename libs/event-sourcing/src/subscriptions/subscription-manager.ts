@@ -187,6 +187,20 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     );
   }
 
+  /**
+   * Drops a parked event without delivering it (the operator decided the
+   * subscriber should never see it). Returns what was dropped.
+   */
+  async skipParked(id: number): Promise<ParkedEvent> {
+    const parked = (await this.storage.listParked()).find((p) => p.id === id);
+    if (!parked) throw new ParkedEventNotFoundError(id);
+    await this.storage.removeParked(id);
+    this.logger.log(
+      `Parked event ${id} (position ${parked.position}) of "${parked.processor}" skipped: dropped undelivered`,
+    );
+    return parked;
+  }
+
   /** Every subscriber's state, checkpoint, head position and lag. */
   async status(): Promise<SubscriptionStatus[]> {
     let headPosition = 0;

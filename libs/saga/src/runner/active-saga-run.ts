@@ -3,6 +3,7 @@ import type { SagaContext } from '../definition/saga-step-execution';
 import { SagaRunnerStoppedError } from '../errors/saga-runner-stopped.error';
 import type { SagaMachineHandle } from '../machine/saga-machine-handle';
 import type { SagaCommand, SagaStatus } from '../machine/saga-machine.types';
+import type { SagaAttempt } from './saga-attempt';
 
 /** One saga this instance is driving. */
 export interface ActiveSagaRun {
@@ -21,6 +22,8 @@ export interface ActiveSagaRun {
   readonly stop: AbortController;
   stopReason?: Error;
   lastError?: unknown;
+  /** Each action and compensation run so far (newest kept), saved with every transition. */
+  attempts?: SagaAttempt[];
 }
 
 /** Stops driving a run; the first reason given is the one its caller sees. */

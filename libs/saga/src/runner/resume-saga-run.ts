@@ -7,6 +7,7 @@ import { SagaMachineHandle } from '../machine/saga-machine-handle';
 import { storedStateProblem } from '../machine/stored-state-problem';
 import type { SagaRecord } from '../storage/saga-storage';
 import type { ActiveSagaRun } from './active-saga-run';
+import { attemptsOf } from './saga-attempt';
 
 /**
  * A stored saga, ready to be driven here: `UnknownSagaError` when this app
@@ -29,6 +30,7 @@ export function resumeSagaRun(registry: SagaRegistry, record: SagaRecord): Activ
     status: record.status,
     context: record.context,
     stop: new AbortController(),
+    attempts: attemptsOf(record.state),
   };
 }
 

@@ -10,10 +10,11 @@ import type { SagaCommand, SagaMachineEvent } from '../machine/saga-machine.type
 import type { ResolvedSagaOptions } from '../saga-module-options';
 import type { SagaStorage, SagaWrite } from '../storage/saga-storage';
 import { haltRun, stopErrorOf, type ActiveSagaRun } from './active-saga-run';
-import { runWithDeadlines, sleep } from './run-with-deadlines';
+import { runWithDeadlines, sleep, type AttemptOutcome } from './run-with-deadlines';
 import type { SagaMetricsRecorder } from './saga-metrics-recorder';
 import type { SagaResult } from './saga-result';
 import { toSagaResult } from './saga-result-mapping';
+import { recordAttempt, withAttempts } from './saga-attempt';
 import { messageOf, unstorableContext, writeOf } from './saga-writes';
 
 /**
@@ -130,7 +131,7 @@ export class SagaExecutor {
           fencingToken: run.fencingToken,
           leaseTtlMs: this.options.leaseTtlMs,
         },
-        next.stateJson,
+        withAttempts(next.stateJson, run.attempts ?? []),
       ),
     );
     if (!saved) {
@@ -186,6 +187,7 @@ export class SagaExecutor {
     attempt: number,
   ): Promise<SagaMachineEvent> {
     const { step, controller, execution } = this.execution(run, index, attempt, false);
+    const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
         this.counted(run.id, () => (step.action as (e: SagaStepExecution) => unknown)(execution)),
@@ -194,6 +196,18 @@ export class SagaExecutor {
       run.machine.deadlineMs,
       run.stop.signal,
     );
+    const event = this.stepEvent(run, step, index, execution, outcome);
+    this.noteAttempt(run, execution, 'step', startedAt, event);
+    return event;
+  }
+
+  private stepEvent(
+    run: ActiveSagaRun,
+    step: ActiveSagaRun['saga']['steps'][number],
+    index: number,
+    execution: SagaStepExecution,
+    outcome: AttemptOutcome,
+  ): SagaMachineEvent {
     switch (outcome.kind) {
       case 'ok': {
         // A context the storage would refuse fails the step for good instead of the save.
@@ -241,6 +255,7 @@ export class SagaExecutor {
     attempt: number,
   ): Promise<SagaMachineEvent> {
     const { step, controller, execution } = this.execution(run, index, attempt, true);
+    const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
         this.counted(run.id, () =>
@@ -256,7 +271,9 @@ export class SagaExecutor {
       outcome.kind === 'ok' ? unstorableContext(run.saga.name, execution.context) : undefined;
     if (outcome.kind === 'ok' && !refused) {
       run.context = execution.context;
-      return { type: 'compensation_succeeded', index };
+      const event: SagaMachineEvent = { type: 'compensation_succeeded', index };
+      this.noteAttempt(run, execution, 'compensation', startedAt, event);
+      return event;
     }
     const error =
       refused ??
@@ -264,13 +281,41 @@ export class SagaExecutor {
         ? outcome.error
         : new Error(`compensation exceeded its timeout of ${step.timeoutMs} ms`));
     run.lastError = error;
-    return {
+    const failed: SagaMachineEvent = {
       type: 'compensation_failed',
       index,
       error: messageOf(error),
       nowMs: Date.now(),
       seed: jitterSeed(),
     };
+    this.noteAttempt(run, execution, 'compensation', startedAt, failed);
+    return failed;
+  }
+
+  /** Adds the attempt that led to `event` to the run's history, saved with the next transition. */
+  private noteAttempt(
+    run: ActiveSagaRun,
+    execution: SagaStepExecution,
+    kind: 'step' | 'compensation',
+    startedAt: number,
+    event: SagaMachineEvent,
+  ): void {
+    if (event.type === 'timeout') return; // the saga's deadline, not this attempt's outcome
+    const endedAt = Date.now();
+    const error = 'error' in event ? event.error : null;
+    recordAttempt((run.attempts ??= []), {
+      step: execution.stepName,
+      kind,
+      attempt: execution.attempt,
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      durationMs: endedAt - startedAt,
+      outcome:
+        event.type === 'step_timed_out' ? 'timed_out' : error === null ? 'succeeded' : 'failed',
+      error,
+      idempotencyKey: execution.idempotencyKey,
+      owner: this.options.instanceId,
+    });
   }
 
   /** Runs an action of saga `id`, counted in `executing` until it settles (even after an abort). */

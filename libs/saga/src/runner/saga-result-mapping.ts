@@ -1,3 +1,4 @@
+import { attemptsOf } from './saga-attempt';
 import { SagaCompensationFailedError } from '../errors/saga-compensation-failed.error';
 import { SagaStepFailedError } from '../errors/saga-step-failed.error';
 import { SagaTimeoutError } from '../errors/saga-timeout.error';
@@ -78,6 +79,7 @@ export function toSagaStatusView(record: SagaRecord): SagaStatusView {
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
       leaseOwner: record.leaseOwner,
+      attempts: [],
     };
   }
 }
@@ -102,5 +104,6 @@ function readableView(record: SagaRecord): SagaStatusView {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     leaseOwner: record.leaseOwner,
+    attempts: attemptsOf(state),
   };
 }

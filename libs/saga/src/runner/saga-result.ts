@@ -1,3 +1,4 @@
+import type { SagaAttempt } from './saga-attempt';
 import type { SagaContext } from '../definition/saga-step-execution';
 import type { SagaStatus, SagaStepStatus } from '../machine/saga-machine.types';
 
@@ -39,4 +40,6 @@ export interface SagaStatusView {
   readonly updatedAt: Date;
   /** Instance holding (or last holding) the saga's lease. */
   readonly leaseOwner: string | null;
+  /** Each step and compensation attempt, oldest first (the newest 100 kept); empty for sagas saved before this was kept. */
+  readonly attempts: SagaAttempt[];
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { SagaInvalidInputError } from '../errors/saga-invalid-input.error';
 import { SagaMachine } from '../machine/saga-machine';
+import { attemptsOf, withAttempts, type SagaAttempt } from '../runner/saga-attempt';
+import { writeOf } from '../runner/saga-writes';
 import type { SagaStorage, SagaWrite } from '../storage/saga-storage';
 
 const definition = {
@@ -70,6 +72,43 @@ export function describeSagaStorageContract(
         });
         expect(record?.state.steps[0].status).toBe('running');
         expect(await storage.load('missing')).toBeUndefined();
+      });
+    });
+
+    describe('when a transition carries its attempt history', () => {
+      it('should read the attempts back with the state, and the machine can resume it', async () => {
+        // Given
+        const id = randomUUID();
+        await storage.create({ ...write(id, 'a'), sagaName: 'orders' });
+        const attempts: SagaAttempt[] = [
+          {
+            step: 'only',
+            kind: 'step',
+            attempt: 1,
+            startedAt: '2026-01-01T00:00:00.000Z',
+            endedAt: '2026-01-01T00:00:00.250Z',
+            durationMs: 250,
+            outcome: 'failed',
+            error: "card declined: it's <b>",
+            idempotencyKey: `${id}:only`,
+            owner: 'a',
+          },
+        ];
+        // When
+        const saved = await storage.save(
+          writeOf(write(id, 'a'), withAttempts(JSON.stringify(started()), attempts)),
+        );
+        // Then
+        expect(saved).toBe(true);
+        const record = await storage.load(id);
+        expect(attemptsOf(record?.state)).toEqual(attempts);
+        expect(() =>
+          SagaMachine.transition(record!.state, {
+            type: 'step_succeeded',
+            index: 0,
+            nowMs: Date.now(),
+          }),
+        ).not.toThrow();
       });
     });
 

@@ -409,6 +409,28 @@ export function describeSubscriptionScenarios(
         });
       });
 
+      it('should drop a parked event undelivered on skipParked, and refuse an unknown id', async () => {
+        // Given
+        const app = await boot(randomUUID(), [FlakyMailer]);
+        const manager = app.get(SubscriptionManager);
+        const bad = `bad-${randomUUID()}`;
+        const [position] = await place(app, bad);
+        await manager.waitForPosition(position);
+        const [parked] = await manager.listParked('flaky-mailer');
+        app.get(FlakyMailer).fixed = true;
+
+        // When
+        const skipped = await manager.skipParked(parked.id);
+
+        // Then
+        expect(skipped).toMatchObject({ id: parked.id, position, processor: 'flaky-mailer' });
+        expect(app.get(FlakyMailer).sent).toEqual([]);
+        expect(await manager.listParked('flaky-mailer')).toEqual([]);
+        await expect(manager.skipParked(parked.id)).rejects.toMatchObject({
+          code: 'parked-event-not-found',
+        });
+      });
+
       it('should stop on the event with onFailure stop, and resume from it once restarted', async () => {
         // Given
         const app = await boot(randomUUID(), [OrderHistory, StrictLedger]);
