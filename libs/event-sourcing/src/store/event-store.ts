@@ -14,6 +14,9 @@ import type { RecordedEvent } from '../event/recorded-event';
 import { EventSerializer } from '../serialization/event-serializer';
 import { decodeSnapshotState, encodeSnapshotState } from '../serialization/snapshot-codec';
 import type { AppendOptions, StreamEventsOptions } from './append-options';
+import { TransactionsUnsupportedError } from '../errors/transactions-unsupported.error';
+import type { EventToAppend } from './event-log';
+import { EventStoreTransaction, type PrepareAppend } from './event-store-transaction';
 import { checkExpectedVersion } from './expected-version-check';
 import { readOption } from './read-option';
 import type {
@@ -84,6 +87,23 @@ export class EventStore {
     const list: readonly Event[] =
       events === undefined ? [] : Array.isArray(events) ? events : [events as Event];
     return this.appendEvents(streamOrEvent, list, options);
+  }
+
+  /**
+   * Runs `work` in one transaction: its appends to any number of streams
+   * and, on PostgreSQL and MySQL, its own SQL through `tx.manager` (a TypeORM
+   * `EntityManager`) are stored together when `work` resolves, or not at all
+   * when it throws. A `ConcurrencyError` from a `tx.append` with an
+   * `expectedVersion` rolls everything back when it propagates.
+   */
+  transaction<T>(work: (tx: EventStoreTransaction) => Promise<T>): Promise<T> {
+    const storage = this.storage;
+    if (storage.transaction === undefined) {
+      return Promise.reject(new TransactionsUnsupportedError(storage.constructor.name));
+    }
+    const prepare: PrepareAppend = (streamId, events, options) =>
+      this.prepareAppend(streamId, events, options);
+    return storage.transaction((tx) => work(new EventStoreTransaction(tx, prepare)));
   }
 
   /** Events of one stream in version order, as recorded envelopes. */
@@ -230,6 +250,22 @@ export class EventStore {
         aggregate.loadFromHistory(one);
       },
     );
+  }
+
+  /** The checks of an append and its serialized events (a transaction's appends). */
+  private prepareAppend(
+    streamId: string,
+    events: readonly Event[],
+    options: AppendOptions,
+  ): EventToAppend[] {
+    if (typeof streamId !== 'string' || streamId === '') {
+      throw new MissingStreamIdError('tx.append(streamId, events) needs a non-empty stream id.');
+    }
+    if (events.length > this.maxBatchSize) {
+      throw new AppendBatchTooLargeError(streamId, events.length, this.maxBatchSize);
+    }
+    const metadata = options.metadata ?? {};
+    return events.map((event) => this.serializer.serialize(event, metadata));
   }
 
   private async appendEvents(
