@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventToAppend, ExpectedVersion } from './event-log';
+import type { AppendResult, EventToAppend, ExpectedVersion } from './event-log';
 
 /** What an append inside a transaction did, as far as it is known before the commit. */
 export interface TransactionAppendResult {
@@ -12,12 +12,16 @@ export interface TransactionAppendResult {
  * transaction's work resolves, or not at all when it throws.
  */
 export interface EventLogTransaction {
-  /** Appends to `streamId` in the transaction; throws `ConcurrencyError` when `expected` does not hold. */
+  /**
+   * Appends to `streamId` in the transaction; throws `ConcurrencyError` when
+   * `expected` does not hold. On memory, `positions` and `duplicate` are only
+   * filled in when the transaction commits.
+   */
   append(
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedVersion,
-  ): Promise<TransactionAppendResult>;
+  ): Promise<AppendResult>;
   /** The SQL backends' TypeORM `EntityManager` of the same transaction; undefined in memory. */
   readonly manager: EntityManager | undefined;
 }

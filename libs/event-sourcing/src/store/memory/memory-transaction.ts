@@ -1,7 +1,7 @@
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { TransactionEndedError } from '../../errors/transaction-ended.error';
 import type { AppendResult, EventToAppend, ExpectedVersion } from '../event-log';
-import type { EventLogTransaction, TransactionAppendResult } from '../event-log-transaction';
+import type { EventLogTransaction } from '../event-log-transaction';
 import { checkExpectedVersion } from '../expected-version-check';
 import { checkAppend, toNativeExpected } from './memory-append-arguments';
 
@@ -18,6 +18,8 @@ export interface MemoryTransactionLog {
 interface BufferedAppend {
   readonly streamId: string;
   readonly events: readonly EventToAppend[];
+  /** Handed to the caller; completed by the commit. */
+  readonly result: { streamVersion: number; positions: number[]; duplicate: boolean };
 }
 
 interface TouchedStream {
@@ -47,7 +49,7 @@ export class MemoryTransaction implements EventLogTransaction {
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedVersion,
-  ): Promise<TransactionAppendResult> {
+  ): Promise<AppendResult> {
     if (this.done) throw new TransactionEndedError(streamId);
     checkAppend(streamId, events);
     toNativeExpected(streamId, expected);
@@ -59,9 +61,10 @@ export class MemoryTransaction implements EventLogTransaction {
     }
     checkExpectedVersion(streamId, expected, stream.version);
     if (expected !== 'any') stream.checked = true;
-    this.appends.push({ streamId, events });
     stream.version += events.length;
-    return { streamVersion: stream.version };
+    const result = { streamVersion: stream.version, positions: [] as number[], duplicate: false };
+    this.appends.push({ streamId, events, result });
+    return result;
   }
 
   /** Stores every buffered append, or throws `ConcurrencyError` and stores none. */

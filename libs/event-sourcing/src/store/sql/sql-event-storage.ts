@@ -13,7 +13,7 @@ import type {
   ReplayStreamOptions,
   StoredEvent,
 } from '../event-log';
-import type { EventLogTransaction, TransactionAppendResult } from '../event-log-transaction';
+import type { EventLogTransaction } from '../event-log-transaction';
 import type { EventStorage } from '../event-storage';
 import type { ParkedEvent, ProcessorLease } from '../processor-store';
 import type { StoredSnapshot } from '../snapshot-store';
@@ -107,7 +107,7 @@ export abstract class SqlEventStorage implements EventStorage {
           if (ended) return Promise.reject(new TransactionEndedError(streamId));
           const next = previous
             .catch(() => undefined)
-            .then(async (): Promise<TransactionAppendResult> => {
+            .then(async (): Promise<AppendResult> => {
               validateAppend(streamId, events, expected);
               writer.check?.(streamId, events);
               const append = { streamId, events, expected };
@@ -119,7 +119,7 @@ export abstract class SqlEventStorage implements EventStorage {
               }
               if (outcome instanceof Error) throw outcome;
               if (!outcome.duplicate) appended = true;
-              return { streamVersion: outcome.streamVersion };
+              return outcome;
             });
           previous = next;
           return next;
