@@ -122,13 +122,31 @@ export function describeTransaction(subject: StorageUnderTest): void {
         }
       };
 
+      // A reader of the global log meanwhile: it must never see one half of a transfer.
+      const start = await subject.storage.headPosition();
+      const observed: [number, number][] = [];
+      let racing = true;
+      const observe = async (): Promise<void> => {
+        do {
+          const seen = await subject.storage.readAll({ fromPosition: start + 1, limit: 1000 });
+          const count = (streamId: string) => seen.filter((e) => e.streamId === streamId).length;
+          observed.push([count(from), count(to)]);
+        } while (racing);
+      };
+
       // When
+      const reader = observe();
       const attempts = await Promise.all(
         Array.from({ length: WRITERS }, (_, index) => transfer(index + 1)),
-      );
+      ).finally(() => {
+        racing = false;
+      });
+      await reader;
 
-      // Then: every transfer is stored whole, none half
+      // Then: every transfer is stored whole, none half, and none was ever seen half
       expect(attempts.every((count) => count >= 1)).toBe(true);
+      expect(observed.length).toBeGreaterThan(0);
+      expect(observed.filter(([debits, credits]) => debits !== credits)).toEqual([]);
       expect(await subject.storage.streamVersion(from)).toBe(WRITERS);
       expect(await subject.storage.streamVersion(to)).toBe(WRITERS);
       expect((await sumOf(from)) + (await sumOf(to))).toBe(0);
