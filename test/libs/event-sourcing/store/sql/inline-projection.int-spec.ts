@@ -102,6 +102,51 @@ describe.each([
   });
 });
 
+describe.each([
+  ['PostgreSQL', usePostgresDatabase, PostgresEventStorage],
+  ['MySQL/MariaDB', useMysqlDatabase, MysqlEventStorage],
+] as const)('inline projections in a transaction on %s', (_, useDatabase, Storage) => {
+  const db = useDatabase();
+
+  it('should project the appends of a transaction and roll the read model back with it', async () => {
+    // Given
+    const storage = Storage.fromUrl(db.url, { poolSize: 2 });
+    const store = storeOver(storage);
+    await store.transaction(async (tx) => {
+      await tx.manager!.query(
+        'CREATE TABLE IF NOT EXISTS order_rows (stream_id VARCHAR(100), version INT, type VARCHAR(100))',
+      );
+    });
+    store.registerInlineProjection(new OrderRows());
+    const [kept, dropped] = [`order-${randomUUID()}`, `order-${randomUUID()}`];
+    const countRows = (streamId: string) =>
+      store.transaction(
+        async (tx) =>
+          (
+            (await tx.manager!.query(
+              `SELECT stream_id FROM order_rows WHERE stream_id = '${streamId}'`,
+            )) as unknown[]
+          ).length,
+      );
+    // When
+    await store.transaction(async (tx) => {
+      await tx.append(kept, created(kept));
+    });
+    const error = await store
+      .transaction(async (tx) => {
+        await tx.append(dropped, created(dropped));
+        throw new Error('the command changed its mind');
+      })
+      .catch((caught: unknown) => caught);
+    // Then
+    expect((error as Error).message).toBe('the command changed its mind');
+    expect(await countRows(kept)).toBe(1);
+    expect(await countRows(dropped)).toBe(0);
+    expect(await store.streamVersion(dropped)).toBe(0);
+    await storage.close();
+  });
+});
+
 describe('inline projections on memory', () => {
   it('should run before the append resolves, and refuse the append when it throws', async () => {
     // Given
