@@ -1,3 +1,4 @@
+import type { EventLogTransaction } from './event-log-transaction';
 import type { StorageLifecycle } from './storage-lifecycle';
 
 /**
@@ -178,4 +179,12 @@ export interface EventLog extends StorageLifecycle {
    * unsubscribe function. A wake-up carries no data: listeners read with `readAll`.
    */
   onAppended(listener: () => void): () => void;
+
+  /**
+   * Runs `work` in one transaction: its appends (and, on SQL backends, its
+   * statements through `tx.manager`) are stored together when it resolves,
+   * or not at all when it throws. Optional: a storage without it cannot run
+   * `EventStore.transaction`.
+   */
+  transaction?<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T>;
 }

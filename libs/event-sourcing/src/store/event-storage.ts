@@ -16,6 +16,7 @@ import type { ProcessorStore } from './processor-store';
 import type { SnapshotStore } from './snapshot-store';
 
 export type * from './event-log';
+export type * from './event-log-transaction';
 export type * from './processor-store';
 export type * from './snapshot-store';
 export type * from './storage-lifecycle';

@@ -14,6 +14,10 @@ import type { RecordedEvent } from '../event/recorded-event';
 import { EventSerializer } from '../serialization/event-serializer';
 import { decodeSnapshotState, encodeSnapshotState } from '../serialization/snapshot-codec';
 import type { AppendOptions, StreamEventsOptions } from './append-options';
+import { TransactionsUnsupportedError } from '../errors/transactions-unsupported.error';
+import type { EventToAppend } from './event-log';
+import { EventStoreTransaction, type PrepareAppend } from './event-store-transaction';
+import type { InlineProjection } from './inline-projection';
 import { checkExpectedVersion } from './expected-version-check';
 import { readOption } from './read-option';
 import type {
@@ -42,6 +46,7 @@ export class EventStore {
   private readonly maxBatchSize: number;
   private readonly readPageSize: number;
   private readonly metrics: CelloMetrics;
+  private inlineProjections: readonly InlineProjection[] = [];
 
   constructor(
     @Inject(EVENT_STORAGE) private readonly storage: EventStorage,
@@ -84,6 +89,39 @@ export class EventStore {
     const list: readonly Event[] =
       events === undefined ? [] : Array.isArray(events) ? events : [events as Event];
     return this.appendEvents(streamOrEvent, list, options);
+  }
+
+  /**
+   * Runs `work` in one transaction: its appends to any number of streams
+   * and, on PostgreSQL and MySQL, its own SQL through `tx.manager` (a TypeORM
+   * `EntityManager`) are stored together when `work` resolves, or not at all
+   * when it throws. A `ConcurrencyError` from a `tx.append` with an
+   * `expectedVersion` rolls everything back when it propagates.
+   */
+  transaction<T>(work: (tx: EventStoreTransaction) => Promise<T>): Promise<T> {
+    const storage = this.storage;
+    if (storage.transaction === undefined) {
+      return Promise.reject(new TransactionsUnsupportedError(storage.constructor.name));
+    }
+    const prepare: PrepareAppend = (streamId, events, options) =>
+      this.prepareAppend(streamId, events, options);
+    const projections = this.inlineProjections;
+    return storage.transaction((tx) => work(new EventStoreTransaction(tx, prepare, projections)));
+  }
+
+  /**
+   * Runs `projection` inside every later append's transaction (and every
+   * `transaction`'s appends): on PostgreSQL and MySQL it writes through the
+   * transaction's `EntityManager`, so its read model is never behind; its
+   * error rolls the append back as `InlineProjectionError`. On memory it runs
+   * before the append is stored, and its error refuses the append. Resolves
+   * to a function that unregisters it.
+   */
+  registerInlineProjection(projection: InlineProjection): () => void {
+    this.inlineProjections = [...this.inlineProjections, projection];
+    return () => {
+      this.inlineProjections = this.inlineProjections.filter((p) => p !== projection);
+    };
   }
 
   /** Events of one stream in version order, as recorded envelopes. */
@@ -232,6 +270,22 @@ export class EventStore {
     );
   }
 
+  /** The checks of an append and its serialized events (a transaction's appends). */
+  private prepareAppend(
+    streamId: string,
+    events: readonly Event[],
+    options: AppendOptions,
+  ): EventToAppend[] {
+    if (typeof streamId !== 'string' || streamId === '') {
+      throw new MissingStreamIdError('tx.append(streamId, events) needs a non-empty stream id.');
+    }
+    if (events.length > this.maxBatchSize) {
+      throw new AppendBatchTooLargeError(streamId, events.length, this.maxBatchSize);
+    }
+    const metadata = options.metadata ?? {};
+    return events.map((event) => this.serializer.serialize(event, metadata));
+  }
+
   private async appendEvents(
     streamId: string,
     events: readonly Event[],
@@ -255,6 +309,8 @@ export class EventStore {
       }
       return { streamVersion: version, positions: [], duplicate: false };
     }
+    // Only with inline projections does an append become a transaction: the plain path is unchanged.
+    if (this.inlineProjections.length > 0) return this.appendProjected(streamId, events, options);
     const metadata = options.metadata ?? {};
     const rows = events.map((event) => this.serializer.serialize(event, metadata));
     const stopTimer = this.metrics.eventAppendDuration?.startTimer();
@@ -270,6 +326,24 @@ export class EventStore {
     } finally {
       stopTimer?.();
     }
+  }
+
+  /** An append in its own transaction, with the inline projections run in it. */
+  private async appendProjected(
+    streamId: string,
+    events: readonly Event[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    let result: AppendResult | undefined;
+    try {
+      await this.transaction(async (tx) => {
+        result = await tx.appendAndProject(streamId, events, options);
+      });
+    } catch (error) {
+      if (isCelloError(error, ConcurrencyError.code)) this.metrics.concurrencyConflicts?.inc();
+      throw error;
+    }
+    return result!;
   }
 
   private async saveSnapshot(aggregate: Aggregate): Promise<void> {

@@ -17,11 +17,13 @@ import type {
   StoredEvent,
   StoredSnapshot,
 } from '../event-storage';
+import type { EventLogTransaction } from '../event-log-transaction';
 import { readOption } from '../read-option';
 import { checkReadBackwardOptions } from '../read-backward-options';
 import { EventBatchEncoder } from './event-batch-encoder';
 import { appendError, checkAppend, toNativeExpected } from './memory-append-arguments';
 import { MemoryAppendListeners } from './memory-append-listeners';
+import { MemoryTransaction } from './memory-transaction';
 import { MemoryParkedEvents } from './memory-parked-events';
 import { MemoryProcessorLeases } from './memory-processor-leases';
 import { MemorySnapshots } from './memory-snapshots';
@@ -89,6 +91,37 @@ export class MemoryEventStorage implements EventStorage {
     events: readonly EventToAppend[],
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
+    return this.appendNow(streamId, events, expected);
+  }
+
+  /**
+   * Buffers the appends of `work` and, once it resolved, stores all of them
+   * in one synchronous run after checking every expected version again; none
+   * when it throws or a version moved.
+   */
+  async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
+    const log = this.open();
+    const tx = new MemoryTransaction({
+      versionNow: (streamId) => log.streamVersion(streamId),
+      appendNow: (streamId, events, expected) => this.appendNow(streamId, events, expected),
+    });
+    let result: T;
+    try {
+      result = await work(tx);
+    } catch (error) {
+      tx.abandon();
+      throw error;
+    }
+    tx.commit();
+    return result;
+  }
+
+  /** The append itself, synchronous: a transaction's commit runs several with nothing in between. */
+  private appendNow(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedVersion,
+  ): AppendResult {
     const log = this.open();
     checkAppend(streamId, events);
     const nativeExpected = toNativeExpected(streamId, expected);

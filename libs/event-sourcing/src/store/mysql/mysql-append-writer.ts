@@ -1,5 +1,7 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
-import type { PoolConnection } from 'mysql2/promise';
+import type { PoolConnection as CallbackConnection } from 'mysql2';
+import type { Connection } from 'mysql2/promise';
+import type { EntityManager } from 'typeorm';
 import { isMysqlInvalidInput } from '@cello/core/internal';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
@@ -17,6 +19,8 @@ import type { MysqlTables } from './mysql-tables';
 const MAX_TYPE_LENGTH = 255;
 /** Bytes of payload per INSERT statement, well under MySQL's default 16 MiB packet limit. */
 const INSERT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+type AppendRequest = Pick<QueuedAppend, 'streamId' | 'events' | 'expected'>;
 
 /** An event the transaction accepted, with its stream version. */
 interface AcceptedEvent {
@@ -50,6 +54,12 @@ export class MysqlAppendWriter implements SqlAppendWriter {
     return this.connection.transaction((c) => this.appendInTransaction(c, batch));
   }
 
+  async writeInTransaction(manager: EntityManager, append: AppendRequest): Promise<AppendOutcome> {
+    // TypeORM's mysql2 connection (callback API) of the open transaction, seen through its promise API.
+    const raw = (await manager.queryRunner!.connect()) as CallbackConnection;
+    return (await this.appendInTransaction(raw.promise(), [append]))[0];
+  }
+
   isUnavailable(error: unknown): boolean {
     return isMysqlUnavailable(error);
   }
@@ -76,8 +86,8 @@ export class MysqlAppendWriter implements SqlAppendWriter {
    * store-wide serialization point is held for two statements and the commit.
    */
   private async appendInTransaction(
-    connection: PoolConnection,
-    batch: readonly QueuedAppend[],
+    connection: Connection,
+    batch: readonly AppendRequest[],
   ): Promise<AppendOutcome[]> {
     const t = this.tables;
     const streams = [...new Set(batch.map((append) => append.streamId))].sort();
@@ -175,7 +185,7 @@ export class MysqlAppendWriter implements SqlAppendWriter {
 
   /** Multi-row INSERTs, split so that no statement outgrows the server's packet limit. */
   private async insertEvents(
-    connection: PoolConnection,
+    connection: Connection,
     rows: readonly AcceptedEvent[],
     firstPosition: number,
   ): Promise<void> {

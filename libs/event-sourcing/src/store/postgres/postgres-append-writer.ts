@@ -1,6 +1,8 @@
 import { isPostgresInvalidInput } from '@cello/core/internal';
 import { ConcurrencyError } from '../../errors/concurrency.error';
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
+import type { PoolClient, QueryConfig } from 'pg';
+import type { EntityManager } from 'typeorm';
 import type { ExpectedVersion } from '../event-log';
 import type { QueuedAppend } from '../sql/append-coalescer';
 import type { AppendOutcome, SqlAppendWriter } from '../sql/sql-event-storage-parts';
@@ -12,6 +14,8 @@ import {
 import type { PostgresConnection } from './postgres-connection';
 import { isUnavailable } from './postgres-error-mapper';
 import type { PostgresTables } from './postgres-tables';
+
+type AppendRequest = Pick<QueuedAppend, 'streamId' | 'events' | 'expected'>;
 
 interface AppendRow {
   outcomes: number[];
@@ -34,7 +38,15 @@ export class PostgresAppendWriter implements SqlAppendWriter {
   ) {}
 
   async write(batch: readonly QueuedAppend[]): Promise<AppendOutcome[]> {
-    return decodeOutcomes(batch, await this.runAppendStatement(batch));
+    const result = await this.connection.rawQuery<AppendRow>(this.appendStatement(batch));
+    return decodeOutcomes(batch, result.rows[0]);
+  }
+
+  async writeInTransaction(manager: EntityManager, append: AppendRequest): Promise<AppendOutcome> {
+    // The query runner's pg client: the same statement, on the transaction's connection.
+    const client = (await manager.queryRunner!.connect()) as PoolClient;
+    const result = await client.query<AppendRow>(this.appendStatement([append]));
+    return decodeOutcomes([append], result.rows[0])[0];
   }
 
   isUnavailable(error: unknown): boolean {
@@ -51,7 +63,7 @@ export class PostgresAppendWriter implements SqlAppendWriter {
     return isPostgresInvalidInput(error) || (error as { code?: string }).code === '54000';
   }
 
-  private async runAppendStatement(batch: readonly QueuedAppend[]): Promise<AppendRow> {
+  private appendStatement(batch: readonly AppendRequest[]): QueryConfig {
     const streams: string[] = [];
     const expected: number[] = [];
     const counts: number[] = [];
@@ -85,7 +97,7 @@ export class PostgresAppendWriter implements SqlAppendWriter {
         offset += dataLength + metadataLength;
       }
     }
-    const result = await this.connection.rawQuery<AppendRow>({
+    return {
       name: `cello_append_packed_${this.tables.key}`,
       text:
         `SELECT * FROM ${this.tables.packedAppendFunction}` +
@@ -104,13 +116,12 @@ export class PostgresAppendWriter implements SqlAppendWriter {
         eventAppends,
         eventIndexes,
       ],
-    });
-    return result.rows[0];
+    };
   }
 }
 
 /** Each append's outcome from the function's row: positions are cut from one array per kind. */
-function decodeOutcomes(batch: readonly QueuedAppend[], row: AppendRow): AppendOutcome[] {
+function decodeOutcomes(batch: readonly AppendRequest[], row: AppendRow): AppendOutcome[] {
   const outcomes = new Array<AppendOutcome>(batch.length);
   let inserted = 0;
   let duplicates = 0;

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
 
 /**
@@ -48,6 +48,16 @@ export abstract class SqlConnection<Pool> {
       throw new EventStoreUnavailableError(`the DataSource has no ${this.engine} pool`);
     }
     this.current = pool;
+  }
+
+  /**
+   * Runs `work` in a transaction of the DataSource (the application's own SQL
+   * shares it). READ COMMITTED: each append reads the stream versions
+   * committed when it locks them, not a snapshot taken by an earlier statement.
+   */
+  inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.current === undefined) return Promise.reject(this.unavailable());
+    return this.dataSource.transaction('READ COMMITTED', work);
   }
 
   /** Stops handing out the pool: later queries fail as closed. */

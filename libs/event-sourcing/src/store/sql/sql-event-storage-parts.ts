@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { AppendResult, EventLog, EventToAppend } from '../event-log';
 import type { ProcessorStore } from '../processor-store';
 import type { SnapshotStore } from '../snapshot-store';
@@ -15,6 +16,15 @@ export interface SqlAppendWriter {
   check?(streamId: string, events: readonly EventToAppend[]): void;
   /** Writes `batch` in one statement or transaction: one outcome per append, in order. */
   write(batch: readonly QueuedAppend[]): Promise<readonly AppendOutcome[]>;
+  /**
+   * Writes one append on the connection of `manager`'s open transaction
+   * (`EventStore.transaction`): the stream rows it locks stay locked until
+   * that transaction ends.
+   */
+  writeInTransaction(
+    manager: EntityManager,
+    append: Pick<QueuedAppend, 'streamId' | 'events' | 'expected'>,
+  ): Promise<AppendOutcome>;
   /** True for an outage (retried by the caller), false for a refused statement. */
   isUnavailable(error: unknown): boolean;
   /** True when the statement failed on the unique event id (an id already in another stream). */

@@ -1,6 +1,7 @@
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
 import { InvalidAppendError } from '../../errors/invalid-append.error';
+import { TransactionEndedError } from '../../errors/transaction-ended.error';
 import type {
   AppendResult,
   EventToAppend,
@@ -12,6 +13,7 @@ import type {
   ReplayStreamOptions,
   StoredEvent,
 } from '../event-log';
+import type { EventLogTransaction } from '../event-log-transaction';
 import type { EventStorage } from '../event-storage';
 import type { ParkedEvent, ProcessorLease } from '../processor-store';
 import type { StoredSnapshot } from '../snapshot-store';
@@ -85,6 +87,55 @@ export abstract class SqlEventStorage implements EventStorage {
     );
   }
 
+  /**
+   * A TypeORM transaction whose appends go straight to its connection, one
+   * after the other (never coalesced with other callers'); listeners are
+   * woken once it committed with events.
+   */
+  async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
+    if (this.closed) throw new EventStoreUnavailableError('the storage is closed');
+    await this.init();
+    let appended = false;
+    let ended = false;
+    const result = await this.parts.connection.inTransaction((manager) => {
+      const writer = this.parts.appends;
+      // One connection: appends of the same transaction run in turn, never interleaved.
+      let previous: Promise<unknown> = Promise.resolve();
+      const tx: EventLogTransaction = {
+        manager,
+        append: (streamId, events, expected) => {
+          if (ended) return Promise.reject(new TransactionEndedError(streamId));
+          const next = previous
+            .catch(() => undefined)
+            .then(async (): Promise<AppendResult> => {
+              validateAppend(streamId, events, expected);
+              writer.check?.(streamId, events);
+              const append = { streamId, events, expected };
+              let outcome: AppendOutcome;
+              try {
+                outcome = await writer.writeInTransaction(manager, append);
+              } catch (error) {
+                throw this.appendError(append, error);
+              }
+              if (outcome instanceof Error) throw outcome;
+              if (!outcome.duplicate) appended = true;
+              return outcome;
+            });
+          previous = next;
+          return next;
+        },
+      };
+      return work(tx).finally(() => {
+        ended = true;
+      });
+    });
+    if (appended) {
+      this.fanOut.wake();
+      this.parts.wakeUps.appended();
+    }
+    return result;
+  }
+
   /** Sends one coalesced batch; settles each append with its own outcome. */
   private async sendAppendBatch(batch: QueuedAppend[]): Promise<void> {
     const writer = this.parts.appends;
@@ -125,7 +176,7 @@ export abstract class SqlEventStorage implements EventStorage {
   }
 
   /** The typed error for an append whose statement failed. */
-  private appendError(append: QueuedAppend, error: unknown): unknown {
+  private appendError(append: Pick<QueuedAppend, 'streamId'>, error: unknown): unknown {
     const writer = this.parts.appends;
     if (writer.isUnavailable(error)) {
       return this.parts.connection.mapError(error, `append to "${append.streamId}"`);
