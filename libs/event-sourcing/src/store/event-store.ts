@@ -1,4 +1,5 @@
 import { CelloMetrics, isCelloError } from '@cello/core';
+import { ambientEventMetadata, enableMessageContext } from '@cello/core/internal';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Aggregate, AggregateClass } from '../aggregate/aggregate';
 import { getAggregateRootMetadata } from '../decorators/aggregate-root.decorator';
@@ -9,6 +10,7 @@ import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error
 import { ConcurrencyError } from '../errors/concurrency.error';
 import { MissingStreamIdError } from '../errors/missing-stream-id.error';
 import type { Event, EventClass } from '../event/event';
+import { ownMetadataOf } from '../event/own-metadata';
 import { EventRegistry } from '../event/event-registry';
 import type { RecordedEvent } from '../event/recorded-event';
 import { EventSerializer } from '../serialization/event-serializer';
@@ -52,6 +54,7 @@ export class EventStore {
     @Optional() metrics?: CelloMetrics,
   ) {
     this.metrics = metrics ?? CelloMetrics.disabled;
+    enableMessageContext();
     this.snapshotInterval = options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL;
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
@@ -255,8 +258,17 @@ export class EventStore {
       }
       return { streamVersion: version, positions: [], duplicate: false };
     }
-    const metadata = options.metadata ?? {};
-    const rows = events.map((event) => this.serializer.serialize(event, metadata));
+    // The ambient correlation and causation ids; what the caller passes wins, then each event's own.
+    const ambient = ambientEventMetadata();
+    const metadata =
+      ambient === undefined ? (options.metadata ?? {}) : { ...ambient, ...options.metadata };
+    const rows = events.map((event) => {
+      const own = ownMetadataOf(event);
+      return this.serializer.serialize(
+        event,
+        own === undefined ? metadata : { ...metadata, ...own },
+      );
+    });
     const stopTimer = this.metrics.eventAppendDuration?.startTimer();
     try {
       const result = await this.storage.append(streamId, rows, expected);
