@@ -55,6 +55,17 @@ class NoteSaga {
   }
 }
 
+@Saga('CorrelationDirectSaga')
+@Injectable()
+class DirectSaga {
+  constructor(private readonly events: EventStore) {}
+
+  @SagaStep({ name: 'write' })
+  async write({ context }: SagaStepExecution<NoteContext>): Promise<void> {
+    await this.events.append(`direct-${context.id}`, new Noted('write'));
+  }
+}
+
 @CommandHandler(NoteCommand)
 class NoteHandler implements ICommandHandler<NoteCommand> {
   constructor(private readonly events: EventStore) {}
@@ -85,7 +96,7 @@ describe("saga steps carry the starting command's correlation id on", () => {
         CqrsModule.forRoot(),
         SagaModule.forRoot({ retryDelay: 0.001, recovery: false }),
       ],
-      providers: [NoteSaga, NoteHandler, FulfilHandler],
+      providers: [NoteSaga, DirectSaga, NoteHandler, FulfilHandler],
     }).compile();
     app = await moduleRef.createNestApplication({ logger: false }).init();
   });
@@ -117,6 +128,19 @@ describe("saga steps carry the starting command's correlation id on", () => {
       const causes = events.map((event) => event.metadata.causationId);
       expect(causes[0]).toEqual(expect.any(String));
       expect(causes[0]).not.toBe(causes[1]);
+    });
+  });
+
+  describe('when a step appends itself, in a saga started outside any command', () => {
+    it("should store the saga id as correlation and the step's key as cause", async () => {
+      // When
+      const result = await app.get(SagaRunner).execute(DirectSaga, { id: 'plain' });
+      // Then
+      const [event] = await app.get(EventStore).readStream('direct-plain');
+      expect(event.metadata).toEqual({
+        correlationId: result.sagaId,
+        causationId: `${result.sagaId}:write`,
+      });
     });
   });
 });
