@@ -17,6 +17,7 @@ const SUBJECTS = [
   'nestjs-cqrs-command',
   'cello-command',
   'cello-command-no-timeout',
+  'cello-command-correlated',
   'cello-command-validated',
   'cello-command-metrics',
   'cello-command-metrics-limit',

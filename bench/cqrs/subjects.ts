@@ -9,7 +9,7 @@ import { Test } from '@nestjs/testing';
 import * as nestCqrs from '@nestjs/cqrs';
 import { IsInt, IsString, Min } from 'class-validator';
 import { CelloMetricsModule } from '@cello/core';
-import { native } from '@cello/core/internal';
+import { enableMessageContext, native } from '@cello/core/internal';
 import { Registry } from 'prom-client';
 import {
   Command,
@@ -183,6 +183,15 @@ export const subjects: Record<string, () => Promise<Dispatch>> = {
     return () => bus.dispatch(new PlaceOrder(sequence++));
   },
   'cello-command-no-timeout': async () => {
+    const bus = (await celloApp({ commandTimeout: 0 })).get(CommandBus);
+    return () => bus.dispatch(new PlaceOrder(sequence++));
+  },
+  /**
+   * As `cello-command-no-timeout`, with the message context on (as in an app
+   * with the event store): each dispatch runs in its correlation context.
+   */
+  'cello-command-correlated': async () => {
+    enableMessageContext();
     const bus = (await celloApp({ commandTimeout: 0 })).get(CommandBus);
     return () => bus.dispatch(new PlaceOrder(sequence++));
   },

@@ -1,7 +1,16 @@
+import {
+  CommandMessageContext,
+  currentMessageContext,
+  messageContextSwitch,
+  runInMessageContext,
+} from '@cello/core/internal';
 import { Injectable } from '@nestjs/common';
 import { MessageBus } from './bus/message-bus';
 import type { CommandDispatchOptions } from './bus/dispatch-options';
 import type { Command } from './message/command';
+
+// Held directly: one property read on the hot path.
+const contextSwitch = messageContextSwitch;
 
 /**
  * Sends each command to its one `@CommandHandler`, through validation,
@@ -17,6 +26,14 @@ export class CommandBus extends MessageBus {
    * `ValidationError`, `CommandTimeoutError`, or what the handler threw.
    */
   dispatch<TResult>(command: Command<TResult>, options?: CommandDispatchOptions): Promise<TResult> {
-    return this.send(command, options?.request, options?.signal) as Promise<TResult>;
+    if (!contextSwitch.enabled) {
+      return this.send(command, options?.request, options?.signal) as Promise<TResult>;
+    }
+    // The handler's appends carry the request's correlation id and this command as their cause.
+    const context = new CommandMessageContext(options?.request, currentMessageContext());
+    return runInMessageContext(
+      context,
+      () => this.send(command, options?.request, options?.signal) as Promise<TResult>,
+    );
   }
 }

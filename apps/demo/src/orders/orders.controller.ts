@@ -9,9 +9,10 @@ import {
   Post,
   Query,
   Res,
+  Req,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@cello/cqrs';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CancelOrderCommand } from './commands/cancel-order.command';
 import { CreateOrderCommand } from './commands/create-order.command';
 import type { OrderWriteResult } from './commands/order-write-result';
@@ -46,9 +47,14 @@ export class OrdersController {
   ) {}
 
   @Post()
-  async create(@Body() body: CreateOrderDto): Promise<{ order_id: string; status: 'created' }> {
+  async create(
+    @Body() body: CreateOrderDto,
+    @Req() request: Request,
+  ): Promise<{ order_id: string; status: 'created' }> {
+    // With the request, the events carry its x-correlation-id (or traceparent's trace id).
     const written = await this.commandBus.dispatch(
       new CreateOrderCommand(body.customer_id, body.items),
+      { request },
     );
     await this.readAfter(written);
     return { order_id: written.orderId, status: 'created' };
@@ -73,15 +79,27 @@ export class OrdersController {
 
   @Post(':id/ship')
   @HttpCode(200)
-  async ship(@Param('id') id: string, @Body() body: ShipOrderDto): Promise<OrderJson> {
-    const written = await this.commandBus.dispatch(new ShipOrderCommand(id, body.tracking_number));
+  async ship(
+    @Param('id') id: string,
+    @Body() body: ShipOrderDto,
+    @Req() request: Request,
+  ): Promise<OrderJson> {
+    const written = await this.commandBus.dispatch(new ShipOrderCommand(id, body.tracking_number), {
+      request,
+    });
     return this.readAfter(written);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id') id: string, @Body() body: CancelOrderDto): Promise<OrderJson> {
-    const written = await this.commandBus.dispatch(new CancelOrderCommand(id, body.reason));
+  async cancel(
+    @Param('id') id: string,
+    @Body() body: CancelOrderDto,
+    @Req() request: Request,
+  ): Promise<OrderJson> {
+    const written = await this.commandBus.dispatch(new CancelOrderCommand(id, body.reason), {
+      request,
+    });
     return this.readAfter(written);
   }
 
@@ -105,6 +123,7 @@ export class OrdersController {
     @Query() query: FulfillModeDto,
     @Body() body: FulfillOrderDto,
     @Res({ passthrough: true }) response: Response,
+    @Req() httpRequest: Request,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<Record<string, unknown>> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -119,11 +138,11 @@ export class OrdersController {
       address: { ...body.address },
     };
     if (query.mode === 'async') {
-      const sagaId = await this.fulfillment.start(id, request, idempotencyKey);
+      const sagaId = await this.fulfillment.start(id, request, idempotencyKey, httpRequest);
       response.status(202);
       return { saga_id: sagaId };
     }
-    const result = await this.fulfillment.fulfill(id, request, idempotencyKey);
+    const result = await this.fulfillment.fulfill(id, request, idempotencyKey, httpRequest);
     if (result.success) {
       response.status(200);
       return {

@@ -31,6 +31,8 @@ export interface BrowseQuery {
   readonly limit: number;
   readonly streamId?: string;
   readonly type?: string;
+  /** Only events whose metadata's `correlationId` is this: everything that followed from one request. */
+  readonly correlationId?: string;
   /** Stream view: first version. */
   readonly fromVersion?: number;
 }
@@ -64,11 +66,14 @@ export class EventBrowser {
     if (query.streamId !== undefined) return this.browseStream(storage, query, head);
     const top = Math.min(query.before !== undefined ? query.before - 1 : head, head);
     if (top < 1) return { events: [], head, older: null, nextVersion: null, searched: null };
-    // A type filter looks through at most maxScan positions, so one request never walks a huge log.
-    const bottom = query.type === undefined ? 1 : Math.max(1, top - this.maxScan + 1);
-    const events = storage.readBackward
-      ? await this.readBackward(storage, query, top, bottom)
-      : await this.scanBackward(storage, query, top, bottom);
+    // A filter looks through at most maxScan positions, so one request never walks a huge log.
+    const filtered = query.type !== undefined || query.correlationId !== undefined;
+    const bottom = filtered ? Math.max(1, top - this.maxScan + 1) : 1;
+    // The storages filter by type only: a correlation filter scans the (bounded) range here.
+    const events =
+      storage.readBackward && query.correlationId === undefined
+        ? await this.readBackward(storage, query, top, bottom)
+        : await this.scanBackward(storage, query, top, bottom);
     const full = events.length >= query.limit;
     const lowest = full ? events[events.length - 1].position : bottom;
     return {
@@ -110,7 +115,7 @@ export class EventBrowser {
       for (let i = chunk.length - 1; i >= 0 && events.length < query.limit; i--) {
         const row = chunk[i];
         if (row.position > upper) continue;
-        if (query.type === undefined || row.type === query.type) events.push(toBrowsed(row));
+        if (matches(row, query)) events.push(toBrowsed(row));
       }
       upper = from - 1;
     }
@@ -127,9 +132,7 @@ export class EventBrowser {
       fromVersion,
       limit: query.limit + 1,
     });
-    const filtered = rows
-      .slice(0, query.limit)
-      .filter((row) => query.type === undefined || row.type === query.type);
+    const filtered = rows.slice(0, query.limit).filter((row) => matches(row, query));
     const nextVersion = rows.length > query.limit ? rows[query.limit].version : null;
     return { events: filtered.map(toBrowsed), head, older: null, nextVersion, searched: null };
   }
@@ -138,6 +141,13 @@ export class EventBrowser {
     if (!this.storage) throw new Error('EventSourcingModule is not imported');
     return this.storage;
   }
+}
+
+function matches(row: StoredEvent, query: BrowseQuery): boolean {
+  return (
+    (query.type === undefined || row.type === query.type) &&
+    (query.correlationId === undefined || row.metadata?.correlationId === query.correlationId)
+  );
 }
 
 function toBrowsed(row: StoredEvent): BrowsedEvent {

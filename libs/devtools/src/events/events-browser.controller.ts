@@ -42,7 +42,7 @@ export class EventsBrowserController {
     return EVENTS_BROWSER_JS;
   }
 
-  /** The global log newest first (`before`, `type`), or one stream in order (`stream`, `fromVersion`). */
+  /** The global log newest first (`before`, `type`, `correlationId`), or one stream in order (`stream`, `fromVersion`). */
   @Get('api/events')
   @UseGuards(DevtoolsSameOriginGuard)
   async events(
@@ -51,6 +51,7 @@ export class EventsBrowserController {
     @Query('stream') stream?: string,
     @Query('type') type?: string,
     @Query('fromVersion') fromVersion?: string,
+    @Query('correlationId') correlationId?: string,
   ): Promise<EventPage> {
     if (!this.browser.available) {
       throw new NotFoundException('EventSourcingModule is not part of this app');
@@ -62,6 +63,8 @@ export class EventsBrowserController {
         fromVersion === undefined ? undefined : positiveInt('fromVersion', fromVersion, 1),
       streamId: stream === undefined || stream === '' ? undefined : stream,
       type: type === undefined || type === '' ? undefined : type,
+      correlationId:
+        correlationId === undefined || correlationId === '' ? undefined : correlationId,
     });
     return { ...page, events: page.events.map((event) => this.redactor.event(event)) };
   }

@@ -9,6 +9,7 @@ export const EVENTS_PAGE_HTML = renderDevtoolsPage({
 <form class="filters" id="filters">
   <label>Stream <input name="stream" id="stream" placeholder="any stream" size="28"></label>
   <label>Event type <input name="type" id="type" placeholder="any type" size="22"></label>
+  <label>Correlation <input name="correlationId" id="correlation" placeholder="any correlation id" size="24"></label>
   <label>Per page <select name="limit" id="limit"><option>20</option><option selected>50</option><option>100</option></select></label>
   <button class="primary" type="submit">Apply</button>
   <button type="button" id="clear">Clear</button>
@@ -16,7 +17,7 @@ export const EVENTS_PAGE_HTML = renderDevtoolsPage({
   <span class="muted" id="searched"></span>
 </form>
 <table id="events">
-  <thead><tr><th>Position</th><th>Stream</th><th>Version</th><th>Type</th><th>Recorded</th><th>Payload</th></tr></thead>
+  <thead><tr><th>Position</th><th>Stream</th><th>Version</th><th>Type</th><th>Correlation / causation</th><th>Recorded</th><th>Payload</th></tr></thead>
   <tbody></tbody>
 </table>
 <div class="empty" id="empty" hidden>No events.</div>
@@ -32,8 +33,8 @@ export const EVENTS_BROWSER_JS = `'use strict';
   const $ = (id) => document.getElementById(id);
   const tbody = document.querySelector('#events tbody');
   const params = new URLSearchParams(location.search);
-  const state = { stream: params.get('stream') || '', type: params.get('type') || '', limit: Number(params.get('limit') || 50), before: params.get('before'), fromVersion: params.get('fromVersion'), history: [] };
-  $('stream').value = state.stream; $('type').value = state.type; $('limit').value = String(state.limit);
+  const state = { stream: params.get('stream') || '', type: params.get('type') || '', correlation: params.get('correlationId') || '', limit: Number(params.get('limit') || 50), before: params.get('before'), fromVersion: params.get('fromVersion'), history: [] };
+  $('stream').value = state.stream; $('type').value = state.type; $('correlation').value = state.correlation; $('limit').value = String(state.limit);
 
   function cell(row, text, className) { const td = document.createElement('td'); td.textContent = text; if (className) td.className = className; row.appendChild(td); return td; }
 
@@ -53,6 +54,20 @@ export const EVENTS_BROWSER_JS = `'use strict';
       // An event naming a saga (its payload's sagaId, or a correlation id in its metadata) links to that saga.
       const sagaId = (e.data && typeof e.data.sagaId === 'string' && e.data.sagaId) || (e.metadata && typeof e.metadata.sagaId === 'string' && e.metadata.sagaId) || '';
       if (sagaId) { const a = document.createElement('a'); a.className = 'saga-link'; a.textContent = ' saga →'; a.href = '/sagas/detail?id=' + encodeURIComponent(sagaId); typeCell.appendChild(a); }
+      const meta = e.metadata || {};
+      const correlationCell = cell(tr, '', 'correlation');
+      if (typeof meta.correlationId === 'string') {
+        // One click to everything that followed from the same request.
+        const corr = document.createElement('button');
+        corr.type = 'button'; corr.className = 'link correlation-link'; corr.textContent = meta.correlationId; corr.title = 'Show all events of this correlation';
+        corr.addEventListener('click', () => { state.correlation = meta.correlationId; state.stream = ''; state.type = ''; state.before = null; state.fromVersion = null; state.history = []; $('correlation').value = meta.correlationId; $('stream').value = ''; $('type').value = ''; load(); });
+        correlationCell.appendChild(corr);
+      }
+      if (typeof meta.causationId === 'string') {
+        const cause = document.createElement('div');
+        cause.className = 'muted causation'; cause.textContent = 'caused by ' + meta.causationId;
+        correlationCell.appendChild(cause);
+      }
       cell(tr, new Date(e.recordedAt).toLocaleString());
       const payload = cell(tr, '');
       const details = document.createElement('details');
@@ -70,8 +85,8 @@ export const EVENTS_BROWSER_JS = `'use strict';
     $('older').disabled = inStream ? page.nextVersion === null : page.older === null;
     $('newer').disabled = state.history.length === 0;
     $('summary').textContent = 'log head: position ' + page.head;
-    // A type filter searches a bounded range per page: say so when it stopped short.
-    const short = state.type && !inStream && page.searched && page.events.length < state.limit;
+    // A type or correlation filter searches a bounded range per page: say so when it stopped short.
+    const short = (state.type || state.correlation) && !inStream && page.searched && page.events.length < state.limit;
     $('searched').textContent = short ? 'searched positions ' + page.searched.from + '–' + page.searched.to + (page.older ? '; Older → searches further back' : '') : '';
     $('page-info').textContent = page.events.length ? 'positions ' + page.events[page.events.length - 1].position + '–' + page.events[0].position : '';
     state.page = page;
@@ -81,6 +96,7 @@ export const EVENTS_BROWSER_JS = `'use strict';
     const q = new URLSearchParams({ limit: String(state.limit) });
     if (state.stream) q.set('stream', state.stream);
     if (state.type) q.set('type', state.type);
+    if (state.correlation) q.set('correlationId', state.correlation);
     if (state.before) q.set('before', String(state.before));
     if (state.fromVersion) q.set('fromVersion', String(state.fromVersion));
     history.replaceState(null, '', '/events?' + q.toString());
@@ -90,8 +106,8 @@ export const EVENTS_BROWSER_JS = `'use strict';
     render(body);
   }
 
-  $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); state.stream = $('stream').value.trim(); state.type = $('type').value.trim(); state.limit = Number($('limit').value); state.before = null; state.fromVersion = null; state.history = []; load(); });
-  $('clear').addEventListener('click', () => { $('stream').value = ''; $('type').value = ''; state.stream = ''; state.type = ''; state.before = null; state.fromVersion = null; state.history = []; load(); });
+  $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); state.stream = $('stream').value.trim(); state.type = $('type').value.trim(); state.correlation = $('correlation').value.trim(); state.limit = Number($('limit').value); state.before = null; state.fromVersion = null; state.history = []; load(); });
+  $('clear').addEventListener('click', () => { $('stream').value = ''; $('type').value = ''; $('correlation').value = ''; state.stream = ''; state.type = ''; state.correlation = ''; state.before = null; state.fromVersion = null; state.history = []; load(); });
   $('older').addEventListener('click', () => { state.history.push({ before: state.before, fromVersion: state.fromVersion }); if (state.stream) state.fromVersion = state.page.nextVersion; else state.before = state.page.older; load(); });
   $('newer').addEventListener('click', () => { const prev = state.history.pop() || {}; state.before = prev.before || null; state.fromVersion = prev.fromVersion || null; load(); });
   load();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { addOwnMetadata } from './own-metadata';
 
 /**
  * Base class of domain events. Subclasses declare their payload as fields and
@@ -15,6 +16,16 @@ export abstract class Event {
    */
   get streamId(): string | undefined {
     return undefined;
+  }
+
+  /**
+   * Adds metadata stored with this event only, over the append's `metadata`
+   * and the ambient correlation and causation ids. Returns the event, e.g.
+   * `append(id, new OrderShipped(...).withMetadata({ userId }))`.
+   */
+  withMetadata(metadata: Record<string, unknown>): this {
+    addOwnMetadata(this, metadata);
+    return this;
   }
 }
 

@@ -1,4 +1,5 @@
 import { CelloMetrics, isCelloError } from '@cello/core';
+import { ambientEventMetadata, enableMessageContext } from '@cello/core/internal';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Aggregate, AggregateClass } from '../aggregate/aggregate';
 import { getAggregateRootMetadata } from '../decorators/aggregate-root.decorator';
@@ -9,6 +10,7 @@ import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error
 import { ConcurrencyError } from '../errors/concurrency.error';
 import { MissingStreamIdError } from '../errors/missing-stream-id.error';
 import type { Event, EventClass } from '../event/event';
+import { ownMetadataOf } from '../event/own-metadata';
 import { EventRegistry } from '../event/event-registry';
 import type { RecordedEvent } from '../event/recorded-event';
 import { EventSerializer } from '../serialization/event-serializer';
@@ -57,6 +59,7 @@ export class EventStore {
     @Optional() metrics?: CelloMetrics,
   ) {
     this.metrics = metrics ?? CelloMetrics.disabled;
+    enableMessageContext();
     this.snapshotInterval = options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL;
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
@@ -282,8 +285,24 @@ export class EventStore {
     if (events.length > this.maxBatchSize) {
       throw new AppendBatchTooLargeError(streamId, events.length, this.maxBatchSize);
     }
-    const metadata = options.metadata ?? {};
-    return events.map((event) => this.serializer.serialize(event, metadata));
+    return this.serializeForAppend(events, options);
+  }
+
+  /**
+   * Serializes events with their metadata: the ambient correlation and causation
+   * ids, then what the caller passes, then each event's own, each winning over the one before.
+   */
+  private serializeForAppend(events: readonly Event[], options: AppendOptions): EventToAppend[] {
+    const ambient = ambientEventMetadata();
+    const metadata =
+      ambient === undefined ? (options.metadata ?? {}) : { ...ambient, ...options.metadata };
+    return events.map((event) => {
+      const own = ownMetadataOf(event);
+      return this.serializer.serialize(
+        event,
+        own === undefined ? metadata : { ...metadata, ...own },
+      );
+    });
   }
 
   private async appendEvents(
@@ -311,8 +330,7 @@ export class EventStore {
     }
     // Only with inline projections does an append become a transaction: the plain path is unchanged.
     if (this.inlineProjections.length > 0) return this.appendProjected(streamId, events, options);
-    const metadata = options.metadata ?? {};
-    const rows = events.map((event) => this.serializer.serialize(event, metadata));
+    const rows = this.serializeForAppend(events, options);
     const stopTimer = this.metrics.eventAppendDuration?.startTimer();
     try {
       const result = await this.storage.append(streamId, rows, expected);

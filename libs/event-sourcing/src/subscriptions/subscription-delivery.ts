@@ -1,3 +1,4 @@
+import { runInMessageContext } from '@cello/core/internal';
 import type { ParkedEvent, StoredEvent } from '../store/event-storage';
 import { describeError } from './describe-error';
 import type { EventBatchItem } from './event-batch';
@@ -328,7 +329,17 @@ export class SubscriptionDelivery {
     }
     const event = this.context.decode(stored);
     const envelope = this.envelopeOf(stored, attempt);
-    for (const handler of handled.handlers) await handler(event, envelope);
+    // What the handler dispatches or appends follows from this event, in its request's correlation.
+    const correlationId = stored.metadata?.correlationId;
+    await runInMessageContext(
+      {
+        correlationId: typeof correlationId === 'string' ? correlationId : stored.eventId,
+        causationId: stored.eventId,
+      },
+      async () => {
+        for (const handler of handled.handlers) await handler(event, envelope);
+      },
+    );
   }
 
   private envelopeOf(stored: StoredEvent, attempt: number): SubscriptionEnvelope {

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { isCelloError } from '@cello/core';
+import { currentMessageContext, runInMessageContext } from '@cello/core/internal';
 import type { SagaStepExecution } from '../definition/saga-step-execution';
 import { NonRetryableError } from '../errors/non-retryable.error';
 import { SagaLeaseLostError } from '../errors/saga-lease-lost.error';
@@ -190,7 +191,9 @@ export class SagaExecutor {
     const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
-        this.counted(run.id, () => (step.action as (e: SagaStepExecution) => unknown)(execution)),
+        this.counted(run.id, execution.idempotencyKey, () =>
+          (step.action as (e: SagaStepExecution) => unknown)(execution),
+        ),
       controller,
       step.timeoutMs,
       run.machine.deadlineMs,
@@ -258,7 +261,7 @@ export class SagaExecutor {
     const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
-        this.counted(run.id, () =>
+        this.counted(run.id, execution.idempotencyKey, () =>
           (step.compensate as (e: SagaStepExecution) => unknown)(execution),
         ),
       controller,
@@ -318,10 +321,18 @@ export class SagaExecutor {
     });
   }
 
-  /** Runs an action of saga `id`, counted in `executing` until it settles (even after an abort). */
-  private counted(id: string, action: () => unknown): Promise<unknown> {
+  /**
+   * Runs an action of saga `id`, counted in `executing` until it settles (even
+   * after an abort). What it appends is caused by the step (`cause`), in the
+   * correlation of the command that started the saga (the saga id after a recovery).
+   */
+  private counted(id: string, cause: string, action: () => unknown): Promise<unknown> {
     this.executing.set(id, (this.executing.get(id) ?? 0) + 1);
-    const settled = Promise.resolve().then(action);
+    const context = {
+      correlationId: currentMessageContext()?.correlationId ?? id,
+      causationId: cause,
+    };
+    const settled = Promise.resolve().then(() => runInMessageContext(context, action));
     const done = () => {
       const left = (this.executing.get(id) ?? 1) - 1;
       if (left > 0) this.executing.set(id, left);

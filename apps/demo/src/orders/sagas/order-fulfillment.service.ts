@@ -41,10 +41,11 @@ export class OrderFulfillmentService {
     orderId: string,
     request: FulfillmentRequest,
     idempotencyKey?: string,
+    httpRequest?: unknown,
   ): Promise<SagaResult<OrderSagaContext>> {
     const context = await this.contextFor(orderId, request);
     const result = await this.sagas.execute(OrderSaga, context, sagaIdFor(orderId, idempotencyKey));
-    await this.link(orderId, result.sagaId);
+    await this.link(orderId, result.sagaId, httpRequest);
     return result;
   }
 
@@ -53,10 +54,11 @@ export class OrderFulfillmentService {
     orderId: string,
     request: FulfillmentRequest,
     idempotencyKey?: string,
+    httpRequest?: unknown,
   ): Promise<string> {
     const context = await this.contextFor(orderId, request);
     const sagaId = await this.sagas.start(OrderSaga, context, sagaIdFor(orderId, idempotencyKey));
-    await this.link(orderId, sagaId);
+    await this.link(orderId, sagaId, httpRequest);
     return sagaId;
   }
 
@@ -82,9 +84,11 @@ export class OrderFulfillmentService {
     };
   }
 
-  private async link(orderId: string, sagaId: string): Promise<void> {
+  // With the HTTP request, the link event carries the request's correlation id.
+  private async link(orderId: string, sagaId: string, httpRequest?: unknown): Promise<void> {
     const written = await this.commandBus.dispatch(
       new LinkOrderFulfillmentCommand(orderId, sagaId),
+      { request: httpRequest },
     );
     await this.queryBus.dispatch(new GetOrderQuery(orderId), { waitForPosition: written.position });
   }
