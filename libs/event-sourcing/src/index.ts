@@ -14,6 +14,7 @@ export * from './upcasting/upcaster.decorator';
 export * from './store/event-storage';
 export * from './store/event-store';
 export * from './store/append-options';
+export * from './store/load-options';
 export { DEFAULT_MAX_EVENT_BYTES } from './serialization/event-serializer';
 export * from './errors/event-sourcing.error';
 export * from './errors/concurrency.error';

@@ -14,6 +14,7 @@ import type { RecordedEvent } from '../event/recorded-event';
 import { EventSerializer } from '../serialization/event-serializer';
 import { decodeSnapshotState, encodeSnapshotState } from '../serialization/snapshot-codec';
 import type { AppendOptions, StreamEventsOptions } from './append-options';
+import type { LoadOptions } from './load-options';
 import { checkExpectedVersion } from './expected-version-check';
 import { readOption } from './read-option';
 import type {
@@ -128,19 +129,37 @@ export class EventStore {
     return this.storage.streamVersion(streamId);
   }
 
+  /** Whether the stream has at least one event. */
+  async streamExists(streamId: string): Promise<boolean> {
+    return (await this.storage.streamVersion(streamId)) > 0;
+  }
+
   /**
    * Rebuilds an aggregate: its newest snapshot of the current state schema,
    * then the events after it, read in pages. Throws `AggregateNotFoundError`
    * when the stream has no events. Snapshots again when the snapshot was stale
-   * or the replayed tail reached `snapshotInterval`.
+   * or the replayed tail reached `snapshotInterval`. With `toVersion`, rebuilds
+   * the aggregate as it was at that version (`InvalidReadOptionsError` unless it
+   * is a whole number >= 1) and never snapshots.
    */
-  async load<A extends Aggregate>(aggregateClass: AggregateClass<A>, id: string): Promise<A> {
+  async load<A extends Aggregate>(
+    aggregateClass: AggregateClass<A>,
+    id: string,
+    options: LoadOptions = {},
+  ): Promise<A> {
+    const toVersion =
+      options.toVersion === undefined
+        ? undefined
+        : readOption('toVersion', options.toVersion, 1, 1);
     this.registry.registerAggregate(aggregateClass);
     const { type, snapshotSchemaVersion } = getAggregateRootMetadata(aggregateClass);
     const aggregate = new aggregateClass();
     aggregate.id = id;
     let staleSnapshot = false;
-    const snapshot = await this.storage.loadSnapshot(id, type);
+    const newest = await this.storage.loadSnapshot(id, type);
+    // Only the newest snapshot is kept: one past toVersion is of no use, replay from the start.
+    const snapshot =
+      newest && toVersion !== undefined && newest.version > toVersion ? undefined : newest;
     if (snapshot && snapshot.schemaVersion === snapshotSchemaVersion) {
       try {
         aggregate.restoreSnapshot(decodeSnapshotState(type, snapshot.state), snapshot.version);
@@ -153,10 +172,13 @@ export class EventStore {
       staleSnapshot = true;
     }
     const fromVersion = aggregate.version + 1;
-    await this.replay(aggregate, id, fromVersion);
+    if (toVersion === undefined) await this.replay(aggregate, id, fromVersion);
+    else await this.replayUpTo(aggregate, id, fromVersion, toVersion);
     if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
     const replayed = aggregate.version - fromVersion + 1;
     if (replayed > 0) this.metrics.eventsReplayed?.inc({ aggregate: type }, replayed);
+    // A past state is not the stream's head: a snapshot of it would hide newer events.
+    if (toVersion !== undefined) return aggregate;
     // Events appended without save() (e.g. append(event)) never crossed the save-time
     // check: a tail of snapshotInterval or more is snapshotted here instead.
     const longTail = this.snapshotInterval > 0 && replayed >= this.snapshotInterval;
@@ -230,6 +252,23 @@ export class EventStore {
         aggregate.loadFromHistory(one);
       },
     );
+  }
+
+  /** Feeds the aggregate versions `fromVersion`..`toVersion` of stream `id`, in bounded pages. */
+  private async replayUpTo(
+    aggregate: Aggregate,
+    id: string,
+    fromVersion: number,
+    toVersion: number,
+  ): Promise<void> {
+    let next = fromVersion;
+    while (next <= toVersion) {
+      const limit = Math.min(this.readPageSize, toVersion - next + 1);
+      const page = await this.storage.readStream(id, { fromVersion: next, limit });
+      for (const row of page) aggregate.loadFromHistory([this.serializer.deserialize(row).event]);
+      if (page.length < limit) return;
+      next = page[page.length - 1].version + 1;
+    }
   }
 
   private async appendEvents(

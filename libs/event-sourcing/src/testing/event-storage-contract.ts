@@ -15,6 +15,7 @@ import { describeProcessorLeases } from './event-storage-contract/processor-leas
 import { describeParkedEvents } from './event-storage-contract/parked-events.contract';
 import { describeAppendWakeUps } from './event-storage-contract/append-wake-ups.contract';
 import { describePing } from './event-storage-contract/ping.contract';
+import { describeLoadToVersion } from './event-storage-contract/load-to-version.contract';
 import type { StorageUnderTest } from './event-storage-contract/storage-under-test';
 
 /**
@@ -64,5 +65,6 @@ export function describeEventStorageContract(
     describeParkedEvents(subject);
     describeAppendWakeUps(subject);
     describePing(subject);
+    describeLoadToVersion(subject);
   });
 }
