@@ -15,3 +15,4 @@ export * from './storage/storage-starter';
 export * from './storage/share-data-source-initialize';
 export * from './positions/position-waiter';
 export * from './modules/async-options-providers';
+export * from './tracing/cello-tracing';

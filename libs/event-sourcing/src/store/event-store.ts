@@ -1,4 +1,5 @@
 import { CelloMetrics, isCelloError } from '@cello/core';
+import { traced, withTraceContext } from '@cello/core/internal';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Aggregate, AggregateClass } from '../aggregate/aggregate';
 import { getAggregateRootMetadata } from '../decorators/aggregate-root.decorator';
@@ -142,10 +143,29 @@ export class EventStore {
    * the aggregate as it was at that version (`InvalidReadOptionsError` unless it
    * is a whole number >= 1) and never snapshots.
    */
-  async load<A extends Aggregate>(
+  load<A extends Aggregate>(
     aggregateClass: AggregateClass<A>,
     id: string,
     options: LoadOptions = {},
+  ): Promise<A> {
+    return traced(
+      `load ${aggregateClass.name}`,
+      () => ({
+        attributes: {
+          'db.operation.name': 'load',
+          'cello.aggregate.type': aggregateClass.name,
+          'cello.stream.id': id,
+          'cello.load.to_version': options.toVersion,
+        },
+      }),
+      () => this.loadAggregate(aggregateClass, id, options),
+    );
+  }
+
+  private async loadAggregate<A extends Aggregate>(
+    aggregateClass: AggregateClass<A>,
+    id: string,
+    options: LoadOptions,
   ): Promise<A> {
     const toVersion =
       options.toVersion === undefined
@@ -271,7 +291,26 @@ export class EventStore {
     }
   }
 
-  private async appendEvents(
+  private appendEvents(
+    streamId: string,
+    events: readonly Event[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    return traced(
+      'append',
+      () => ({
+        kind: 'producer',
+        attributes: {
+          'db.operation.name': 'append',
+          'cello.stream.id': streamId,
+          'cello.event.count': events.length,
+        },
+      }),
+      () => this.appendUntraced(streamId, events, options),
+    );
+  }
+
+  private async appendUntraced(
     streamId: string,
     events: readonly Event[],
     options: AppendOptions,
@@ -294,7 +333,8 @@ export class EventStore {
       }
       return { streamVersion: version, positions: [], duplicate: false };
     }
-    const metadata = options.metadata ?? {};
+    // The appending span's trace context goes with the events: subscribers link back to it.
+    const metadata = withTraceContext(options.metadata ?? {});
     const rows = events.map((event) => this.serializer.serialize(event, metadata));
     const stopTimer = this.metrics.eventAppendDuration?.startTimer();
     try {

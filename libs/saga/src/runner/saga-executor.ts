@@ -1,3 +1,4 @@
+import { traced } from '@cello/core/internal';
 import type { Logger } from '@nestjs/common';
 import { isCelloError } from '@cello/core';
 import type { SagaStepExecution } from '../definition/saga-step-execution';
@@ -188,7 +189,11 @@ export class SagaExecutor {
     const { step, controller, execution } = this.execution(run, index, attempt, false);
     const outcome = await runWithDeadlines(
       () =>
-        this.counted(run.id, () => (step.action as (e: SagaStepExecution) => unknown)(execution)),
+        this.counted(run.id, () =>
+          this.traced(run, execution, 'step', () =>
+            (step.action as (e: SagaStepExecution) => unknown)(execution),
+          ),
+        ),
       controller,
       step.timeoutMs,
       run.machine.deadlineMs,
@@ -244,7 +249,9 @@ export class SagaExecutor {
     const outcome = await runWithDeadlines(
       () =>
         this.counted(run.id, () =>
-          (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+          this.traced(run, execution, 'compensation', () =>
+            (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+          ),
         ),
       controller,
       step.timeoutMs,
@@ -271,6 +278,28 @@ export class SagaExecutor {
       nowMs: Date.now(),
       seed: jitterSeed(),
     };
+  }
+
+  /** A step's action or compensation in a span (when an SDK is registered). */
+  private traced(
+    run: ActiveSagaRun,
+    execution: SagaStepExecution,
+    what: 'step' | 'compensation',
+    action: () => unknown,
+  ): Promise<unknown> {
+    return traced(
+      `saga ${what} ${run.saga.name}.${execution.stepName}`,
+      () => ({
+        attributes: {
+          'cello.saga.name': run.saga.name,
+          'cello.saga.id': run.id,
+          'cello.saga.step': execution.stepName,
+          'cello.saga.operation': what,
+          'cello.saga.attempt': execution.attempt,
+        },
+      }),
+      async () => action(),
+    );
   }
 
   /** Runs an action of saga `id`, counted in `executing` until it settles (even after an abort). */
