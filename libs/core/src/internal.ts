@@ -16,3 +16,4 @@ export * from './storage/share-data-source-initialize';
 export * from './positions/position-waiter';
 export * from './modules/async-options-providers';
 export * from './context/message-context';
+export * from './tracing/cello-tracing';

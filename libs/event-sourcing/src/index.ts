@@ -16,6 +16,7 @@ export * from './store/event-store';
 export * from './store/event-store-transaction';
 export * from './store/inline-projection';
 export * from './store/append-options';
+export * from './store/load-options';
 export { DEFAULT_MAX_EVENT_BYTES } from './serialization/event-serializer';
 export * from './errors/event-sourcing.error';
 export * from './errors/concurrency.error';

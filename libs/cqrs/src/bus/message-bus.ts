@@ -1,3 +1,5 @@
+import { celloTracer, refreshCelloTracer, traceSpan } from '@cello/core/internal';
+import type { Tracer } from '@opentelemetry/api';
 import { HandlerNotFoundError } from '../errors/handler-not-found.error';
 import type { MessageClass, MessageKind } from '../message/message-class';
 import type { DeadlineScheduler } from '../timeouts/deadline-scheduler';
@@ -8,6 +10,8 @@ export abstract class MessageBus {
   /** Message class -> compiled route; filled once at start-up. */
   protected routes = new Map<unknown, Route>();
   private scheduler: DeadlineScheduler | undefined = undefined;
+  /** Undefined when no OpenTelemetry SDK is registered: dispatch then creates no span at all. */
+  private tracer: Tracer | undefined = undefined;
 
   protected abstract readonly kind: MessageKind;
 
@@ -15,6 +19,9 @@ export abstract class MessageBus {
   useRoutes(routes: Map<MessageClass, Route>, scheduler: DeadlineScheduler): void {
     this.routes = routes;
     this.scheduler = scheduler;
+    // Start-up: whether an OpenTelemetry SDK is registered is decided now, once.
+    refreshCelloTracer();
+    this.tracer = celloTracer();
   }
 
   /** The message classes this bus has a handler for. */
@@ -39,6 +46,31 @@ export abstract class MessageBus {
       (message as { constructor?: unknown } | null | undefined)?.constructor,
     );
     if (route === undefined) return Promise.reject(this.notFound(message));
+    // No SDK registered: no span, not even its attributes (the dispatch hot path).
+    const tracer = this.tracer;
+    if (tracer === undefined) return this.deliver(route, message, request, signal);
+    const name = (message as object).constructor.name;
+    return traceSpan(
+      tracer,
+      `${this.kind} ${name}`,
+      {
+        attributes: {
+          'messaging.system': 'cello',
+          'messaging.operation.name': 'dispatch',
+          'messaging.destination.name': name,
+          'cello.message.kind': this.kind,
+        },
+      },
+      () => this.deliver(route, message, request, signal),
+    );
+  }
+
+  private deliver(
+    route: Route,
+    message: object,
+    request: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     if (signal !== undefined) return route.dispatchWithSignal(message, request, signal);
     return route.dispatch(message, request);
   }

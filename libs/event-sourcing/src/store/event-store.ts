@@ -1,5 +1,10 @@
 import { CelloMetrics, isCelloError } from '@cello/core';
-import { ambientEventMetadata, enableMessageContext } from '@cello/core/internal';
+import {
+  ambientEventMetadata,
+  enableMessageContext,
+  traced,
+  withTraceContext,
+} from '@cello/core/internal';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Aggregate, AggregateClass } from '../aggregate/aggregate';
 import { getAggregateRootMetadata } from '../decorators/aggregate-root.decorator';
@@ -20,6 +25,7 @@ import { TransactionsUnsupportedError } from '../errors/transactions-unsupported
 import type { EventToAppend } from './event-log';
 import { EventStoreTransaction, type PrepareAppend } from './event-store-transaction';
 import type { InlineProjection } from './inline-projection';
+import type { LoadOptions } from './load-options';
 import { checkExpectedVersion } from './expected-version-check';
 import { readOption } from './read-option';
 import type {
@@ -169,19 +175,56 @@ export class EventStore {
     return this.storage.streamVersion(streamId);
   }
 
+  /** Whether the stream has at least one event. */
+  async streamExists(streamId: string): Promise<boolean> {
+    return (await this.storage.streamVersion(streamId)) > 0;
+  }
+
   /**
    * Rebuilds an aggregate: its newest snapshot of the current state schema,
    * then the events after it, read in pages. Throws `AggregateNotFoundError`
    * when the stream has no events. Snapshots again when the snapshot was stale
-   * or the replayed tail reached `snapshotInterval`.
+   * or the replayed tail reached `snapshotInterval`. With `toVersion`, rebuilds
+   * the aggregate as it was at that version (`InvalidReadOptionsError` unless it
+   * is a whole number >= 1) and never snapshots.
    */
-  async load<A extends Aggregate>(aggregateClass: AggregateClass<A>, id: string): Promise<A> {
+  load<A extends Aggregate>(
+    aggregateClass: AggregateClass<A>,
+    id: string,
+    options: LoadOptions = {},
+  ): Promise<A> {
+    return traced(
+      `load ${aggregateClass.name}`,
+      () => ({
+        attributes: {
+          'db.operation.name': 'load',
+          'cello.aggregate.type': aggregateClass.name,
+          'cello.stream.id': id,
+          'cello.load.to_version': options.toVersion,
+        },
+      }),
+      () => this.loadAggregate(aggregateClass, id, options),
+    );
+  }
+
+  private async loadAggregate<A extends Aggregate>(
+    aggregateClass: AggregateClass<A>,
+    id: string,
+    options: LoadOptions,
+  ): Promise<A> {
+    const toVersion =
+      options.toVersion === undefined
+        ? undefined
+        : readOption('toVersion', options.toVersion, 1, 1);
     this.registry.registerAggregate(aggregateClass);
     const { type, snapshotSchemaVersion } = getAggregateRootMetadata(aggregateClass);
     const aggregate = new aggregateClass();
     aggregate.id = id;
     let staleSnapshot = false;
-    const snapshot = await this.storage.loadSnapshot(id, type);
+    const newest = await this.storage.loadSnapshot(id, type);
+    // Only the newest snapshot is kept: one past toVersion is of no use, replay from the start.
+    const snapshot =
+      newest && toVersion !== undefined && newest.version > toVersion ? undefined : newest;
     if (snapshot && snapshot.schemaVersion === snapshotSchemaVersion) {
       try {
         aggregate.restoreSnapshot(decodeSnapshotState(type, snapshot.state), snapshot.version);
@@ -194,10 +237,13 @@ export class EventStore {
       staleSnapshot = true;
     }
     const fromVersion = aggregate.version + 1;
-    await this.replay(aggregate, id, fromVersion);
+    if (toVersion === undefined) await this.replay(aggregate, id, fromVersion);
+    else await this.replayUpTo(aggregate, id, fromVersion, toVersion);
     if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
     const replayed = aggregate.version - fromVersion + 1;
     if (replayed > 0) this.metrics.eventsReplayed?.inc({ aggregate: type }, replayed);
+    // A past state is not the stream's head: a snapshot of it would hide newer events.
+    if (toVersion !== undefined) return aggregate;
     // Events appended without save() (e.g. append(event)) never crossed the save-time
     // check: a tail of snapshotInterval or more is snapshotted here instead.
     const longTail = this.snapshotInterval > 0 && replayed >= this.snapshotInterval;
@@ -293,9 +339,10 @@ export class EventStore {
    * ids, then what the caller passes, then each event's own, each winning over the one before.
    */
   private serializeForAppend(events: readonly Event[], options: AppendOptions): EventToAppend[] {
+    // The appending span's trace context goes with the events: subscribers link back to it.
+    const given = withTraceContext(options.metadata ?? {});
     const ambient = ambientEventMetadata();
-    const metadata =
-      ambient === undefined ? (options.metadata ?? {}) : { ...ambient, ...options.metadata };
+    const metadata = ambient === undefined ? given : { ...ambient, ...given };
     return events.map((event) => {
       const own = ownMetadataOf(event);
       return this.serializer.serialize(
@@ -305,7 +352,43 @@ export class EventStore {
     });
   }
 
-  private async appendEvents(
+  /** Feeds the aggregate versions `fromVersion`..`toVersion` of stream `id`, in bounded pages. */
+  private async replayUpTo(
+    aggregate: Aggregate,
+    id: string,
+    fromVersion: number,
+    toVersion: number,
+  ): Promise<void> {
+    let next = fromVersion;
+    while (next <= toVersion) {
+      const limit = Math.min(this.readPageSize, toVersion - next + 1);
+      const page = await this.storage.readStream(id, { fromVersion: next, limit });
+      for (const row of page) aggregate.loadFromHistory([this.serializer.deserialize(row).event]);
+      if (page.length < limit) return;
+      next = page[page.length - 1].version + 1;
+    }
+  }
+
+  private appendEvents(
+    streamId: string,
+    events: readonly Event[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    return traced(
+      'append',
+      () => ({
+        kind: 'producer',
+        attributes: {
+          'db.operation.name': 'append',
+          'cello.stream.id': streamId,
+          'cello.event.count': events.length,
+        },
+      }),
+      () => this.appendUntraced(streamId, events, options),
+    );
+  }
+
+  private async appendUntraced(
     streamId: string,
     events: readonly Event[],
     options: AppendOptions,

@@ -1,4 +1,4 @@
-import { runInMessageContext } from '@cello/core/internal';
+import { runInMessageContext, traced } from '@cello/core/internal';
 import type { ParkedEvent, StoredEvent } from '../store/event-storage';
 import { describeError } from './describe-error';
 import type { EventBatchItem } from './event-batch';
@@ -322,7 +322,29 @@ export class SubscriptionDelivery {
   }
 
   /** Delivers one event: to its `@EventHandler` methods, or to its batch methods as a batch of one. */
-  private async invoke(stored: StoredEvent, handled: HandledEventType, attempt: number) {
+  private invoke(stored: StoredEvent, handled: HandledEventType, attempt: number): Promise<void> {
+    return traced(
+      `process ${stored.type}`,
+      () => ({
+        kind: 'consumer',
+        // The append happened in another trace (or long ago): link to it, do not nest.
+        linkFrom: stored.metadata,
+        attributes: {
+          'messaging.system': 'cello',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': stored.type,
+          'messaging.message.id': stored.eventId,
+          'messaging.consumer.group.name': this.name,
+          'cello.stream.id': stored.streamId,
+          'cello.event.position': stored.position,
+          'cello.delivery.attempt': attempt,
+        },
+      }),
+      () => this.invokeUntraced(stored, handled, attempt),
+    );
+  }
+
+  private async invokeUntraced(stored: StoredEvent, handled: HandledEventType, attempt: number) {
     if (isBatched(handled)) {
       await this.invokeBatch([{ stored, handled }], attempt);
       return;

@@ -16,6 +16,7 @@ import { describeParkedEvents } from './event-storage-contract/parked-events.con
 import { describeAppendWakeUps } from './event-storage-contract/append-wake-ups.contract';
 import { describePing } from './event-storage-contract/ping.contract';
 import { describeTransaction } from './event-storage-contract/transaction.contract';
+import { describeLoadToVersion } from './event-storage-contract/load-to-version.contract';
 import type { StorageUnderTest } from './event-storage-contract/storage-under-test';
 
 /**
@@ -66,5 +67,6 @@ export function describeEventStorageContract(
     describeAppendWakeUps(subject);
     describePing(subject);
     describeTransaction(subject);
+    describeLoadToVersion(subject);
   });
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { isCelloError } from '@cello/core';
-import { currentMessageContext, runInMessageContext } from '@cello/core/internal';
+import { currentMessageContext, runInMessageContext, traced } from '@cello/core/internal';
 import type { SagaStepExecution } from '../definition/saga-step-execution';
 import { NonRetryableError } from '../errors/non-retryable.error';
 import { SagaLeaseLostError } from '../errors/saga-lease-lost.error';
@@ -192,7 +192,9 @@ export class SagaExecutor {
     const outcome = await runWithDeadlines(
       () =>
         this.counted(run.id, execution.idempotencyKey, () =>
-          (step.action as (e: SagaStepExecution) => unknown)(execution),
+          this.traced(run, execution, 'step', () =>
+            (step.action as (e: SagaStepExecution) => unknown)(execution),
+          ),
         ),
       controller,
       step.timeoutMs,
@@ -262,7 +264,9 @@ export class SagaExecutor {
     const outcome = await runWithDeadlines(
       () =>
         this.counted(run.id, execution.idempotencyKey, () =>
-          (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+          this.traced(run, execution, 'compensation', () =>
+            (step.compensate as (e: SagaStepExecution) => unknown)(execution),
+          ),
         ),
       controller,
       step.timeoutMs,
@@ -319,6 +323,28 @@ export class SagaExecutor {
       idempotencyKey: execution.idempotencyKey,
       owner: this.options.instanceId,
     });
+  }
+
+  /** A step's action or compensation in a span (when an SDK is registered). */
+  private traced(
+    run: ActiveSagaRun,
+    execution: SagaStepExecution,
+    what: 'step' | 'compensation',
+    action: () => unknown,
+  ): Promise<unknown> {
+    return traced(
+      `saga ${what} ${run.saga.name}.${execution.stepName}`,
+      () => ({
+        attributes: {
+          'cello.saga.name': run.saga.name,
+          'cello.saga.id': run.id,
+          'cello.saga.step': execution.stepName,
+          'cello.saga.operation': what,
+          'cello.saga.attempt': execution.attempt,
+        },
+      }),
+      async () => action(),
+    );
   }
 
   /**
