@@ -19,8 +19,14 @@ import { ownMetadataOf } from '../event/own-metadata';
 import { EventRegistry } from '../event/event-registry';
 import type { RecordedEvent } from '../event/recorded-event';
 import { EventSerializer } from '../serialization/event-serializer';
-import { decodeSnapshotState, encodeSnapshotState } from '../serialization/snapshot-codec';
+import { decodeSnapshotState } from '../serialization/snapshot-codec';
+import { AggregateSnapshotter } from './aggregate-snapshotter';
 import type { AppendOptions, StreamEventsOptions } from './append-options';
+import {
+  replayAggregate,
+  replayAggregateUpTo,
+  type AggregateReplaySource,
+} from './aggregate-replay';
 import { TransactionsUnsupportedError } from '../errors/transactions-unsupported.error';
 import type { EventToAppend } from './event-log';
 import { EventStoreTransaction, type PrepareAppend } from './event-store-transaction';
@@ -55,6 +61,8 @@ export class EventStore {
   private readonly readPageSize: number;
   private readonly metrics: CelloMetrics;
   private inlineProjections: readonly InlineProjection[] = [];
+  private readonly replaySource: AggregateReplaySource;
+  private readonly snapshotter: AggregateSnapshotter;
 
   constructor(
     @Inject(EVENT_STORAGE) private readonly storage: EventStorage,
@@ -69,6 +77,13 @@ export class EventStore {
     this.snapshotInterval = options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL;
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
+    this.snapshotter = new AggregateSnapshotter(storage, this.metrics, this.logger);
+    this.replaySource = {
+      storage,
+      serializer,
+      readPageSize: this.readPageSize,
+      streamEvents: (streamId, streamOptions) => this.streamEvents(streamId, streamOptions),
+    };
   }
 
   /** Appends an event to the stream it names (`event.streamId`), with no version check. */
@@ -237,8 +252,9 @@ export class EventStore {
       staleSnapshot = true;
     }
     const fromVersion = aggregate.version + 1;
-    if (toVersion === undefined) await this.replay(aggregate, id, fromVersion);
-    else await this.replayUpTo(aggregate, id, fromVersion, toVersion);
+    if (toVersion === undefined)
+      await replayAggregate(this.replaySource, aggregate, id, fromVersion);
+    else await replayAggregateUpTo(this.replaySource, aggregate, id, fromVersion, toVersion);
     if (aggregate.version === 0) throw new AggregateNotFoundError(type, id);
     const replayed = aggregate.version - fromVersion + 1;
     if (replayed > 0) this.metrics.eventsReplayed?.inc({ aggregate: type }, replayed);
@@ -247,7 +263,7 @@ export class EventStore {
     // Events appended without save() (e.g. append(event)) never crossed the save-time
     // check: a tail of snapshotInterval or more is snapshotted here instead.
     const longTail = this.snapshotInterval > 0 && replayed >= this.snapshotInterval;
-    if (staleSnapshot || longTail) await this.trySnapshot(aggregate);
+    if (staleSnapshot || longTail) await this.snapshotter.trySave(aggregate);
     return aggregate;
   }
 
@@ -280,7 +296,7 @@ export class EventStore {
       interval > 0 &&
       Math.floor(before / interval) < Math.floor(result.streamVersion / interval)
     ) {
-      await this.trySnapshot(aggregate);
+      await this.snapshotter.trySave(aggregate);
     }
     return result;
   }
@@ -291,32 +307,8 @@ export class EventStore {
     id: string,
   ): Promise<{ version: number }> {
     const aggregate = await this.load(aggregateClass, id);
-    await this.saveSnapshot(aggregate);
+    await this.snapshotter.save(aggregate);
     return { version: aggregate.version };
-  }
-
-  /**
-   * Feeds the aggregate the events of stream `id` from `fromVersion`: through
-   * the storage's streaming replay when it has one (no metadata, no dates, no
-   * page held, no per-event promise), else `streamEvents`' pages.
-   */
-  private async replay(aggregate: Aggregate, id: string, fromVersion: number): Promise<void> {
-    if (!this.storage.replayStream) {
-      for await (const recorded of this.streamEvents(id, { fromVersion })) {
-        aggregate.loadFromHistory([recorded.event]);
-      }
-      return;
-    }
-    const serializer = this.serializer;
-    const one: Event[] = [];
-    await this.storage.replayStream(
-      id,
-      { fromVersion, pageSize: this.readPageSize },
-      (replayed) => {
-        one[0] = serializer.deserializeForReplay(id, replayed);
-        aggregate.loadFromHistory(one);
-      },
-    );
   }
 
   /** The checks of an append and its serialized events (a transaction's appends). */
@@ -350,23 +342,6 @@ export class EventStore {
         own === undefined ? metadata : { ...metadata, ...own },
       );
     });
-  }
-
-  /** Feeds the aggregate versions `fromVersion`..`toVersion` of stream `id`, in bounded pages. */
-  private async replayUpTo(
-    aggregate: Aggregate,
-    id: string,
-    fromVersion: number,
-    toVersion: number,
-  ): Promise<void> {
-    let next = fromVersion;
-    while (next <= toVersion) {
-      const limit = Math.min(this.readPageSize, toVersion - next + 1);
-      const page = await this.storage.readStream(id, { fromVersion: next, limit });
-      for (const row of page) aggregate.loadFromHistory([this.serializer.deserialize(row).event]);
-      if (page.length < limit) return;
-      next = page[page.length - 1].version + 1;
-    }
   }
 
   private appendEvents(
@@ -445,31 +420,5 @@ export class EventStore {
       throw error;
     }
     return result!;
-  }
-
-  private async saveSnapshot(aggregate: Aggregate): Promise<void> {
-    const { type, snapshotSchemaVersion } = getAggregateRootMetadata(
-      aggregate.constructor as AggregateClass,
-    );
-    await this.storage.saveSnapshot({
-      streamId: aggregate.id,
-      aggregateType: type,
-      version: aggregate.committedVersion,
-      schemaVersion: snapshotSchemaVersion,
-      state: encodeSnapshotState(type, aggregate.toSnapshot()),
-      createdAt: new Date(),
-    });
-    this.metrics.snapshotsCreated?.inc({ aggregate: type });
-  }
-
-  // A snapshot is an optimisation: failing to take one must not fail the command.
-  private async trySnapshot(aggregate: Aggregate): Promise<void> {
-    try {
-      await this.saveSnapshot(aggregate);
-    } catch (error) {
-      this.logger.warn(
-        `Could not snapshot ${aggregate.constructor.name} "${aggregate.id}": ${String(error)}`,
-      );
-    }
   }
 }
