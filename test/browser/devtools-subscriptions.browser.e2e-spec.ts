@@ -70,6 +70,14 @@ class ParcelArchive {
   }
 }
 
+/** The one subscriber of the two-instance case: only one of them may run it. */
+@Injectable()
+@EventSubscriber({ name: 'parcel-tally' })
+class ParcelTally {
+  @EventHandler(ParcelSent)
+  onSent(): void {}
+}
+
 const DESKTOP = { width: 1280, height: 800 };
 const NARROW = { width: 390, height: 844 };
 
@@ -318,4 +326,58 @@ describe('on PostgreSQL', () => {
   describeSubscriptionsView('PostgreSQL', () =>
     PostgresEventStorage.fromUrl(db.url, { poolSize: 4 }),
   );
+
+  describe('with two instances on one database', () => {
+    const apps: INestApplication[] = [];
+
+    async function startInstance(): Promise<INestApplication> {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          EventSourcingModule.forRoot({
+            storage: PostgresEventStorage.fromUrl(db.url, { poolSize: 2 }),
+            subscriptions: { pollIntervalMs: 50, leaseTtlMs: 30_000 },
+          }),
+          DevtoolsModule.forRoot({ enabled: true }),
+        ],
+        providers: [ParcelTally],
+      }).compile();
+      const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+      apps.push(app);
+      await app.init();
+      return app;
+    }
+
+    afterAll(async () => {
+      for (const app of apps.reverse()) await app.close();
+    });
+
+    it('should name the other instance as the lease holder of a standby subscriber', async () => {
+      // Given the first instance runs the tally
+      const first = await startInstance();
+      const holder = first.get(SubscriptionManager);
+      await waitUntil('the first instance runs the tally', async () => {
+        const status = (await holder.status()).find((s) => s.name === 'parcel-tally');
+        return status?.state === 'running';
+      });
+
+      // When a second instance starts on the same database
+      const second = await startInstance();
+
+      // Then its view shows the tally on standby, held by the first instance
+      let tally: { status: string; leaseHolder: string | null } | undefined;
+      await waitUntil('the second instance reports the tally', async () => {
+        const response = await request(second.getHttpServer())
+          .get('/subscriptions/api/subscriptions')
+          .expect(200);
+        tally = (
+          response.body as {
+            subscriptions: { name: string; status: string; leaseHolder: string | null }[];
+          }
+        ).subscriptions.find((s) => s.name === 'parcel-tally');
+        return tally?.status === 'standby';
+      });
+      expect(tally?.leaseHolder).toBe(holder.instanceId);
+      expect(second.get(SubscriptionManager).instanceId).not.toBe(holder.instanceId);
+    });
+  });
 });

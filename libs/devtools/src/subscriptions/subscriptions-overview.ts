@@ -19,7 +19,7 @@ export interface SubscriptionView {
   readonly name: string;
   /** `running`, `standby`, `stopped`, `failed`, or `stalled` while it retries what it is stuck on. */
   readonly status: 'running' | 'standby' | 'stopped' | 'failed' | 'stalled';
-  /** The instance holding the lease when it is this one; null when another instance (or none) does. */
+  /** The instance id holding the live lease (this one's or another's); null when none does, or the storage cannot tell. */
   readonly leaseHolder: string | null;
   readonly checkpoint: number;
   readonly headPosition: number;
@@ -60,7 +60,7 @@ export class SubscriptionsOverview {
       subscriptions.push({
         name: status.name,
         status: status.retrying ? 'stalled' : status.state,
-        leaseHolder: status.state === 'running' ? manager.instanceId : null,
+        leaseHolder: status.leaseHolder ?? null,
         checkpoint: status.checkpoint,
         headPosition: status.headPosition,
         lagEvents: status.lag,

@@ -76,7 +76,7 @@ export const SUBSCRIPTIONS_VIEW_JS = `'use strict';
       cell(tr, s.name);
       const status = cell(tr, ''); status.appendChild(el('span', s.status, 'badge ' + s.status));
       if (s.retrying) status.appendChild(el('div', 'retrying since ' + new Date(s.retrying.since).toLocaleTimeString() + ', ' + s.retrying.attempts + ' attempts', 'muted'));
-      cell(tr, s.leaseHolder ? s.leaseHolder + ' (this instance)' : (s.status === 'standby' ? 'another instance' : '—'), 'lease');
+      cell(tr, s.leaseHolder ? s.leaseHolder + (s.leaseHolder === page.instanceId ? ' (this instance)' : '') : (s.status === 'standby' ? 'another instance' : '—'), 'lease');
       cell(tr, s.checkpoint + ' / ' + s.headPosition, 'num');
       cell(tr, String(s.lagEvents), 'num lag-events');
       cell(tr, s.lagSeconds.toFixed(1), 'num lag-seconds');

@@ -21,6 +21,9 @@ export interface ProcessorLease {
   readonly expiresAt: Date;
 }
 
+/** Who holds a processor's live lease, and until when (`ProcessorStore.readLease`). */
+export type ProcessorLeaseOwner = Pick<ProcessorLease, 'owner' | 'expiresAt'>;
+
 /** An event a processor gave up on after its retries, kept with the error. */
 export interface ParkedEvent {
   readonly id: number;
@@ -52,6 +55,13 @@ export interface ProcessorStore extends StorageLifecycle {
 
   /** Extends a lease still held; `undefined` when it was taken over. */
   renewLease(lease: ProcessorLease, ttlMs: number): Promise<ProcessorLease | undefined>;
+
+  /**
+   * The live lease's owner and expiry, whoever holds it; `undefined` when the
+   * lease is free, released or expired. Optional: a custom storage may lack it
+   * (then the status names no holder for another instance's subscribers).
+   */
+  readLease?(processor: string): Promise<ProcessorLeaseOwner | undefined>;
 
   /** Gives a lease up so another instance can take it at once. */
   releaseLease(lease: ProcessorLease): Promise<void>;

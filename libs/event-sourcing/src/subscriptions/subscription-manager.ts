@@ -212,12 +212,14 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     const statuses: SubscriptionStatus[] = [];
     for (const processor of this.processors.values()) {
       const checkpoint = await this.knownCheckpoint(processor);
+      const leaseHolder = await this.leaseHolder(processor);
       statuses.push({
         name: processor.name,
         state: processor.state,
         checkpoint,
         headPosition,
         lag: Math.max(0, headPosition - checkpoint),
+        ...(leaseHolder !== undefined ? { leaseHolder } : {}),
         ...(processor.lastError !== undefined ? { lastError: processor.lastError } : {}),
         ...(processor.retrying !== undefined ? { retrying: processor.retrying } : {}),
       });
@@ -309,6 +311,17 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
       return Math.max(processor.checkpoint, await this.storage.readCheckpoint(processor.name));
     } catch {
       return processor.checkpoint;
+    }
+  }
+
+  /** This instance while it runs the processor, else the live lease's owner as stored. */
+  private async leaseHolder(processor: SubscriptionProcessor): Promise<string | undefined> {
+    if (processor.state === 'running') return this.instanceId;
+    if (!this.storage.readLease) return undefined;
+    try {
+      return (await this.storage.readLease(processor.name))?.owner;
+    } catch {
+      return undefined;
     }
   }
 

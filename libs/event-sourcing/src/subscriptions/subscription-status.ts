@@ -17,6 +17,12 @@ export interface SubscriptionStatus {
   readonly headPosition: number;
   /** Events between the checkpoint and the head (`headPosition - checkpoint`). */
   readonly lag: number;
+  /**
+   * The instance id holding the subscriber's live lease: this instance's while
+   * `running`, another's while `standby` (as the storage reads it; absent when
+   * the lease is free, or the storage cannot read leases).
+   */
+  readonly leaseHolder?: string;
   /** The last error met (handler or storage), if any since start. */
   readonly lastError?: string;
   /**

@@ -9,6 +9,7 @@ import type {
   ExpectedVersion,
   ParkedEvent,
   ProcessorLease,
+  ProcessorLeaseOwner,
   ReadAllOptions,
   ReadBackwardOptions,
   ReadStreamOptions,
@@ -269,6 +270,11 @@ export class MemoryEventStorage implements EventStorage {
   async renewLease(lease: ProcessorLease, ttlMs: number): Promise<ProcessorLease | undefined> {
     this.open();
     return this.leases.renew(lease, ttlMs);
+  }
+
+  async readLease(processor: string): Promise<ProcessorLeaseOwner | undefined> {
+    this.open();
+    return this.leases.read(processor);
   }
 
   async releaseLease(lease: ProcessorLease): Promise<void> {

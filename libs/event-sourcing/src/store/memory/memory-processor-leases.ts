@@ -1,4 +1,4 @@
-import type { ProcessorLease } from '../event-storage';
+import type { ProcessorLease, ProcessorLeaseOwner } from '../event-storage';
 
 interface LeaseRecord {
   owner: string;
@@ -49,6 +49,15 @@ export class MemoryProcessorLeases {
     if (record === undefined) return undefined;
     record.expiresAt = Date.now() + ttlMs;
     return toLease(lease.processor, record);
+  }
+
+  /** The live lease's owner and expiry; `undefined` when free, released or expired. */
+  read(processor: string): ProcessorLeaseOwner | undefined {
+    const record = this.leases.get(processor);
+    if (record === undefined || record.owner === '' || record.expiresAt <= Date.now()) {
+      return undefined;
+    }
+    return { owner: record.owner, expiresAt: new Date(record.expiresAt) };
   }
 
   /** Frees a lease still held so another owner can take it at once. */

@@ -1,5 +1,5 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
-import type { ProcessorLease } from '../processor-store';
+import type { ProcessorLease, ProcessorLeaseOwner } from '../processor-store';
 import type { MysqlConnection } from './mysql-connection';
 import { mapMysqlError } from './mysql-error-mapper';
 import { fromUtcText, matchedRows, utcText } from './mysql-sql';
@@ -83,6 +83,17 @@ export class MysqlProcessorLeases {
     } catch (error) {
       throw mapMysqlError(error, 'renewing a processor lease');
     }
+  }
+
+  async readLease(processor: string): Promise<ProcessorLeaseOwner | undefined> {
+    const rows = await this.connection.query<LeaseRow[]>(
+      'reading a processor lease',
+      `SELECT ${LEASE_COLUMNS} FROM ${this.tables.processors} WHERE name = ?`,
+      [processor],
+    );
+    const row = rows[0];
+    if (row === undefined || row.owner === null || Number(row.expired) === 1) return undefined;
+    return { owner: row.owner, expiresAt: fromUtcText(row.lease_expires_at ?? '') };
   }
 
   async releaseLease(lease: ProcessorLease): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ProcessorLease } from '../processor-store';
+import type { ProcessorLease, ProcessorLeaseOwner } from '../processor-store';
 import type { PostgresConnection } from './postgres-connection';
 import type { PostgresTables } from './postgres-tables';
 
@@ -52,6 +52,21 @@ export class PostgresProcessorLeases {
       values: [lease.processor, lease.owner, lease.fencingToken, ttlMs],
     });
     return result.rows[0] && toLease(result.rows[0]);
+  }
+
+  async readLease(processor: string): Promise<ProcessorLeaseOwner | undefined> {
+    const result = await this.connection.query<{ owner: string; lease_expires_at: Date }>(
+      'reading a processor lease',
+      {
+        name: `cello_read_lease_${this.tables.key}`,
+        text:
+          `SELECT owner, lease_expires_at FROM ${this.tables.processors} ` +
+          'WHERE name = $1 AND owner IS NOT NULL AND lease_expires_at >= now()',
+        values: [processor],
+      },
+    );
+    const row = result.rows[0];
+    return row && { owner: row.owner, expiresAt: row.lease_expires_at };
   }
 
   async releaseLease(lease: ProcessorLease): Promise<void> {

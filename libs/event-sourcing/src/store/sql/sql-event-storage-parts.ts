@@ -54,7 +54,8 @@ export interface SqlEventStorageParts {
   readonly globalLog: Pick<EventLog, 'readAll' | 'headPosition'> &
     Required<Pick<EventLog, 'readBackward'>>;
   readonly snapshots: Pick<SnapshotStore, 'saveSnapshot' | 'loadSnapshot'>;
-  readonly leases: Pick<ProcessorStore, 'acquireLease' | 'renewLease' | 'releaseLease'>;
+  readonly leases: Pick<ProcessorStore, 'acquireLease' | 'renewLease' | 'releaseLease'> &
+    Required<Pick<ProcessorStore, 'readLease'>>;
   readonly checkpoints: Pick<
     ProcessorStore,
     'storeCheckpoint' | 'readCheckpoint' | 'resetCheckpoint'

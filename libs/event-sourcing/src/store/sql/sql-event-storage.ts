@@ -15,7 +15,7 @@ import type {
 } from '../event-log';
 import type { EventLogTransaction } from '../event-log-transaction';
 import type { EventStorage } from '../event-storage';
-import type { ParkedEvent, ProcessorLease } from '../processor-store';
+import type { ParkedEvent, ProcessorLease, ProcessorLeaseOwner } from '../processor-store';
 import type { StoredSnapshot } from '../snapshot-store';
 import { AppendCoalescer, type AppendStats, type QueuedAppend } from './append-coalescer';
 import { validateAppend } from './append-validation';
@@ -238,6 +238,10 @@ export abstract class SqlEventStorage implements EventStorage {
 
   renewLease(lease: ProcessorLease, ttlMs: number): Promise<ProcessorLease | undefined> {
     return this.parts.leases.renewLease(lease, ttlMs);
+  }
+
+  readLease(processor: string): Promise<ProcessorLeaseOwner | undefined> {
+    return this.parts.leases.readLease(processor);
   }
 
   releaseLease(lease: ProcessorLease): Promise<void> {

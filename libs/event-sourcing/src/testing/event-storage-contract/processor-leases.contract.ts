@@ -43,6 +43,23 @@ export function describeProcessorLeases(subject: StorageUnderTest): void {
       expect(again?.fencingToken).toBe(first?.fencingToken);
     });
 
+    it('should read who holds a live lease, and nothing once it is released', async () => {
+      // Given
+      const processor = newProcessor();
+      const lease = (await subject.storage.acquireLease(processor, 'instance-a', 10_000))!;
+
+      // When
+      const held = await subject.storage.readLease!(processor);
+      await subject.storage.releaseLease(lease);
+      const released = await subject.storage.readLease!(processor);
+
+      // Then
+      expect(held?.owner).toBe('instance-a');
+      expect(held?.expiresAt.getTime()).toBe(lease.expiresAt.getTime());
+      expect(released).toBeUndefined();
+      expect(await subject.storage.readLease!(newProcessor())).toBeUndefined();
+    });
+
     it('should renew a held lease', async () => {
       // Given
       const processor = newProcessor();
