@@ -2,31 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DemoConfig } from '../../config/demo-config';
 import { DemoDatabase } from '../../database/demo-database';
 import { mysqlOrdersTable } from '../../database/mysql-demo-schema';
-import type { OrderItem, OrderStatus } from '../order-item';
 import { OrderReadModel } from './order-read-model';
+import { ORDER_CHANGE_COLUMNS, orderSummaryOf, type OrderRow } from './order-row';
 import type { OrderChange, OrderListFilter, OrderSummary } from './order-summary';
-
-interface OrderRow {
-  id: string;
-  customer_id: string;
-  status: OrderStatus;
-  items: string | OrderItem[];
-  total: string;
-  tracking_number: string | null;
-  cancel_reason: string | null;
-  fulfillment_saga_id: string | null;
-  version: number;
-  created_at: Date;
-  created_position: string | number;
-  updated_at: Date;
-}
-
-const COLUMNS: Record<keyof OrderChange, string> = {
-  status: 'status',
-  trackingNumber: 'tracking_number',
-  cancelReason: 'cancel_reason',
-  fulfillmentSagaId: 'fulfillment_saga_id',
-};
 
 /**
  * The `orders` read model as a MySQL/MariaDB table (`demo_read_orders` by
@@ -71,7 +49,7 @@ export class MysqlOrderReadModel extends OrderReadModel {
 
   async update(orderId: string, version: number, change: OrderChange, at: Date): Promise<void> {
     const entries = Object.entries(change) as [keyof OrderChange, unknown][];
-    const sets = entries.map(([key]) => `${COLUMNS[key]} = ?`);
+    const sets = entries.map(([key]) => `${ORDER_CHANGE_COLUMNS[key]} = ?`);
     await this.database.query(
       `UPDATE ${this.table} SET ${[...sets, 'version = ?', 'updated_at = ?'].join(', ')}
        WHERE id = ? AND version < ?`,
@@ -83,7 +61,7 @@ export class MysqlOrderReadModel extends OrderReadModel {
     const rows = await this.database.query<OrderRow[]>(`SELECT * FROM ${this.table} WHERE id = ?`, [
       orderId,
     ]);
-    return rows.length > 0 ? toSummary(rows[0]) : undefined;
+    return rows.length > 0 ? orderSummaryOf(rows[0]) : undefined;
   }
 
   async list(filter: OrderListFilter): Promise<OrderSummary[]> {
@@ -102,23 +80,6 @@ export class MysqlOrderReadModel extends OrderReadModel {
        ORDER BY created_position DESC LIMIT ?`,
       [...parameters, filter.limit],
     );
-    return rows.map(toSummary);
+    return rows.map(orderSummaryOf);
   }
-}
-
-function toSummary(row: OrderRow): OrderSummary {
-  return {
-    id: row.id,
-    customerId: row.customer_id,
-    status: row.status,
-    items: typeof row.items === 'string' ? (JSON.parse(row.items) as OrderItem[]) : row.items,
-    total: Number(row.total),
-    trackingNumber: row.tracking_number,
-    cancelReason: row.cancel_reason,
-    fulfillmentSagaId: row.fulfillment_saga_id,
-    version: row.version,
-    createdAt: row.created_at,
-    createdPosition: Number(row.created_position),
-    updatedAt: row.updated_at,
-  };
 }

@@ -1,31 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DemoConfig } from '../../config/demo-config';
 import { DemoDatabase } from '../../database/demo-database';
-import type { OrderItem, OrderStatus } from '../order-item';
 import { OrderReadModel } from './order-read-model';
+import { ORDER_CHANGE_COLUMNS, orderSummaryOf, type OrderRow } from './order-row';
 import type { OrderChange, OrderListFilter, OrderSummary } from './order-summary';
-
-interface OrderRow {
-  id: string;
-  customer_id: string;
-  status: OrderStatus;
-  items: OrderItem[];
-  total: string;
-  tracking_number: string | null;
-  cancel_reason: string | null;
-  fulfillment_saga_id: string | null;
-  version: number;
-  created_at: Date;
-  created_position: string;
-  updated_at: Date;
-}
-
-const COLUMNS: Record<keyof OrderChange, string> = {
-  status: 'status',
-  trackingNumber: 'tracking_number',
-  cancelReason: 'cancel_reason',
-  fulfillmentSagaId: 'fulfillment_saga_id',
-};
 
 /** The `orders` read model as a table in its own schema (`demo_read.orders` by default). */
 @Injectable()
@@ -65,7 +43,7 @@ export class PostgresOrderReadModel extends OrderReadModel {
 
   async update(orderId: string, version: number, change: OrderChange, at: Date): Promise<void> {
     const entries = Object.entries(change) as [keyof OrderChange, unknown][];
-    const sets = entries.map(([key], index) => `${COLUMNS[key]} = $${index + 4}`);
+    const sets = entries.map(([key], index) => `${ORDER_CHANGE_COLUMNS[key]} = $${index + 4}`);
     await this.database.query(
       `UPDATE ${this.table} SET ${[...sets, 'version = $2', 'updated_at = $3'].join(', ')}
        WHERE id = $1 AND version < $2`,
@@ -77,7 +55,7 @@ export class PostgresOrderReadModel extends OrderReadModel {
     const rows = (await this.database.query(`SELECT * FROM ${this.table} WHERE id = $1`, [
       orderId,
     ])) as OrderRow[];
-    return rows.length > 0 ? toSummary(rows[0]) : undefined;
+    return rows.length > 0 ? orderSummaryOf(rows[0]) : undefined;
   }
 
   async list(filter: OrderListFilter): Promise<OrderSummary[]> {
@@ -88,23 +66,6 @@ export class PostgresOrderReadModel extends OrderReadModel {
        LIMIT $3`,
       [filter.customerId ?? null, filter.status ?? null, filter.limit],
     )) as OrderRow[];
-    return rows.map(toSummary);
+    return rows.map(orderSummaryOf);
   }
-}
-
-function toSummary(row: OrderRow): OrderSummary {
-  return {
-    id: row.id,
-    customerId: row.customer_id,
-    status: row.status,
-    items: row.items,
-    total: Number(row.total),
-    trackingNumber: row.tracking_number,
-    cancelReason: row.cancel_reason,
-    fulfillmentSagaId: row.fulfillment_saga_id,
-    version: row.version,
-    createdAt: row.created_at,
-    createdPosition: Number(row.created_position),
-    updatedAt: row.updated_at,
-  };
 }
