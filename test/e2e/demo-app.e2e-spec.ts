@@ -1,24 +1,15 @@
 import {
-  bootDemo,
   CapturingLogger,
   createOrder,
   fulfillBody,
   ledgerOf,
   settledFulfillment,
-  type RunningDemo,
+  useDemo,
 } from './demo-support';
 
 describe('the demo on the embedded default (no DATABASE_URL)', () => {
   const logger = new CapturingLogger();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({}, logger);
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(undefined, logger);
 
   it('should say in one log line that it runs in memory', () => {
     const storage = logger.lines.filter((line) => line.includes('Storage:'));

@@ -1,18 +1,10 @@
 import { EventStore } from '@cello/event-sourcing';
 import { usePostgresDatabase } from '../support/postgres-database';
-import { bootDemo, fulfillBody, orderBody, type RunningDemo } from './demo-support';
+import { fulfillBody, orderBody, useDemo } from './demo-support';
 
 describe('the demo keeps the correlation id of a request on PostgreSQL', () => {
   const db = usePostgresDatabase();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }));
 
   async function eventsOf(orderId: string) {
     return demo.app.get(EventStore).readStream(orderId);

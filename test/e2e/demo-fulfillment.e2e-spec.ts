@@ -7,21 +7,14 @@ import {
   ledgerOf,
   settledFulfillment,
   type RunningDemo,
+  useDemo,
 } from './demo-support';
 
 const ALL_STEPS = ['reserve_inventory', 'process_payment', 'ship_order'];
 
 describe('the demo OrderSaga on PostgreSQL', () => {
   const db = usePostgresDatabase();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }));
 
   describe('when every service accepts', () => {
     it('should answer 200 fulfilled and leave one reserve, charge and ship in the ledger', async () => {

@@ -1,6 +1,6 @@
 import { waitUntil } from '../support/eventually';
 import { usePostgresDatabase } from '../support/postgres-database';
-import { bootDemo, createOrder, fulfillBody, type RunningDemo } from './demo-support';
+import { createOrder, fulfillBody, useDemo } from './demo-support';
 
 interface LedgerPage {
   entries: { sequence: number; order_id: string; action: string }[];
@@ -9,15 +9,7 @@ interface LedgerPage {
 
 describe('GET /demo/ledger (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }));
 
   /** Every page from the start, following `next_after`. */
   async function allPages(query: Record<string, string | number>): Promise<LedgerPage[]> {

@@ -1,24 +1,10 @@
 import { DEMO_POOL_SIZE } from '../../apps/demo/src/database/demo-database';
 import { connectToTestDatabase, usePostgresDatabase } from '../support/postgres-database';
-import {
-  bootDemo,
-  createOrder,
-  fulfillBody,
-  settledFulfillment,
-  type RunningDemo,
-} from './demo-support';
+import { createOrder, fulfillBody, settledFulfillment, useDemo } from './demo-support';
 
 describe('the demo on PostgreSQL', () => {
   const db = usePostgresDatabase();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }));
 
   describe('when orders are created and fulfilled (events, sagas and the read model at work)', () => {
     it('should use one connection pool for all three', async () => {

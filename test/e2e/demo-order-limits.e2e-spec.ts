@@ -1,18 +1,10 @@
 import { ORDER_LIMITS } from '../../apps/demo/src/orders/dto/order-limits';
 import { usePostgresDatabase } from '../support/postgres-database';
-import { bootDemo, createOrder, fulfillBody, type RunningDemo } from './demo-support';
+import { createOrder, fulfillBody, useDemo } from './demo-support';
 
 describe('the demo at the limits of its read-model columns (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }));
 
   describe('when an order totals more than numeric(14, 2) holds', () => {
     it('should answer 400 naming the total, for 1e6 × 1e9 and for one cent over', async () => {

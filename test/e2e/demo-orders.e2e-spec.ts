@@ -1,24 +1,10 @@
 import { usePostgresDatabase } from '../support/postgres-database';
-import {
-  bootDemo,
-  CapturingLogger,
-  createOrder,
-  orderBody,
-  type RunningDemo,
-} from './demo-support';
+import { CapturingLogger, createOrder, orderBody, useDemo } from './demo-support';
 
 describe('the demo orders API on PostgreSQL', () => {
   const db = usePostgresDatabase();
   const logger = new CapturingLogger();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url }, logger);
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }), logger);
 
   it('should say in one log line that it uses PostgreSQL, without the password', () => {
     const storage = logger.lines.filter((line) => line.includes('Storage:'));

@@ -1,6 +1,6 @@
 import { usePostgresDatabase } from '../support/postgres-database';
 import { waitUntil } from '../support/eventually';
-import { bootDemo, createOrder, fulfillBody, type RunningDemo } from './demo-support';
+import { createOrder, fulfillBody, useDemo } from './demo-support';
 
 /** Fulfilment bodies no database can store, each poisoned in another field. */
 const POISONS: [field: string, poison: (body: ReturnType<typeof fulfillBody>) => void][] = [
@@ -12,15 +12,7 @@ const POISONS: [field: string, poison: (body: ReturnType<typeof fulfillBody>) =>
 
 describe('the demo with bodies that cannot be stored (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }));
 
   describe('when 60 good and 20 poisoned fulfilments arrive at once', () => {
     it('should answer 400 naming the field to each poisoned one, and run every good one', async () => {

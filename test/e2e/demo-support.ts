@@ -32,6 +32,35 @@ export async function bootDemo(
   return { app, http: () => request(server), close: () => app.close() };
 }
 
+/**
+ * Boots the demo once for the enclosing `describe` (after its test database
+ * exists) and closes it after the last test. The settings are read inside the
+ * hook, so they may use the database's URL.
+ */
+export function useDemo(
+  settings: () => Partial<DemoConfig> = () => ({}),
+  logger: LoggerService | false = false,
+): RunningDemo {
+  let running: RunningDemo | undefined;
+  beforeAll(async () => {
+    running = await bootDemo(settings(), logger);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  const booted = (): RunningDemo => {
+    if (!running) throw new Error('the demo runs only inside tests and hooks');
+    return running;
+  };
+  return {
+    get app() {
+      return booted().app;
+    },
+    http: () => booted().http(),
+    close: () => booted().close(),
+  };
+}
+
 /** A valid `POST /orders` body. */
 export function orderBody(customerId = 'customer-1') {
   return {

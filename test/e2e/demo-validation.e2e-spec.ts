@@ -1,5 +1,5 @@
 import { usePostgresDatabase } from '../support/postgres-database';
-import { bootDemo, createOrder, fulfillBody, ledgerOf, type RunningDemo } from './demo-support';
+import { createOrder, fulfillBody, ledgerOf, useDemo } from './demo-support';
 
 /** The problems a 400 lists, as one string to search. */
 function problems(body: { message?: unknown }): string {
@@ -9,15 +9,7 @@ function problems(body: { message?: unknown }): string {
 
 describe('the demo with malformed requests', () => {
   const db = usePostgresDatabase();
-  let demo: RunningDemo;
-
-  beforeAll(async () => {
-    demo = await bootDemo({ databaseUrl: db.url });
-  });
-
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo(() => ({ databaseUrl: db.url }));
 
   describe('when POST /orders gets a malformed body', () => {
     it.each([
