@@ -13,6 +13,8 @@ import { Client } from 'pg';
 export interface PostgresLoad {
   /** CPU time of the database's backends over the window, as a share of the machine (all cores). */
   readonly pgCpuShare: number | null;
+  /** Busy share of all cores over the window, whoever used them (`/proc/stat`): the rest was idle. */
+  readonly machineCpuShare: number | null;
   /** Mean number of active backends per sample. */
   readonly activeBackends: number;
   /** Mean number of backends per sample waiting on a heavyweight lock (`wait_event_type = 'Lock'`). */
@@ -51,6 +53,19 @@ function cpuTicks(pid: number): number | null {
   }
 }
 
+/** Busy and total jiffies of all cores since boot, or null off Linux. */
+function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const values = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = values.reduce((a, b) => a + b, 0);
+    // idle and iowait are not busy.
+    return { busy: total - values[3] - (values[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
 /** Samples the database of `databaseUrl` from now until `stop()` resolves the figures. */
 export async function samplePostgresLoad(
   databaseUrl: string,
@@ -61,6 +76,7 @@ export async function samplePostgresLoad(
   const started = process.hrtime.bigint();
   const backends = (await client.query<{ pid: number }>(SAMPLE_SQL)).rows.map((r) => r.pid);
   const ticksBefore = new Map(backends.map((pid) => [pid, cpuTicks(pid)]));
+  const machineBefore = machineTicks();
   let samples = 0;
   let active = 0;
   const byType = new Map<string, number>();
@@ -101,6 +117,7 @@ export async function samplePostgresLoad(
         ticks += after - before;
         readable++;
       }
+      const machineAfter = machineTicks();
       await client.end();
       const perSample = (n: number): number => (samples ? n / samples : 0);
       const topWaits = [...byEvent.entries()]
@@ -111,6 +128,10 @@ export async function samplePostgresLoad(
       return {
         pgCpuShare:
           readable > 0 ? ticks / clockTicksPerSecond() / (seconds * os.cpus().length) : null,
+        machineCpuShare:
+          machineBefore && machineAfter && machineAfter.total > machineBefore.total
+            ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)
+            : null,
         activeBackends: perSample(active),
         lockWaiting: perSample(byType.get('Lock') ?? 0),
         lwlockWaiting: perSample(byType.get('LWLock') ?? 0),

@@ -83,6 +83,7 @@ export async function scaleOut(context: BenchContext, processes: number): Promis
         ...latency.summary(),
         ...(load.pgCpuShare == null ? {} : { pgCpuShare: load.pgCpuShare }),
         appCpuShare,
+        ...(load.machineCpuShare == null ? {} : { machineCpuShare: load.machineCpuShare }),
         activeBackends: load.activeBackends,
         lockWaiting: load.lockWaiting,
         lwlockWaiting: load.lwlockWaiting,
