@@ -70,7 +70,7 @@ function machineTicks(): { busy: number; total: number } | null {
 export async function samplePostgresLoad(
   databaseUrl: string,
   { intervalMs = 100 }: { intervalMs?: number } = {},
-): Promise<{ stop(): Promise<PostgresLoad> }> {
+): Promise<{ sampled(): number; stop(): Promise<PostgresLoad> }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   const started = process.hrtime.bigint();
@@ -102,6 +102,7 @@ export async function samplePostgresLoad(
     }
   })();
   return {
+    sampled: () => samples,
     stop: async () => {
       stopping = true;
       await loop;
