@@ -50,6 +50,8 @@ function checkTarget(target, entry) {
       const r = ratio(cello, entry.peers[target.peer]);
       return {
         kind: target.kind,
+        against: target.peer,
+        min: target.min,
         text: `≥ ${Number(target.min.toFixed(2))}× ${target.peer}`,
         value: r,
         met: r == null ? null : r >= target.min,
@@ -59,7 +61,20 @@ function checkTarget(target, entry) {
       const r = entry.ratio_vs_ceiling;
       return {
         kind: target.kind,
+        against: entry.ceiling_name,
+        min: target.min,
         text: `≥ ${Number(target.min.toFixed(2))}× ${entry.ceiling_name}`,
+        value: r,
+        met: r == null ? null : r >= target.min,
+      };
+    }
+    case 'vs-reference': {
+      const r = ratio(cello, entry.references[target.subject]);
+      return {
+        kind: target.kind,
+        against: target.subject,
+        min: target.min,
+        text: `≥ ${Number(target.min.toFixed(2))}× ${target.subject}`,
         value: r,
         met: r == null ? null : r >= target.min,
       };
@@ -101,10 +116,16 @@ function workloadEntry(workload, runsBySubject) {
   const bestPeerName = Object.keys(peers)
     .filter((n) => peers[n] != null)
     .sort((a, b) => peers[b] - peers[a])[0];
+  // The limit Cello is measured against: the ceiling, else the reference a target names.
+  const limitName =
+    ceilingSubject?.name ??
+    workload.targets.find((t) => t.kind === 'vs-reference')?.subject ??
+    null;
   const entry = {
     name: workload.name,
     unit: workload.unit,
     description: workload.description,
+    cello_name: celloSubject?.name ?? null,
     cello: cello?.median ?? null,
     ...(cello?.median == null ? { cello_reason: cello?.reason ?? 'no cello subject' } : {}),
     cello_extra: cello?.extra ?? {},
@@ -122,6 +143,9 @@ function workloadEntry(workload, runsBySubject) {
     paired_ratio_range_vs_ceiling: ceilingSubject
       ? pairedRange(cello, summaries[ceilingSubject.name])
       : null,
+    limit_name: limitName,
+    ratio_vs_limit: limitName ? ratio(cello?.median, summaries[limitName]?.median) : null,
+    paired_ratio_range_vs_limit: limitName ? pairedRange(cello, summaries[limitName]) : null,
     target: workload.targetText,
     subjects: summaries,
   };
@@ -182,11 +206,19 @@ function verdict(targets) {
     .join('<br>');
 }
 
+/** `subject p50 / p99` lines of the subjects that recorded latencies, in milliseconds. */
+function latencyCell(e) {
+  const shown = Object.entries(e.subjects)
+    .filter(([, s]) => s.extra?.p50Ms != null && s.extra?.p99Ms != null)
+    .map(([name, s]) => `${name}: ${fmt(s.extra.p50Ms)} / ${fmt(s.extra.p99Ms)}`);
+  return shown.length ? shown.join('<br>') : '—';
+}
+
 /** The markdown table: one row per workload. */
 function markdownTable(entries) {
   const lines = [
-    '| workload | unit | cello median (min–max) | best peer median (min–max) | ceiling median (min–max) | vs best peer (paired runs min–max) | vs ceiling (paired runs min–max) | targets |',
-    '|---|---|---|---|---|---|---|---|',
+    '| workload | unit | cello median (min–max) | best peer median (min–max) | ceiling or limit median (min–max) | vs best peer (paired runs min–max) | vs ceiling or limit (paired runs min–max) | latency p50 / p99 ms | targets |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const e of entries) {
     const peerNames = Object.keys(e.peers);
@@ -194,12 +226,17 @@ function markdownTable(entries) {
       .filter((n) => e.peers[n] != null)
       .sort((a, b) => e.peers[b] - e.peers[a])[0];
     const peerCell = best ? `${best}: ${cell(e.subjects[best])}` : '—';
-    const ceilingCell = e.ceiling_name
-      ? `${e.ceiling_name}: ${cell(e.subjects[e.ceiling_name])}`
-      : '—';
-    const celloCell = e.cello == null ? `null — ${e.cello_reason}` : cell(e.subjects.cello);
+    // Entries of latest.json written before issue 22 have no limit_* fields.
+    const limitName = e.limit_name === undefined ? e.ceiling_name : e.limit_name;
+    const limitCell = limitName ? `${limitName}: ${cell(e.subjects[limitName])}` : '—';
+    const vsLimit =
+      e.limit_name === undefined
+        ? fmtRatioWithRange(e.ratio_vs_ceiling, e.paired_ratio_range_vs_ceiling)
+        : fmtRatioWithRange(e.ratio_vs_limit, e.paired_ratio_range_vs_limit);
+    const celloCell =
+      e.cello == null ? `null — ${e.cello_reason}` : cell(e.subjects[e.cello_name ?? 'cello']);
     lines.push(
-      `| \`${e.name}\` | ${e.unit} | ${celloCell.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${peerCell} | ${ceilingCell} | ${fmtRatioWithRange(e.ratio_vs_best_peer, e.paired_ratio_range_vs_best_peer)} | ${fmtRatioWithRange(e.ratio_vs_ceiling, e.paired_ratio_range_vs_ceiling)} | ${verdict(e.targets)} |`,
+      `| \`${e.name}\` | ${e.unit} | ${celloCell.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${peerCell} | ${limitCell} | ${fmtRatioWithRange(e.ratio_vs_best_peer, e.paired_ratio_range_vs_best_peer)} | ${vsLimit} | ${latencyCell(e)} | ${verdict(e.targets)} |`,
     );
   }
   return lines.join('\n');
@@ -214,7 +251,7 @@ function detailTable(entries) {
   for (const e of entries) {
     for (const [name, s] of Object.entries(e.subjects)) {
       const role =
-        name === 'cello'
+        name === (e.cello_name ?? 'cello')
           ? 'cello'
           : name in e.peers
             ? 'peer'
@@ -233,4 +270,4 @@ function detailTable(entries) {
   return lines.join('\n');
 }
 
-module.exports = { median, workloadEntry, markdownTable, detailTable, fmt };
+module.exports = { median, workloadEntry, markdownTable, detailTable, fmt, fmtRatio };

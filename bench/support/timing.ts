@@ -1,3 +1,4 @@
+import type { LatencyRecorder } from './latency-recorder';
 import { startProfile, stopProfile } from './profiler';
 
 /** Timing helpers used inside a measurement process. */
@@ -30,12 +31,18 @@ export async function unitsPerSecond(
 
 /**
  * Runs `workers` loops concurrently, each calling `step` until `durationMs`
- * has passed; resolves to units per second across all of them.
+ * has passed; resolves to units per second across all of them. With
+ * `latency`, the duration of every call of the timed part (one operation as
+ * its caller sees it) is recorded there.
  */
 export async function concurrentUnitsPerSecond(
   workers: number,
   step: (worker: number) => Promise<number>,
-  { warmupMs, durationMs }: { warmupMs: number; durationMs: number },
+  {
+    warmupMs,
+    durationMs,
+    latency,
+  }: { warmupMs: number; durationMs: number; latency?: LatencyRecorder },
 ): Promise<{ rate: number; units: number; seconds: number }> {
   const loop = async (worker: number, until: bigint, count: boolean): Promise<number> => {
     let units = 0;
@@ -45,13 +52,27 @@ export async function concurrentUnitsPerSecond(
     }
     return units;
   };
+  const timedLoop = async (worker: number, until: bigint, recorder: LatencyRecorder) => {
+    let units = 0;
+    let now = process.hrtime.bigint();
+    while (now < until) {
+      const done = await step(worker);
+      const after = process.hrtime.bigint();
+      recorder.record(Number(after - now));
+      units += done;
+      now = after;
+    }
+    return units;
+  };
   const ids = Array.from({ length: workers }, (_, i) => i);
   const warmupEnd = process.hrtime.bigint() + BigInt(warmupMs) * 1_000_000n;
   await Promise.all(ids.map((id) => loop(id, warmupEnd, false)));
   await startProfile();
   const start = process.hrtime.bigint();
   const end = start + BigInt(durationMs) * 1_000_000n;
-  const counts = await Promise.all(ids.map((id) => loop(id, end, true)));
+  const counts = await Promise.all(
+    ids.map((id) => (latency ? timedLoop(id, end, latency) : loop(id, end, true))),
+  );
   const seconds = secondsSince(start);
   await stopProfile();
   const units = counts.reduce((a, b) => a + b, 0);

@@ -21,7 +21,10 @@ export interface BenchContext {
 export interface Measurement {
   /** The workload's figure, in the workload's unit (higher is better). */
   readonly value: number;
-  /** Secondary figures, e.g. `heapGrowthRatio`. */
+  /**
+   * Secondary figures, e.g. `heapGrowthRatio`; `p50Ms` and `p99Ms` (latency
+   * of one operation during the timed part) go into the summary table.
+   */
   readonly extra?: Readonly<Record<string, number>>;
   /** What was done exactly, for the report (counts, sizes). */
   readonly detail?: string;
@@ -34,10 +37,12 @@ export interface Subject {
   run(context: BenchContext): Promise<Measurement>;
 }
 
-/** A target from issue 8, checked against medians of the same run. */
+/** A target from issue 8 or 22, checked against medians of the same run. */
 export type Target =
   | { readonly kind: 'vs-peer'; readonly peer: string; readonly min: number }
   | { readonly kind: 'vs-ceiling'; readonly min: number }
+  /** Cello against a named `reference` subject (a floor, a hand-written log, 1 process). */
+  | { readonly kind: 'vs-reference'; readonly subject: string; readonly min: number }
   | { readonly kind: 'absolute'; readonly min: number }
   | { readonly kind: 'extra-max'; readonly extra: string; readonly max: number };
 
@@ -48,7 +53,7 @@ export interface WorkloadDefinition {
   readonly description: string;
   /** Needs a fresh PostgreSQL database per measurement. */
   readonly postgres: boolean;
-  /** The target as issue 8 words it, for the report. */
+  /** The target as the issue words it, for the report. */
   readonly targetText: string;
   readonly targets: readonly Target[];
   readonly subjects: readonly Subject[];

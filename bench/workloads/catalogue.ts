@@ -6,6 +6,7 @@ import { nativeEventLog, nativeSnapshotCodec } from './native.workloads';
 import { projectionCatchUp } from './projection.workloads';
 import { relayThroughput } from './relay.workloads';
 import { saga3StepsPg } from './saga.workloads';
+import { scaleOut } from './scale-out.workloads';
 import { dispatchCommand, dispatchCommandFull, dispatchQuery } from './dispatch.workloads';
 
 /** Every workload, in the order `npm run bench` runs them. */
@@ -21,6 +22,7 @@ export const workloads: readonly WorkloadDefinition[] = [
   memoryAppend1m,
   memoryReplay1m,
   saga3StepsPg,
+  scaleOut,
   projectionCatchUp,
   relayThroughput,
   nativeEventLog,

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Saga, SagaModule, SagaRunner, SagaStep, type SagaStepExecution } from '@cello/saga';
 import { bootApp } from '../support/boot-app';
+import { LatencyRecorder } from '../support/latency-recorder';
 import { concurrentUnitsPerSecond } from '../support/timing';
 import type { BenchContext, Measurement } from '../support/workload';
 
@@ -12,7 +13,7 @@ type Step = SagaStepExecution<Context>;
 /** Three trivial steps with compensations: what is measured is the saga machinery and its state writes. */
 @Saga('BenchOrderSaga')
 @Injectable()
-class BenchOrderSaga {
+export class BenchOrderSaga {
   @SagaStep({ name: 'reserve_inventory', compensate: 'release' })
   async reserve({ context }: Step): Promise<void> {
     context.reserved = true;
@@ -52,6 +53,7 @@ export async function celloSagas(
   ]);
   const runner = app.get(SagaRunner);
   await context.checkpoint();
+  const latency = new LatencyRecorder();
   const result = await concurrentUnitsPerSecond(
     16,
     async () => {
@@ -59,11 +61,15 @@ export async function celloSagas(
       if (!outcome.success) throw new Error(`saga ${outcome.sagaId} ended ${outcome.status}`);
       return 1;
     },
-    context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 500, durationMs: 2500 },
+    {
+      ...(context.quick ? { warmupMs: 200, durationMs: 800 } : { warmupMs: 500, durationMs: 2500 }),
+      latency,
+    },
   );
   await app.close();
   return {
     value: result.rate,
+    extra: latency.summary(),
     detail: `${result.units.toLocaleString('en-US')} sagas of 3 steps, 16 concurrent${synchronousCommit ? '' : ', synchronousCommit: false'}`,
   };
 }
