@@ -1,7 +1,7 @@
 import type { WorkloadDefinition } from '../support/workload';
 import { celloDispatch } from './dispatch-cello';
 import { celloTracedDispatch } from './dispatch-traced';
-import { mapFloor, nativeRouteFloor, nestjsCqrs } from './dispatch-fixtures';
+import { mapFloor, nativeRouteFloor, nestjsCqrs, timedLimitFloor } from './dispatch-fixtures';
 
 export const dispatchCommand: WorkloadDefinition = {
   name: 'dispatch-command',
@@ -45,6 +45,8 @@ export const dispatchCommandFull: WorkloadDefinition = {
   subjects: [
     { name: 'cello', role: 'cello', run: (c) => celloDispatch(c, 'command', true) },
     { name: 'nestjs-cqrs', role: 'peer', run: (c) => nestjsCqrs(c, 'command') },
+    // The least any exactly timed dispatch with a time limit costs (bench/cqrs/README.md).
+    { name: 'timed-limit-floor', role: 'reference', run: (c) => timedLimitFloor(c) },
   ],
 };
 
