@@ -13,6 +13,7 @@ const { execFileSync } = require('node:child_process');
 const SUBJECTS = [
   'bare-map',
   'bare-map-timed',
+  'bare-map-timed-limit',
   'native-route-table',
   'nestjs-cqrs-command',
   'cello-command',

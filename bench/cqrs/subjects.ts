@@ -139,6 +139,56 @@ export const subjects: Record<string, () => Promise<Dispatch>> = {
         });
     };
   },
+  /**
+   * What a timed dispatch with a time limit costs at least: the floor, two clock
+   * readings, a promise of its own the deadline could reject, an entry linked
+   * into a deadline list while pending, and a `then` on the handler's promise.
+   */
+  'bare-map-timed-limit': async () => {
+    const handler = new PlaceOrderHandler();
+    const routes = new Map<unknown, PlaceOrderHandler>([[PlaceOrder, handler]]);
+    const buckets = new Float64Array(18);
+    type Entry = {
+      prev: Entry | null;
+      next: Entry | null;
+      resolve: (v: unknown) => void;
+      reject: (e: unknown) => void;
+    };
+    let tail: Entry | null = null;
+    return () => {
+      const command = new PlaceOrder(sequence++);
+      const startedAt = performance.now();
+      const entry: Entry = { prev: tail, next: null, resolve: () => {}, reject: () => {} };
+      const promise = new Promise((resolve, reject) => {
+        entry.resolve = resolve;
+        entry.reject = reject;
+      });
+      if (tail !== null) tail.next = entry;
+      tail = entry;
+      const unlink = () => {
+        if (entry.prev !== null) entry.prev.next = entry.next;
+        if (entry.next !== null) entry.next.prev = entry.prev;
+        else tail = entry.prev;
+        entry.prev = entry.next = null;
+        const seconds = (performance.now() - startedAt) / 1000;
+        buckets[seconds <= 0.00005 ? 0 : 17] += 1;
+      };
+      routes
+        .get(command.constructor)!
+        .execute(command)
+        .then(
+          (value) => {
+            unlink();
+            entry.resolve(value);
+          },
+          (error: unknown) => {
+            unlink();
+            entry.reject(error);
+          },
+        );
+      return promise;
+    };
+  },
   /** The same, with the route found by the Rust route table (one boundary crossing per dispatch). */
   'native-route-table': async () => {
     const handlers = [new PlaceOrderHandler()];

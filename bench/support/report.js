@@ -95,6 +95,21 @@ function checkTarget(target, entry) {
         met: v == null ? null : v < target.max,
       };
     }
+    case 'overhead-max': {
+      // Time per unit relative to another subject of the workload (a time-per-unit extra's
+      // medians when named, else the rates'), minus 1.
+      const other = entry.subjects[target.subject];
+      const r = target.perUnit
+        ? ratio(entry.cello_extra?.[target.perUnit], other?.extra?.[target.perUnit])
+        : ratio(other?.median, cello);
+      const overhead = r == null ? null : r - 1;
+      return {
+        kind: target.kind,
+        text: `overhead < ${Number((target.max * 100).toFixed(2))} % vs ${target.subject}${target.perUnit ? ` (${target.perUnit})` : ''}`,
+        value: overhead,
+        met: overhead == null ? null : overhead < target.max,
+      };
+    }
     default:
       return { text: JSON.stringify(target), value: null, met: null };
   }
@@ -198,7 +213,9 @@ function verdict(targets) {
             ? fmt(t.value)
             : t.kind === 'extra-max'
               ? t.value.toFixed(3)
-              : fmtRatio(t.value);
+              : t.kind === 'overhead-max'
+                ? `${(t.value * 100).toFixed(1)} %`
+                : fmtRatio(t.value);
         shown = ` (${shown})`;
       }
       return `${t.text}: **${mark}**${shown}`;

@@ -16,17 +16,20 @@ export function secondsSince(start: bigint): number {
 export async function unitsPerSecond(
   step: () => Promise<number>,
   { warmupMs, durationMs }: { warmupMs: number; durationMs: number },
-): Promise<{ rate: number; units: number; seconds: number }> {
+): Promise<{ rate: number; units: number; seconds: number; cpuSeconds: number }> {
   const warmupEnd = process.hrtime.bigint() + BigInt(warmupMs) * 1_000_000n;
   while (process.hrtime.bigint() < warmupEnd) await step();
   await startProfile();
   const start = process.hrtime.bigint();
+  const cpuAtStart = process.cpuUsage();
   const end = start + BigInt(durationMs) * 1_000_000n;
   let units = 0;
   while (process.hrtime.bigint() < end) units += await step();
   const seconds = secondsSince(start);
+  const cpu = process.cpuUsage(cpuAtStart);
   await stopProfile();
-  return { rate: units / seconds, units, seconds };
+  // CPU time (this process, all threads) moves far less than wall time on a shared machine.
+  return { rate: units / seconds, units, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /**

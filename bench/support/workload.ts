@@ -44,7 +44,19 @@ export type Target =
   /** Cello against a named `reference` subject (a floor, a hand-written log, 1 process). */
   | { readonly kind: 'vs-reference'; readonly subject: string; readonly min: number }
   | { readonly kind: 'absolute'; readonly min: number }
-  | { readonly kind: 'extra-max'; readonly extra: string; readonly max: number };
+  | { readonly kind: 'extra-max'; readonly extra: string; readonly max: number }
+  /**
+   * Cello costs less than `max` (a fraction) more time per unit than `subject`,
+   * another subject of the same workload: with `perUnit` (an extra holding a
+   * time per unit, e.g. `cpuNsPerOp`) `cello / subject - 1`, else from the
+   * rates, `subject / cello - 1`.
+   */
+  | {
+      readonly kind: 'overhead-max';
+      readonly subject: string;
+      readonly max: number;
+      readonly perUnit?: string;
+    };
 
 export interface WorkloadDefinition {
   readonly name: string;

@@ -7,13 +7,19 @@ import { projectionCatchUp } from './projection.workloads';
 import { relayThroughput } from './relay.workloads';
 import { saga3StepsPg } from './saga.workloads';
 import { scaleOut } from './scale-out.workloads';
-import { dispatchCommand, dispatchCommandFull, dispatchQuery } from './dispatch.workloads';
+import {
+  dispatchCommand,
+  dispatchCommandFull,
+  dispatchCommandTraced,
+  dispatchQuery,
+} from './dispatch.workloads';
 
 /** Every workload, in the order `npm run bench` runs them. */
 export const workloads: readonly WorkloadDefinition[] = [
   dispatchCommand,
   dispatchQuery,
   dispatchCommandFull,
+  dispatchCommandTraced,
   appendSequential,
   appendConcurrent16,
   appendBatch100,

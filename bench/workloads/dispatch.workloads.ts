@@ -1,6 +1,7 @@
 import type { WorkloadDefinition } from '../support/workload';
 import { celloDispatch } from './dispatch-cello';
-import { mapFloor, nativeRouteFloor, nestjsCqrs } from './dispatch-fixtures';
+import { celloTracedDispatch } from './dispatch-traced';
+import { mapFloor, nativeRouteFloor, nestjsCqrs, timedLimitFloor } from './dispatch-fixtures';
 
 export const dispatchCommand: WorkloadDefinition = {
   name: 'dispatch-command',
@@ -44,5 +45,22 @@ export const dispatchCommandFull: WorkloadDefinition = {
   subjects: [
     { name: 'cello', role: 'cello', run: (c) => celloDispatch(c, 'command', true) },
     { name: 'nestjs-cqrs', role: 'peer', run: (c) => nestjsCqrs(c, 'command') },
+    // The least any exactly timed dispatch with a time limit costs (bench/cqrs/README.md).
+    { name: 'timed-limit-floor', role: 'reference', run: (c) => timedLimitFloor(c) },
+  ],
+};
+
+export const dispatchCommandTraced: WorkloadDefinition = {
+  name: 'dispatch-command-traced',
+  unit: 'ops/s',
+  description:
+    'CommandBus.dispatch (no validation, metrics, limit or middleware) with @opentelemetry/api installed and no SDK registered, against the same routes without the tracing hook',
+  postgres: false,
+  targetText: 'tracing with no SDK registered costs < 5 % per dispatch (issue 19)',
+  targets: [{ kind: 'overhead-max', subject: 'no-hooks', max: 0.05, perUnit: 'cpuNsPerOp' }],
+  subjects: [
+    { name: 'cello', role: 'cello', run: (c) => celloTracedDispatch(c, 'api-no-sdk') },
+    { name: 'no-hooks', role: 'reference', run: (c) => celloTracedDispatch(c, 'no-hooks') },
+    { name: 'api-absent', role: 'reference', run: (c) => celloTracedDispatch(c, 'api-absent') },
   ],
 };
