@@ -116,7 +116,7 @@ export class MemoryTransaction implements EventLogTransaction {
         : 'any';
       const applied = this.log.appendNow(streamId, events, expected);
       running.set(streamId, applied.streamVersion);
-      result.positions = applied.positions;
+      result.positions = [...applied.positions];
       result.duplicate = resent.has(append);
     }
   }
