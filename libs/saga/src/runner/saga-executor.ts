@@ -16,6 +16,7 @@ import type { SagaMetricsRecorder } from './saga-metrics-recorder';
 import type { SagaResult } from './saga-result';
 import { toSagaResult } from './saga-result-mapping';
 import { recordAttempt, withAttempts } from './saga-attempt';
+import { withOrigin } from './saga-origin';
 import { messageOf, unstorableContext, writeOf } from './saga-writes';
 
 /**
@@ -132,7 +133,7 @@ export class SagaExecutor {
           fencingToken: run.fencingToken,
           leaseTtlMs: this.options.leaseTtlMs,
         },
-        withAttempts(next.stateJson, run.attempts ?? []),
+        withOrigin(withAttempts(next.stateJson, run.attempts ?? []), run.origin),
       ),
     );
     if (!saved) {
@@ -191,7 +192,7 @@ export class SagaExecutor {
     const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
-        this.counted(run.id, execution.idempotencyKey, () =>
+        this.counted(run, execution.idempotencyKey, () =>
           this.traced(run, execution, 'step', () =>
             (step.action as (e: SagaStepExecution) => unknown)(execution),
           ),
@@ -263,7 +264,7 @@ export class SagaExecutor {
     const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
-        this.counted(run.id, execution.idempotencyKey, () =>
+        this.counted(run, execution.idempotencyKey, () =>
           this.traced(run, execution, 'compensation', () =>
             (step.compensate as (e: SagaStepExecution) => unknown)(execution),
           ),
@@ -348,14 +349,16 @@ export class SagaExecutor {
   }
 
   /**
-   * Runs an action of saga `id`, counted in `executing` until it settles (even
+   * Runs an action of `run`, counted in `executing` until it settles (even
    * after an abort). What it appends is caused by the step (`cause`), in the
-   * correlation of the command that started the saga (the saga id after a recovery).
+   * correlation of the work that started the saga, as stored with it (so the
+   * same after a recovery by another instance); the saga id when none started it.
    */
-  private counted(id: string, cause: string, action: () => unknown): Promise<unknown> {
+  private counted(run: ActiveSagaRun, cause: string, action: () => unknown): Promise<unknown> {
+    const id = run.id;
     this.executing.set(id, (this.executing.get(id) ?? 0) + 1);
     const context = {
-      correlationId: currentMessageContext()?.correlationId ?? id,
+      correlationId: run.origin?.correlationId ?? currentMessageContext()?.correlationId ?? id,
       causationId: cause,
     };
     const settled = Promise.resolve().then(() => runInMessageContext(context, action));

@@ -8,6 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CelloMetrics, isCelloError } from '@cello/core';
+import { currentMessageContext } from '@cello/core/internal';
 import { SagaRegistry } from '../definition/saga-registry';
 import type { SagaContext } from '../definition/saga-step-execution';
 import { InvalidSagaContextError } from '../errors/invalid-saga-context.error';
@@ -31,6 +32,7 @@ import { SagaRecovery } from './saga-recovery';
 import type { SagaResult, SagaStatusView } from './saga-result';
 import { corruptReason, toSagaResult, toSagaStatusView } from './saga-result-mapping';
 import type { SagaStartOptions } from './saga-start-options';
+import { withOrigin } from './saga-origin';
 import { checkSagaId, unstorableContext, writeOf } from './saga-writes';
 
 type SagaType = abstract new (...args: never[]) => object;
@@ -229,6 +231,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       next: first.command,
       context: copy,
       stop: new AbortController(),
+      // Kept with the saga: another instance recovering it carries the same correlation on.
+      origin: { correlationId: currentMessageContext()?.correlationId },
     };
     const created = await this.storage.create(
       writeOf(
@@ -242,7 +246,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
           fencingToken: 1,
           leaseTtlMs: this.options.leaseTtlMs,
         },
-        first.stateJson,
+        withOrigin(first.stateJson, run.origin),
       ),
     );
     if (created) return { run };
