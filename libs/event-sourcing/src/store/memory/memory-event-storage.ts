@@ -253,11 +253,13 @@ export class MemoryEventStorage implements EventStorage {
 
   /**
    * Reads windows of positions from the top down; a record of another type is
-   * skipped on its type name, before its payload and metadata are parsed.
+   * skipped on its type name, before its payload and metadata are parsed (a
+   * correlation filter needs the metadata parsed).
    */
   async readBackward(options: ReadBackwardOptions): Promise<StoredEvent[]> {
     const log = this.open();
-    const { toPosition, fromPosition, types, limit } = checkReadBackwardOptions(options);
+    const { toPosition, fromPosition, types, correlationId, limit } =
+      checkReadBackwardOptions(options);
     const wanted = types === undefined ? undefined : new Set(types);
     const events: StoredEvent[] = [];
     const window = this.page.length / 2;
@@ -270,7 +272,10 @@ export class MemoryEventStorage implements EventStorage {
       for (let i = count - 1; i >= 0 && events.length < limit; i--) {
         const chunk = this.chunk(out[2 * i]);
         if (wanted && !wanted.has(this.decoder.typeAt(chunk, out[2 * i + 1]))) continue;
-        events.push(this.decoder.decode(chunk, out[2 * i + 1]));
+        const event = this.decoder.decode(chunk, out[2 * i + 1]);
+        if (correlationId !== undefined && event.metadata?.correlationId !== correlationId)
+          continue;
+        events.push(event);
       }
       upper = from - 1;
     }
