@@ -77,9 +77,27 @@ export class SagaExecutor {
     return this.track(this.drive(run, firstEvent));
   }
 
-  /** Drives a run nobody awaits; a stop other than the runner's is logged. */
+  /**
+   * Drives a run nobody awaits; a stop other than the runner's is logged. It
+   * outlives the work that started it (a request, an event's subscriber, a
+   * recovery scan), so it is traced as its own trace, linked to where the saga
+   * started from.
+   */
   background(run: ActiveSagaRun, event?: SagaMachineEvent): void {
-    this.execute(run, event).catch((error: unknown) => {
+    const drive = traced(
+      `saga ${run.saga.name}`,
+      () => ({
+        root: true,
+        linkFrom: run.origin?.trace,
+        attributes: {
+          'cello.saga.name': run.saga.name,
+          'cello.saga.id': run.id,
+          'cello.saga.operation': event?.type === 'recover' ? 'recover' : 'run',
+        },
+      }),
+      () => this.execute(run, event),
+    );
+    drive.catch((error: unknown) => {
       if (!isCelloError(error, SagaRunnerStoppedError.code)) {
         this.logger.warn(`Saga ${run.id} stopped: ${(error as Error).message}`);
       }

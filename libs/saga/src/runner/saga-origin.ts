@@ -1,3 +1,5 @@
+import { celloTracer, currentMessageContext, withTraceContext } from '@cello/core/internal';
+
 /**
  * Where a saga came from, kept in its stored state (beside the attempt
  * history) so that the instance driving it after a recovery or restart
@@ -39,4 +41,25 @@ function isTextRecord(value: unknown): value is Record<string, string> {
     !Array.isArray(value) &&
     Object.values(value).every((text) => typeof text === 'string')
   );
+}
+
+/**
+ * The origin of a saga started now: the ambient correlation id and, when
+ * traced, the trace context to link to: the appending span of the event a
+ * subscriber handles, else the active span.
+ */
+export function originHere(): SagaOrigin {
+  const context = currentMessageContext();
+  return {
+    correlationId: context?.correlationId,
+    trace:
+      celloTracer() === undefined ? undefined : traceOf(context?.linkFrom ?? withTraceContext({})),
+  };
+}
+
+/** The W3C trace context fields of stored metadata (or a propagation carrier), if it has a `traceparent`. */
+function traceOf(metadata: Readonly<Record<string, unknown>>): Record<string, string> | undefined {
+  const { traceparent, tracestate } = metadata;
+  if (typeof traceparent !== 'string') return undefined;
+  return typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent };
 }

@@ -8,7 +8,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CelloMetrics, isCelloError } from '@cello/core';
-import { currentMessageContext } from '@cello/core/internal';
 import { SagaRegistry } from '../definition/saga-registry';
 import type { SagaContext } from '../definition/saga-step-execution';
 import { InvalidSagaContextError } from '../errors/invalid-saga-context.error';
@@ -32,7 +31,7 @@ import { SagaRecovery } from './saga-recovery';
 import type { SagaResult, SagaStatusView } from './saga-result';
 import { corruptReason, toSagaResult, toSagaStatusView } from './saga-result-mapping';
 import type { SagaStartOptions } from './saga-start-options';
-import { withOrigin } from './saga-origin';
+import { originHere, withOrigin } from './saga-origin';
 import { checkSagaId, unstorableContext, writeOf } from './saga-writes';
 
 type SagaType = abstract new (...args: never[]) => object;
@@ -232,7 +231,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       context: copy,
       stop: new AbortController(),
       // Kept with the saga: another instance recovering it carries the same correlation on.
-      origin: { correlationId: currentMessageContext()?.correlationId },
+      origin: originHere(),
     };
     const created = await this.storage.create(
       writeOf(
