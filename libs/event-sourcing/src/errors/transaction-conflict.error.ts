@@ -16,6 +16,7 @@ export class TransactionConflictError extends EventSourcingError {
   readonly transient = true;
 
   constructor(
+    /** Why the database gave the transaction up. */
     readonly reason: TransactionConflictReason,
     /** "PostgreSQL" or "MySQL". */
     readonly engine: string,
