@@ -115,6 +115,8 @@ export abstract class SqlEventStorage implements EventStorage {
             const next = previous
               .catch(() => undefined)
               .then(async (): Promise<AppendResult> => {
+                // The database ended the transaction (MySQL would run later statements in autocommit).
+                if (lost !== undefined) throw lost;
                 validateAppend(streamId, events, expected);
                 writer.check?.(streamId, events);
                 const append = { streamId, events, expected };

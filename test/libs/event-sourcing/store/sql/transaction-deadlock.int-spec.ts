@@ -127,6 +127,30 @@ describe.each([
       expect([await store.streamVersion(a), await store.streamVersion(b)]).toEqual([3, 3]);
     });
 
+    it('should still fail the transaction whose callback caught the conflict of its append, storing nothing of it', async () => {
+      // Given
+      const [a, b] = [`order-${randomUUID()}`, `order-${randomUUID()}`];
+      await store.append(a, created(a));
+      await store.append(b, created(b));
+      const swallowing =
+        (step: Step): Step =>
+        (tx) =>
+          step(tx).catch(() => undefined);
+
+      // When: both callbacks swallow what their appends throw, and resolve
+      const outcomes = await deadlock(
+        swallowing((tx) => tx.append(a, new OrderShipped(a, 'T-1'))),
+        swallowing((tx) => tx.append(b, new OrderShipped(b, 'T-1'))),
+      );
+
+      // Then: the loser's transaction is not reported as committed
+      const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(failed).toHaveLength(1);
+      expect(isCelloError(failed[0].reason, TransactionConflictError.code)).toBe(true);
+      expect(await store.streamVersion(a)).toBe(2);
+      expect(await store.streamVersion(b)).toBe(2);
+    });
+
     it("should fail one of two transactions updating the app's own rows in opposite order with TransactionConflictError, rolling back its append", async () => {
       // Given
       const streams = [`order-${randomUUID()}`, `order-${randomUUID()}`];
