@@ -29,7 +29,11 @@ type Step = (tx: EventStoreTransaction) => Promise<unknown>;
 const LOCK_WAITS = {
   postgres:
     "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-  mysql: "SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
+  // INNODB_TRX is server-wide: only this database's sessions (other test files share the server).
+  mysql:
+    'SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t ' +
+    'JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id ' +
+    "WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()",
 };
 
 describe.each([
@@ -80,6 +84,7 @@ describe.each([
         await waitUntil(
           'both transactions hold a lock',
           async () => arrived === 2 || (await lockWaits()) > 0,
+          20_000,
         );
       };
       return Promise.allSettled(
