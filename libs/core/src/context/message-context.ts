@@ -10,6 +10,12 @@ import { randomUUID } from 'node:crypto';
 export interface MessageContext {
   readonly correlationId: string;
   readonly causationId: string;
+  /**
+   * The stored metadata (with its `traceparent`) of the event being handled,
+   * set by the subscription delivery: work started from it in the background
+   * (a saga) links its own trace to the event's appending span.
+   */
+  readonly linkFrom?: Readonly<Record<string, unknown>>;
 }
 
 const storage = new AsyncLocalStorage<MessageContext>();

@@ -13,6 +13,10 @@ export interface CelloSpanOptions {
   readonly attributes?: CelloSpanAttributes;
   /** Metadata holding a `traceparent` (written at append): the span links to that span. */
   readonly linkFrom?: Readonly<Record<string, unknown>>;
+  /** More metadata to link from, one link each (a batch of events). */
+  readonly linksFrom?: readonly (Readonly<Record<string, unknown>> | undefined)[];
+  /** Starts a new trace even when a span is active (work that outlives the one that started it). */
+  readonly root?: boolean;
 }
 
 // undefined: not looked up yet; null: @opentelemetry/api is not installed.
@@ -67,11 +71,16 @@ export function traceSpan<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const otelApi = otel()!;
-  const link = options.linkFrom ? linkTo(otelApi, options.linkFrom) : undefined;
+  const links: OtelApi.Link[] = [];
+  for (const from of [options.linkFrom, ...(options.linksFrom ?? [])]) {
+    const link = from ? linkTo(otelApi, from) : undefined;
+    if (link) links.push(link);
+  }
   const spanOptions: OtelApi.SpanOptions = {
     kind: spanKind(otelApi, options.kind),
     attributes: definedOnly(options.attributes),
-    links: link ? [link] : undefined,
+    links: links.length > 0 ? links : undefined,
+    root: options.root,
   };
   return tracer.startActiveSpan(name, spanOptions, async (span) => {
     try {

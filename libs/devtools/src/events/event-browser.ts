@@ -69,11 +69,10 @@ export class EventBrowser {
     // A filter looks through at most maxScan positions, so one request never walks a huge log.
     const filtered = query.type !== undefined || query.correlationId !== undefined;
     const bottom = filtered ? Math.max(1, top - this.maxScan + 1) : 1;
-    // The storages filter by type only: a correlation filter scans the (bounded) range here.
-    const events =
-      storage.readBackward && query.correlationId === undefined
-        ? await this.readBackward(storage, query, top, bottom)
-        : await this.scanBackward(storage, query, top, bottom);
+    // The storages filter by type and correlation id in their query (memory: in its reader).
+    const events = storage.readBackward
+      ? await this.readBackward(storage, query, top, bottom)
+      : await this.scanBackward(storage, query, top, bottom);
     const full = events.length >= query.limit;
     const lowest = full ? events[events.length - 1].position : bottom;
     return {
@@ -85,7 +84,7 @@ export class EventBrowser {
     };
   }
 
-  /** The storage filters by type itself: only matching events are read. */
+  /** The storage filters by type and correlation id itself: only matching events are read. */
   private async readBackward(
     storage: EventStorage,
     query: BrowseQuery,
@@ -96,6 +95,7 @@ export class EventBrowser {
       toPosition: top,
       fromPosition: bottom,
       types: query.type === undefined ? undefined : [query.type],
+      correlationId: query.correlationId,
       limit: query.limit,
     });
     return rows.map(toBrowsed);

@@ -107,6 +107,12 @@ export interface ReadBackwardOptions {
   readonly fromPosition?: number;
   /** Only events of these types (an empty list matches nothing). Default: every type. */
   readonly types?: readonly string[];
+  /**
+   * Only events whose metadata's `correlationId` is exactly this (compared
+   * byte for byte). The storage filters the positions it looks at; no index
+   * serves it. Default: every event.
+   */
+  readonly correlationId?: string;
   /** Most events to return. */
   readonly limit: number;
 }

@@ -6,6 +6,7 @@ export interface CheckedReadBackwardOptions {
   readonly toPosition: number;
   readonly fromPosition: number;
   readonly types: readonly string[] | undefined;
+  readonly correlationId: string | undefined;
   readonly limit: number;
 }
 
@@ -25,7 +26,15 @@ export function checkReadBackwardOptions(options: ReadBackwardOptions): CheckedR
       'Read option types must be a list of event type names.',
     );
   }
+  const correlationId = options.correlationId;
+  if (correlationId !== undefined && typeof correlationId !== 'string') {
+    throw new EventSourcingError(
+      'invalid-read-options',
+      `Read option correlationId is ${String(correlationId)}; it must be a string.`,
+    );
+  }
   return {
+    correlationId,
     toPosition: whole('toPosition', options.toPosition),
     fromPosition: Math.max(1, whole('fromPosition', options.fromPosition ?? 1)),
     types,

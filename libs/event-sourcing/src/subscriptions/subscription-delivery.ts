@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { runInMessageContext, traced } from '@cello/core/internal';
 import type { ParkedEvent, StoredEvent } from '../store/event-storage';
 import { describeError } from './describe-error';
@@ -41,6 +42,15 @@ interface PageEvent {
 /** True when the type goes to `@EventBatchHandler` methods. */
 function isBatched(handled: HandledEventType): boolean {
   return handled.batchHandlers !== undefined && handled.batchHandlers.length > 0;
+}
+
+/** The correlation id all events of a batch share, else a new one for the batch call. */
+function batchCorrelationId(items: readonly EventBatchItem[]): string {
+  const shared = items[0].envelope.metadata?.correlationId;
+  if (typeof shared !== 'string') return randomUUID();
+  return items.every((item) => item.envelope.metadata?.correlationId === shared)
+    ? shared
+    : randomUUID();
 }
 
 /** A transient failure is logged on its first attempts, then every tenth: it may last hours. */
@@ -287,8 +297,47 @@ export class SubscriptionDelivery {
     }
     for (const handler of this.definition.batchHandlers ?? []) {
       const items = groups.get(handler);
-      if (items) await handler(items);
+      if (items) await this.invokeBatchHandler(handler, items, attempt);
     }
+  }
+
+  /**
+   * One call of a batch method, in a span linked to every event's appending
+   * span (the appends were other traces), and in a message context: what it
+   * dispatches or appends carries the batch's correlation id when all its
+   * events share one, else a new one for the call (no single request caused
+   * it), caused by the batch's last event.
+   */
+  private invokeBatchHandler(
+    handler: BoundEventBatchHandler,
+    items: EventBatchItem[],
+    attempt: number,
+  ): Promise<void> {
+    const first = items[0].envelope;
+    const last = items[items.length - 1].envelope;
+    return traced(
+      `process batch ${this.name}`,
+      () => ({
+        kind: 'consumer',
+        linksFrom: items.map((item) => item.envelope.metadata),
+        attributes: {
+          'messaging.system': 'cello',
+          'messaging.operation.name': 'process',
+          'messaging.batch.message_count': items.length,
+          'messaging.consumer.group.name': this.name,
+          'cello.event.position.first': first.position,
+          'cello.event.position.last': last.position,
+          'cello.delivery.attempt': attempt,
+        },
+      }),
+      () =>
+        runInMessageContext(
+          { correlationId: batchCorrelationId(items), causationId: last.eventId },
+          async () => {
+            await handler(items);
+          },
+        ),
+    );
   }
 
   /** Delivers with retries; parks the event when it keeps failing (see `withRetries`). */
@@ -357,6 +406,7 @@ export class SubscriptionDelivery {
       {
         correlationId: typeof correlationId === 'string' ? correlationId : stored.eventId,
         causationId: stored.eventId,
+        linkFrom: stored.metadata,
       },
       async () => {
         for (const handler of handled.handlers) await handler(event, envelope);

@@ -4,6 +4,7 @@ import { SagaRunnerStoppedError } from '../errors/saga-runner-stopped.error';
 import type { SagaMachineHandle } from '../machine/saga-machine-handle';
 import type { SagaCommand, SagaStatus } from '../machine/saga-machine.types';
 import type { SagaAttempt } from './saga-attempt';
+import type { SagaOrigin } from './saga-origin';
 
 /** One saga this instance is driving. */
 export interface ActiveSagaRun {
@@ -24,6 +25,8 @@ export interface ActiveSagaRun {
   lastError?: unknown;
   /** Each action and compensation run so far (newest kept), saved with every transition. */
   attempts?: SagaAttempt[];
+  /** The correlation (and trace) of the work that started it, saved with every transition. */
+  readonly origin?: SagaOrigin;
 }
 
 /** Stops driving a run; the first reason given is the one its caller sees. */

@@ -8,6 +8,7 @@ import { storedStateProblem } from '../machine/stored-state-problem';
 import type { SagaRecord } from '../storage/saga-storage';
 import type { ActiveSagaRun } from './active-saga-run';
 import { attemptsOf } from './saga-attempt';
+import { originOf } from './saga-origin';
 
 /**
  * A stored saga, ready to be driven here: `UnknownSagaError` when this app
@@ -31,6 +32,7 @@ export function resumeSagaRun(registry: SagaRegistry, record: SagaRecord): Activ
     context: record.context,
     stop: new AbortController(),
     attempts: attemptsOf(record.state),
+    origin: originOf(record.state),
   };
 }
 

@@ -16,6 +16,7 @@ import type { SagaMetricsRecorder } from './saga-metrics-recorder';
 import type { SagaResult } from './saga-result';
 import { toSagaResult } from './saga-result-mapping';
 import { recordAttempt, withAttempts } from './saga-attempt';
+import { withOrigin } from './saga-origin';
 import { messageOf, unstorableContext, writeOf } from './saga-writes';
 
 /**
@@ -76,9 +77,27 @@ export class SagaExecutor {
     return this.track(this.drive(run, firstEvent));
   }
 
-  /** Drives a run nobody awaits; a stop other than the runner's is logged. */
+  /**
+   * Drives a run nobody awaits; a stop other than the runner's is logged. It
+   * outlives the work that started it (a request, an event's subscriber, a
+   * recovery scan), so it is traced as its own trace, linked to where the saga
+   * started from.
+   */
   background(run: ActiveSagaRun, event?: SagaMachineEvent): void {
-    this.execute(run, event).catch((error: unknown) => {
+    const drive = traced(
+      `saga ${run.saga.name}`,
+      () => ({
+        root: true,
+        linkFrom: run.origin?.trace,
+        attributes: {
+          'cello.saga.name': run.saga.name,
+          'cello.saga.id': run.id,
+          'cello.saga.operation': event?.type === 'recover' ? 'recover' : 'run',
+        },
+      }),
+      () => this.execute(run, event),
+    );
+    drive.catch((error: unknown) => {
       if (!isCelloError(error, SagaRunnerStoppedError.code)) {
         this.logger.warn(`Saga ${run.id} stopped: ${(error as Error).message}`);
       }
@@ -132,7 +151,7 @@ export class SagaExecutor {
           fencingToken: run.fencingToken,
           leaseTtlMs: this.options.leaseTtlMs,
         },
-        withAttempts(next.stateJson, run.attempts ?? []),
+        withOrigin(withAttempts(next.stateJson, run.attempts ?? []), run.origin),
       ),
     );
     if (!saved) {
@@ -191,7 +210,7 @@ export class SagaExecutor {
     const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
-        this.counted(run.id, execution.idempotencyKey, () =>
+        this.counted(run, execution.idempotencyKey, () =>
           this.traced(run, execution, 'step', () =>
             (step.action as (e: SagaStepExecution) => unknown)(execution),
           ),
@@ -263,7 +282,7 @@ export class SagaExecutor {
     const startedAt = Date.now();
     const outcome = await runWithDeadlines(
       () =>
-        this.counted(run.id, execution.idempotencyKey, () =>
+        this.counted(run, execution.idempotencyKey, () =>
           this.traced(run, execution, 'compensation', () =>
             (step.compensate as (e: SagaStepExecution) => unknown)(execution),
           ),
@@ -348,14 +367,16 @@ export class SagaExecutor {
   }
 
   /**
-   * Runs an action of saga `id`, counted in `executing` until it settles (even
+   * Runs an action of `run`, counted in `executing` until it settles (even
    * after an abort). What it appends is caused by the step (`cause`), in the
-   * correlation of the command that started the saga (the saga id after a recovery).
+   * correlation of the work that started the saga, as stored with it (so the
+   * same after a recovery by another instance); the saga id when none started it.
    */
-  private counted(id: string, cause: string, action: () => unknown): Promise<unknown> {
+  private counted(run: ActiveSagaRun, cause: string, action: () => unknown): Promise<unknown> {
+    const id = run.id;
     this.executing.set(id, (this.executing.get(id) ?? 0) + 1);
     const context = {
-      correlationId: currentMessageContext()?.correlationId ?? id,
+      correlationId: run.origin?.correlationId ?? currentMessageContext()?.correlationId ?? id,
       causationId: cause,
     };
     const settled = Promise.resolve().then(() => runInMessageContext(context, action));

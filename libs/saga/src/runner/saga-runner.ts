@@ -31,6 +31,7 @@ import { SagaRecovery } from './saga-recovery';
 import type { SagaResult, SagaStatusView } from './saga-result';
 import { corruptReason, toSagaResult, toSagaStatusView } from './saga-result-mapping';
 import type { SagaStartOptions } from './saga-start-options';
+import { originHere, withOrigin } from './saga-origin';
 import { checkSagaId, unstorableContext, writeOf } from './saga-writes';
 
 type SagaType = abstract new (...args: never[]) => object;
@@ -229,6 +230,8 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
       next: first.command,
       context: copy,
       stop: new AbortController(),
+      // Kept with the saga: another instance recovering it carries the same correlation on.
+      origin: originHere(),
     };
     const created = await this.storage.create(
       writeOf(
@@ -242,7 +245,7 @@ export class SagaRunner implements OnApplicationBootstrap, OnApplicationShutdown
           fencingToken: 1,
           leaseTtlMs: this.options.leaseTtlMs,
         },
-        first.stateJson,
+        withOrigin(first.stateJson, run.origin),
       ),
     );
     if (created) return { run };

@@ -3,6 +3,7 @@ import { isCelloError } from '@cello/core';
 import { SagaInvalidInputError } from '../errors/saga-invalid-input.error';
 import { SagaMachine } from '../machine/saga-machine';
 import { attemptsOf, withAttempts, type SagaAttempt } from '../runner/saga-attempt';
+import { originOf, withOrigin } from '../runner/saga-origin';
 import { writeOf } from '../runner/saga-writes';
 import type { SagaStorage, SagaWrite } from '../storage/saga-storage';
 
@@ -108,6 +109,33 @@ export function describeSagaStorageContract(
             index: 0,
             nowMs: Date.now(),
           }),
+        ).not.toThrow();
+      });
+    });
+
+    describe('when a saga is created and saved with its origin (correlation id, trace context)', () => {
+      it('should read the origin back with the state, so a recovering instance carries it on', async () => {
+        // Given
+        const id = randomUUID();
+        const origin = {
+          correlationId: "request-42 <it's>",
+          trace: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+        };
+        await storage.create({
+          ...writeOf(write(id, 'a'), withOrigin(JSON.stringify(started()), origin)),
+          sagaName: 'orders',
+        });
+        expect(originOf((await storage.load(id))?.state)).toEqual(origin);
+        // When
+        const saved = await storage.save(
+          writeOf(write(id, 'a'), withOrigin(JSON.stringify(started()), origin)),
+        );
+        // Then
+        expect(saved).toBe(true);
+        const record = await storage.load(id);
+        expect(originOf(record?.state)).toEqual(origin);
+        expect(() =>
+          SagaMachine.transition(record!.state, { type: 'step_succeeded', index: 0, nowMs: 1 }),
         ).not.toThrow();
       });
     });

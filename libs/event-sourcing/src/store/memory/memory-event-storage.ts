@@ -48,6 +48,8 @@ const REPLAY_PAGE_EVENTS = 256;
 // What the native append did.
 const OUTCOME_DUPLICATE = 1;
 const OUTCOME_CONFLICT = 2;
+/** An expected version no stream reaches: an append expecting it checks everything and writes nothing. */
+const UNREACHABLE_VERSION = Number.MAX_SAFE_INTEGER;
 
 /**
  * The in-memory backend: events live as encoded bytes in the Rust event log,
@@ -104,6 +106,7 @@ export class MemoryEventStorage implements EventStorage {
     const log = this.open();
     const tx = new MemoryTransaction({
       versionNow: (streamId) => log.streamVersion(streamId),
+      probeNow: (streamId, events) => this.probeNow(streamId, events),
       appendNow: (streamId, events, expected) => this.appendNow(streamId, events, expected),
     });
     let result: T;
@@ -115,6 +118,38 @@ export class MemoryEventStorage implements EventStorage {
     }
     tx.commit();
     return result;
+  }
+
+  /**
+   * A dry run of an append: the batch and its ids are checked as `appendNow`
+   * checks them, but with an expected version no stream can have, so the
+   * native log writes nothing. Returns the stored append the events re-send,
+   * or undefined when they are new.
+   */
+  private probeNow(streamId: string, events: readonly EventToAppend[]): AppendResult | undefined {
+    const log = this.open();
+    const batch = this.encoder.encode(events);
+    if (this.appendResult.length < events.length + 2) {
+      this.appendResult = new Float64Array(events.length + 2);
+    }
+    const out = this.appendResult;
+    let outcome: number;
+    try {
+      outcome = log.append(streamId, UNREACHABLE_VERSION, Date.now(), batch, out);
+    } catch (error) {
+      throw appendError(streamId, error);
+    }
+    if (outcome === OUTCOME_DUPLICATE) {
+      return {
+        streamVersion: out[0],
+        positions: Array.from(out.subarray(2, 2 + events.length)),
+        duplicate: true,
+      };
+    }
+    if (outcome !== OUTCOME_CONFLICT) {
+      throw new Error(`the native log appended to "${streamId}" on a dry run`);
+    }
+    return undefined;
   }
 
   /** The append itself, synchronous: a transaction's commit runs several with nothing in between. */
@@ -218,11 +253,13 @@ export class MemoryEventStorage implements EventStorage {
 
   /**
    * Reads windows of positions from the top down; a record of another type is
-   * skipped on its type name, before its payload and metadata are parsed.
+   * skipped on its type name, before its payload and metadata are parsed (a
+   * correlation filter needs the metadata parsed).
    */
   async readBackward(options: ReadBackwardOptions): Promise<StoredEvent[]> {
     const log = this.open();
-    const { toPosition, fromPosition, types, limit } = checkReadBackwardOptions(options);
+    const { toPosition, fromPosition, types, correlationId, limit } =
+      checkReadBackwardOptions(options);
     const wanted = types === undefined ? undefined : new Set(types);
     const events: StoredEvent[] = [];
     const window = this.page.length / 2;
@@ -235,7 +272,10 @@ export class MemoryEventStorage implements EventStorage {
       for (let i = count - 1; i >= 0 && events.length < limit; i--) {
         const chunk = this.chunk(out[2 * i]);
         if (wanted && !wanted.has(this.decoder.typeAt(chunk, out[2 * i + 1]))) continue;
-        events.push(this.decoder.decode(chunk, out[2 * i + 1]));
+        const event = this.decoder.decode(chunk, out[2 * i + 1]);
+        if (correlationId !== undefined && event.metadata?.correlationId !== correlationId)
+          continue;
+        events.push(event);
       }
       upper = from - 1;
     }

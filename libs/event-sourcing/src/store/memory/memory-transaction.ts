@@ -1,4 +1,5 @@
 import { ConcurrencyError } from '../../errors/concurrency.error';
+import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { TransactionEndedError } from '../../errors/transaction-ended.error';
 import type { AppendResult, EventToAppend, ExpectedVersion } from '../event-log';
 import type { EventLogTransaction } from '../event-log-transaction';
@@ -8,6 +9,12 @@ import { checkAppend, toNativeExpected } from './memory-append-arguments';
 /** The synchronous operations of the memory log a transaction commits through. */
 export interface MemoryTransactionLog {
   versionNow(streamId: string): number;
+  /**
+   * Checks `events` against the stored log without writing anything: the
+   * earlier append they re-send (its result), undefined when they are new;
+   * throws `EventIdConflictError` (or `InvalidAppendError`) as `appendNow` would.
+   */
+  probeNow(streamId: string, events: readonly EventToAppend[]): AppendResult | undefined;
   appendNow(
     streamId: string,
     events: readonly EventToAppend[],
@@ -18,7 +25,7 @@ export interface MemoryTransactionLog {
 interface BufferedAppend {
   readonly streamId: string;
   readonly events: readonly EventToAppend[];
-  /** Handed to the caller; completed by the commit. */
+  /** Handed to the caller; its positions are filled in by the commit. */
   readonly result: { streamVersion: number; positions: number[]; duplicate: boolean };
 }
 
@@ -34,13 +41,16 @@ interface TouchedStream {
 /**
  * A memory transaction: appends are checked against the stream's version
  * plus what the transaction already buffered, and kept until `commit`, which
- * checks every expected version again and applies all of them in one
- * synchronous run (no other append can come in between), or none.
+ * first checks every expected version and every event id again, then applies
+ * all of them in one synchronous run (no other append can come in between),
+ * or none.
  */
 export class MemoryTransaction implements EventLogTransaction {
   readonly manager = undefined;
   private readonly appends: BufferedAppend[] = [];
   private readonly streams = new Map<string, TouchedStream>();
+  /** The event ids of the buffered appends, with their stream and version. */
+  private readonly ids = new Map<string, { readonly streamId: string; readonly version: number }>();
   private done = false;
 
   constructor(private readonly log: MemoryTransactionLog) {}
@@ -53,6 +63,11 @@ export class MemoryTransaction implements EventLogTransaction {
     if (this.done) throw new TransactionEndedError(streamId);
     checkAppend(streamId, events);
     toNativeExpected(streamId, expected);
+    // A re-send of an append already stored (before the transaction) stays a no-op, as outside one.
+    const stored = this.log.probeNow(streamId, events);
+    if (stored !== undefined) return stored;
+    const buffered = this.bufferedResend(streamId, events);
+    if (buffered !== undefined) return buffered;
     let stream = this.streams.get(streamId);
     if (stream === undefined) {
       const version = this.log.versionNow(streamId);
@@ -64,10 +79,20 @@ export class MemoryTransaction implements EventLogTransaction {
     stream.version += events.length;
     const result = { streamVersion: stream.version, positions: [] as number[], duplicate: false };
     this.appends.push({ streamId, events, result });
+    events.forEach((event, index) =>
+      this.ids.set(event.eventId, {
+        streamId,
+        version: stream.version - events.length + 1 + index,
+      }),
+    );
     return result;
   }
 
-  /** Stores every buffered append, or throws `ConcurrencyError` and stores none. */
+  /**
+   * Stores every buffered append, or throws (`ConcurrencyError`,
+   * `EventIdConflictError`) and stores none: everything that can refuse an
+   * append is checked before the first one is applied.
+   */
   commit(): void {
     this.done = true;
     for (const [streamId, stream] of this.streams) {
@@ -76,19 +101,50 @@ export class MemoryTransaction implements EventLogTransaction {
         throw new ConcurrencyError(streamId, stream.base, now);
       }
     }
+    // Ids another writer stored while the work ran: refused here, not half-way through applying.
+    const resent = new Set<BufferedAppend>();
+    for (const append of this.appends) {
+      if (this.log.probeNow(append.streamId, append.events) !== undefined) resent.add(append);
+    }
     const running = new Map<string, number>();
-    for (const { streamId, events } of this.appends) {
-      if (events.length === 0) continue;
+    for (const append of this.appends) {
+      const { streamId, events, result } = append;
       const checked = this.streams.get(streamId)!.checked;
+      // Checked streams did not move, so a whole re-send by another writer can only be on an 'any' stream.
       const expected = checked
         ? (running.get(streamId) ?? this.streams.get(streamId)!.base)
         : 'any';
-      running.set(streamId, this.log.appendNow(streamId, events, expected).streamVersion);
+      const applied = this.log.appendNow(streamId, events, expected);
+      running.set(streamId, applied.streamVersion);
+      result.positions = [...applied.positions];
+      result.duplicate = resent.has(append);
     }
   }
 
   /** The work threw: nothing is stored. */
   abandon(): void {
     this.done = true;
+  }
+
+  /**
+   * A re-send of events this transaction already buffered for the stream,
+   * undefined when the ids are new to it; `EventIdConflictError` when only
+   * some are, or they went to another stream (as the stored log answers).
+   */
+  private bufferedResend(
+    streamId: string,
+    events: readonly EventToAppend[],
+  ): AppendResult | undefined {
+    const found = events.map((event) => this.ids.get(event.eventId));
+    if (found.every((id) => id === undefined)) return undefined;
+    if (found.some((id) => id === undefined || id.streamId !== streamId)) {
+      const reused = events.filter((_, index) => found[index] !== undefined);
+      throw new EventIdConflictError(
+        streamId,
+        reused.map((event) => event.eventId),
+      );
+    }
+    const streamVersion = Math.max(...found.map((id) => id!.version));
+    return { streamVersion, positions: [], duplicate: true };
   }
 }

@@ -3,7 +3,13 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import { SqlConnection } from '../sql/sql-connection';
 import { migrateMysqlEventStore } from './migrations/event-store-migrator';
-import { isMysqlUnavailable, isRetryableConflict, mapMysqlError } from './mysql-error-mapper';
+import type { TransactionConflictReason } from '../../errors/transaction-conflict.error';
+import {
+  isMysqlUnavailable,
+  isRetryableConflict,
+  mapMysqlError,
+  mysqlConflictReason,
+} from './mysql-error-mapper';
 import type { MysqlTables } from './mysql-tables';
 
 /** Attempts of a transaction that lost a deadlock or timed out waiting for a lock. */
@@ -66,6 +72,10 @@ export class MysqlConnection extends SqlConnection<Pool> {
 
   mapError(error: unknown, during: string): unknown {
     return mapMysqlError(error, during);
+  }
+
+  protected conflictReason(error: unknown): TransactionConflictReason | undefined {
+    return mysqlConflictReason(error);
   }
 
   protected async migrate(): Promise<void> {

@@ -1,4 +1,5 @@
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+import type { TransactionConflictReason } from '../../errors/transaction-conflict.error';
 import { toUnavailableError } from '../sql/unavailable-error';
 import { SOCKET_ERROR_CODES } from '../socket-error-codes';
 
@@ -28,6 +29,17 @@ const UNAVAILABLE_MESSAGES = [
 export function isRetryableConflict(error: unknown): boolean {
   const errno = (error as { errno?: unknown } | null)?.errno;
   return errno === 1213 || errno === 1205;
+}
+
+/** The reason when `error` (mysql2's, or TypeORM's around it) is a deadlock or a lock wait timeout. */
+export function mysqlConflictReason(error: unknown): TransactionConflictReason | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { errno, driverError } = error as { errno?: unknown; driverError?: unknown };
+  if (errno === 1213) return 'deadlock';
+  if (errno === 1205) return 'lock-wait-timeout';
+  return driverError !== undefined && driverError !== error
+    ? mysqlConflictReason(driverError)
+    : undefined;
 }
 
 /** True when `error` means the database could not be reached or did not answer in time. */

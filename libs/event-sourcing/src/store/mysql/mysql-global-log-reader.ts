@@ -34,14 +34,27 @@ export class MysqlGlobalLogReader {
 
   /** The type filter is a `WHERE` clause: rows of other types are never sent. */
   async readBackward(options: ReadBackwardOptions): Promise<StoredEvent[]> {
-    const { toPosition, fromPosition, types, limit } = checkReadBackwardOptions(options);
+    const { toPosition, fromPosition, types, correlationId, limit } =
+      checkReadBackwardOptions(options);
     if (limit === 0 || toPosition < fromPosition || types?.length === 0) return [];
     const byType = types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`;
+    // Compared as bytes: the connection's collation may ignore case. No index serves it (JSON_EXTRACT
+    // of each row in the range); MariaDB has no ->> operator, so the function form.
+    const byCorrelation =
+      correlationId === undefined
+        ? ''
+        : " AND CAST(JSON_UNQUOTE(JSON_EXTRACT(metadata, '$.correlationId')) AS BINARY) = CAST(? AS BINARY)";
     const rows = await this.connection.query<MysqlEventRow[]>(
       'reading the global log backwards',
       `SELECT ${MYSQL_EVENT_COLUMNS} FROM ${this.tables.events} WHERE position <= ? AND position >= ?` +
-        `${byType} ORDER BY position DESC LIMIT ?`,
-      [toPosition, fromPosition, ...(types ?? []), limit],
+        `${byType}${byCorrelation} ORDER BY position DESC LIMIT ?`,
+      [
+        toPosition,
+        fromPosition,
+        ...(types ?? []),
+        ...(correlationId === undefined ? [] : [correlationId]),
+        limit,
+      ],
     );
     return rows.map(toStoredEvent);
   }

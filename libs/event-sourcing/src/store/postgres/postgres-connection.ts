@@ -2,7 +2,8 @@ import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
 import { SqlConnection } from '../sql/sql-connection';
 import { migrateEventStore } from './migrations/event-store-migrator';
-import { mapStorageError } from './postgres-error-mapper';
+import type { TransactionConflictReason } from '../../errors/transaction-conflict.error';
+import { mapStorageError, postgresConflictReason } from './postgres-error-mapper';
 import type { PostgresTables } from './postgres-tables';
 
 /** The PostgreSQL event storage's pg pool (the DataSource's own), and its two query helpers. */
@@ -42,6 +43,10 @@ export class PostgresConnection extends SqlConnection<Pool> {
 
   mapError(error: unknown, during: string): unknown {
     return mapStorageError(error, during);
+  }
+
+  protected conflictReason(error: unknown): TransactionConflictReason | undefined {
+    return postgresConflictReason(error);
   }
 
   protected async migrate(): Promise<void> {

@@ -1,4 +1,5 @@
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+import type { TransactionConflictReason } from '../../errors/transaction-conflict.error';
 import { toUnavailableError } from '../sql/unavailable-error';
 import { SOCKET_ERROR_CODES as NETWORK_CODES } from '../socket-error-codes';
 
@@ -42,4 +43,21 @@ export function isUnavailable(error: unknown): boolean {
 /** Turns connection failures and timeouts into `EventStoreUnavailableError`; other errors pass. */
 export function mapStorageError(error: unknown, during: string): unknown {
   return toUnavailableError(error, during, isUnavailable);
+}
+
+/** SQLSTATEs that end a transaction because it collided with another: run it again. */
+const CONFLICT_SQLSTATES: ReadonlyMap<string, TransactionConflictReason> = new Map([
+  ['40P01', 'deadlock'],
+  ['40001', 'serialization-failure'],
+  ['55P03', 'lock-wait-timeout'],
+]);
+
+/** The reason when `error` (pg's, or TypeORM's around it) is a deadlock, serialization failure or lock timeout. */
+export function postgresConflictReason(error: unknown): TransactionConflictReason | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, driverError } = error as { code?: unknown; driverError?: unknown };
+  if (typeof code === 'string' && CONFLICT_SQLSTATES.has(code)) return CONFLICT_SQLSTATES.get(code);
+  return driverError !== undefined && driverError !== error
+    ? postgresConflictReason(driverError)
+    : undefined;
 }

@@ -57,17 +57,27 @@ export class PostgresGlobalLogReader {
 
   /** The type filter is a `WHERE` clause: rows of other types are never sent. */
   async readBackward(options: ReadBackwardOptions): Promise<StoredEvent[]> {
-    const { toPosition, fromPosition, types, limit } = checkReadBackwardOptions(options);
+    const { toPosition, fromPosition, types, correlationId, limit } =
+      checkReadBackwardOptions(options);
     if (limit === 0 || toPosition < fromPosition || types?.length === 0) return [];
+    // Its own statement with the correlation filter, so that the planner can use an expression
+    // index an operator may add on metadata->>'correlationId' (Cello adds none: see the README).
+    const byCorrelation = correlationId === undefined ? '' : "AND metadata->>'correlationId' = $5 ";
     const result = await this.connection.query<PostgresEventRow>(
       'reading the global log backwards',
       {
-        name: `cello_read_backward_${this.tables.key}`,
+        name: `cello_read_backward${correlationId === undefined ? '' : '_correlated'}_${this.tables.key}`,
         text:
           `SELECT ${POSTGRES_EVENT_COLUMNS} FROM ${this.tables.events} ` +
           'WHERE position <= $1 AND position >= $2 AND ($3::text[] IS NULL OR type = ANY($3::text[])) ' +
-          'ORDER BY position DESC LIMIT $4',
-        values: [toPosition, fromPosition, types ?? null, limit],
+          `${byCorrelation}ORDER BY position DESC LIMIT $4`,
+        values: [
+          toPosition,
+          fromPosition,
+          types ?? null,
+          limit,
+          ...(correlationId === undefined ? [] : [correlationId]),
+        ],
       },
     );
     return result.rows.map(toStoredEvent);

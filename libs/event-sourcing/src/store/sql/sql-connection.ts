@@ -1,5 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
+import {
+  TransactionConflictError,
+  type TransactionConflictReason,
+} from '../../errors/transaction-conflict.error';
 
 /**
  * A SQL storage's hold on its TypeORM `DataSource` and the driver's pool:
@@ -82,4 +86,16 @@ export abstract class SqlConnection<Pool> {
 
   /** The typed error for a driver error met `during` an operation. */
   abstract mapError(error: unknown, during: string): unknown;
+
+  /** `TransactionConflictError` when the database gave a transaction up for colliding with another. */
+  toTransactionConflict(error: unknown): TransactionConflictError | undefined {
+    if (error instanceof TransactionConflictError) return error;
+    const reason = this.conflictReason(error);
+    return reason === undefined
+      ? undefined
+      : new TransactionConflictError(reason, this.engine, error);
+  }
+
+  /** Why the driver's `error` rolled a transaction back (deadlock...), undefined when it did not. */
+  protected abstract conflictReason(error: unknown): TransactionConflictReason | undefined;
 }

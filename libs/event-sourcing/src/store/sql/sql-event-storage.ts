@@ -90,45 +90,62 @@ export abstract class SqlEventStorage implements EventStorage {
   /**
    * A TypeORM transaction whose appends go straight to its connection, one
    * after the other (never coalesced with other callers'); listeners are
-   * woken once it committed with events.
+   * woken once it committed with events. A deadlock, serialization failure or
+   * lock wait timeout, from an append, the application's own SQL or the
+   * commit, rejects it with `TransactionConflictError` (not re-run: see there).
    */
   async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
     if (this.closed) throw new EventStoreUnavailableError('the storage is closed');
     await this.init();
+    const connection = this.parts.connection;
     let appended = false;
     let ended = false;
-    const result = await this.parts.connection.inTransaction((manager) => {
-      const writer = this.parts.appends;
-      // One connection: appends of the same transaction run in turn, never interleaved.
-      let previous: Promise<unknown> = Promise.resolve();
-      const tx: EventLogTransaction = {
-        manager,
-        append: (streamId, events, expected) => {
-          if (ended) return Promise.reject(new TransactionEndedError(streamId));
-          const next = previous
-            .catch(() => undefined)
-            .then(async (): Promise<AppendResult> => {
-              validateAppend(streamId, events, expected);
-              writer.check?.(streamId, events);
-              const append = { streamId, events, expected };
-              let outcome: AppendOutcome;
-              try {
-                outcome = await writer.writeInTransaction(manager, append);
-              } catch (error) {
-                throw this.appendError(append, error);
-              }
-              if (outcome instanceof Error) throw outcome;
-              if (!outcome.duplicate) appended = true;
-              return outcome;
-            });
-          previous = next;
-          return next;
-        },
-      };
-      return work(tx).finally(() => {
-        ended = true;
+    // An append that lost: the database already rolled the transaction back, whatever the work does next.
+    let lost: Error | undefined;
+    let result: T;
+    try {
+      result = await connection.inTransaction(async (manager) => {
+        const writer = this.parts.appends;
+        // One connection: appends of the same transaction run in turn, never interleaved.
+        let previous: Promise<unknown> = Promise.resolve();
+        const tx: EventLogTransaction = {
+          manager,
+          append: (streamId, events, expected) => {
+            if (ended) return Promise.reject(new TransactionEndedError(streamId));
+            const next = previous
+              .catch(() => undefined)
+              .then(async (): Promise<AppendResult> => {
+                // The database ended the transaction (MySQL would run later statements in autocommit).
+                if (lost !== undefined) throw lost;
+                validateAppend(streamId, events, expected);
+                writer.check?.(streamId, events);
+                const append = { streamId, events, expected };
+                let outcome: AppendOutcome;
+                try {
+                  outcome = await writer.writeInTransaction(manager, append);
+                } catch (error) {
+                  const conflict = connection.toTransactionConflict(error);
+                  if (conflict !== undefined) throw (lost ??= conflict);
+                  throw this.appendError(append, error);
+                }
+                if (outcome instanceof Error) throw outcome;
+                if (!outcome.duplicate) appended = true;
+                return outcome;
+              });
+            previous = next;
+            return next;
+          },
+        };
+        const value = await work(tx).finally(() => {
+          ended = true;
+        });
+        // The work caught the conflict and resolved: committing now would store nothing and say it did.
+        if (lost !== undefined) throw lost;
+        return value;
       });
-    });
+    } catch (error) {
+      throw connection.toTransactionConflict(error) ?? error;
+    }
     if (appended) {
       this.fanOut.wake();
       this.parts.wakeUps.appended();

@@ -68,6 +68,49 @@ export function describeReadBackward(subject: StorageUnderTest): void {
       expect(none).toEqual([]);
     });
 
+    it("should return only events whose metadata's correlationId is the one asked, exactly", async () => {
+      if (!subject.storage.readBackward)
+        return expect(subject.storage.readBackward).toBeUndefined();
+      // Given: 12 events of three requests in turn, one of them named in other letter cases too
+      const streamId = newStreamId();
+      const requests = ['request-a', 'request-b', 'Request-A'];
+      const events = range(1, 12).map((n) =>
+        anEvent({ n }, { correlationId: requests[(n - 1) % 3], causationId: `cause-${n}` }),
+      );
+      const untagged = anEvent({ n: 13 }, { causationId: 'request-a' });
+      const { positions } = await subject.storage.append(
+        streamId,
+        [...events, untagged],
+        'no_stream',
+      );
+
+      // When
+      const read = (options: { limit: number; from?: number }) =>
+        subject.storage.readBackward!({
+          toPosition: positions[12],
+          fromPosition: positions[options.from ?? 0],
+          correlationId: 'request-a',
+          limit: options.limit,
+        });
+      const all = await read({ limit: 100 });
+      const newest = await read({ limit: 2 });
+      const bounded = await read({ limit: 100, from: 5 });
+      const typed = await subject.storage.readBackward({
+        toPosition: positions[12],
+        fromPosition: positions[0],
+        correlationId: 'request-b',
+        types: ['Other'],
+        limit: 100,
+      });
+
+      // Then
+      expect(all.map((e) => e.data)).toEqual([{ n: 10 }, { n: 7 }, { n: 4 }, { n: 1 }]);
+      expect(all.every((e) => e.metadata.correlationId === 'request-a')).toBe(true);
+      expect(newest.map((e) => e.data)).toEqual([{ n: 10 }, { n: 7 }]);
+      expect(bounded.map((e) => e.data)).toEqual([{ n: 10 }, { n: 7 }]);
+      expect(typed).toEqual([]);
+    });
+
     it('should refuse malformed options with invalid-read-options', async () => {
       if (!subject.storage.readBackward)
         return expect(subject.storage.readBackward).toBeUndefined();
@@ -77,6 +120,7 @@ export function describeReadBackward(subject: StorageUnderTest): void {
         { toPosition: 10, fromPosition: Number.NaN, limit: 1 },
         { toPosition: 10, limit: -3 },
         { toPosition: 10, limit: 1, types: 'A' as unknown as string[] },
+        { toPosition: 10, limit: 1, correlationId: 42 as unknown as string },
       ]) {
         await expect(subject.storage.readBackward(options)).rejects.toMatchObject({
           code: 'invalid-read-options',

@@ -1,5 +1,6 @@
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '../../errors/concurrency.error';
+import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { TransactionEndedError } from '../../errors/transaction-ended.error';
 import type { EventLogTransaction } from '../../store/event-log-transaction';
 import { anEvent, anEvents, newStreamId, rejection } from './contract-fixtures';
@@ -67,6 +68,28 @@ export function describeTransaction(subject: StorageUnderTest): void {
       expect((error as ConcurrencyError).message).toContain(b);
       expect(await subject.storage.streamVersion(a)).toBe(0);
       expect(await subject.storage.streamVersion(b)).toBe(2);
+    });
+
+    it('should refuse an event id stored by another append with EventIdConflictError and store none of the appends', async () => {
+      // Given: the second append's event id is already stored, in another stream
+      const [a, b, other] = [newStreamId(), newStreamId(), newStreamId()];
+      const reused = anEvent({ reused: true });
+      const head = await subject.storage.headPosition();
+      await subject.storage.append(other, [reused], 'no_stream');
+      // When
+      const error = await rejection(
+        transaction(async (tx) => {
+          await tx.append(a, anEvents(2), 'any');
+          await tx.append(b, [anEvent({ fresh: true }), reused], 'any');
+        }),
+      );
+      // Then
+      expect(isCelloError(error, EventIdConflictError.code)).toBe(true);
+      expect((error as EventIdConflictError).streamId).toBe(b);
+      expect(await subject.storage.streamVersion(a)).toBe(0);
+      expect(await subject.storage.streamVersion(b)).toBe(0);
+      const after = await subject.storage.readAll({ fromPosition: head + 1 });
+      expect(after.filter((event) => event.streamId === a || event.streamId === b)).toEqual([]);
     });
 
     it('should check an expected version against the earlier appends of the same transaction', async () => {

@@ -463,4 +463,48 @@ describe('MemoryEventStorage', () => {
       expect(heapPeak - heapBefore).toBeLessThan(payloadBytes * 0.1);
     }, 120_000);
   });
+
+  describe("when a transaction's event id is stored by another writer before it commits", () => {
+    it('should refuse the commit with EventIdConflictError and store none of its appends', async () => {
+      // Given
+      const taken = anEvent({ taken: true });
+      const head = await storage.headPosition();
+
+      // When: another writer stores the id while the transaction's work still runs
+      const error = await rejection(
+        storage.transaction(async (tx) => {
+          await tx.append('tx-a', [anEvent(), anEvent()], 'no_stream');
+          await tx.append('tx-b', [anEvent(), taken], 'no_stream');
+          await storage.append('elsewhere', [taken], 'no_stream');
+        }),
+      );
+
+      // Then
+      expect(isCelloError(error, EventIdConflictError.code)).toBe(true);
+      expect(error).toMatchObject({ streamId: 'tx-b', eventIds: [taken.eventId] });
+      expect(await storage.streamVersion('tx-a')).toBe(0);
+      expect(await storage.streamVersion('tx-b')).toBe(0);
+      expect((await storage.readAll({ fromPosition: head + 1 })).map((e) => e.streamId)).toEqual([
+        'elsewhere',
+      ]);
+    });
+
+    it('should refuse an id the same transaction already used in another stream, storing nothing', async () => {
+      // Given
+      const shared = anEvent({ shared: true });
+
+      // When
+      const error = await rejection(
+        storage.transaction(async (tx) => {
+          await tx.append('tx-c', [shared], 'no_stream');
+          await tx.append('tx-d', [anEvent(), shared], 'no_stream');
+        }),
+      );
+
+      // Then
+      expect(isCelloError(error, EventIdConflictError.code)).toBe(true);
+      expect(await storage.streamVersion('tx-c')).toBe(0);
+      expect(await storage.streamVersion('tx-d')).toBe(0);
+    });
+  });
 });
