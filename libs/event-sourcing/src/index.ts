@@ -8,7 +8,7 @@ export * from './decorators/event-type.decorator';
 export * from './decorators/event-handler.decorator';
 export * from './decorators/aggregate-root.decorator';
 export * from './decorators/inject-event-storage.decorator';
-export * from './aggregate/aggregate';
+export { Aggregate, aggregateEventClasses, type AggregateClass } from './aggregate/aggregate';
 export * from './upcasting/upcaster';
 export * from './upcasting/upcaster.decorator';
 export * from './store/event-storage';

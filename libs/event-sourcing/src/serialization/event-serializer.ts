@@ -6,7 +6,7 @@ import { EventTooLargeError } from '../errors/event-too-large.error';
 import { UnknownEventTypeError } from '../errors/unknown-event-type.error';
 import { UpcastingError } from '../errors/upcasting.error';
 import type { Event, EventClass } from '../event/event';
-import { EventRegistry } from '../event/event-registry';
+import { EventRegistry, type RegisteredEventType } from '../event/event-registry';
 import type { RecordedEvent } from '../event/recorded-event';
 import type { EventToAppend, ReplayedEvent, StoredEvent } from '../store/event-storage';
 import { DATE_PATHS_METADATA_KEY, isJsonPathList, prepareJson, reviveDates } from './date-paths';
@@ -101,13 +101,30 @@ export class EventSerializer {
     return this.instantiate<E>(streamId, replayed, replayed.data, replayed.datePaths);
   }
 
+  /**
+   * What `EventStore.load` turns the replayed rows of `streamId` into events
+   * with: `deserializeForReplay`, the registered type looked up once per run
+   * of rows of one type instead of once per row.
+   */
+  replayDeserializer<E extends Event = Event>(streamId: string): (replayed: ReplayedEvent) => E {
+    let lastType: string | undefined;
+    let registered: RegisteredEventType | undefined;
+    return (replayed) => {
+      if (replayed.type !== lastType) {
+        registered = this.registry.findByName(replayed.type);
+        lastType = replayed.type;
+      }
+      return this.instantiate<E>(streamId, replayed, replayed.data, replayed.datePaths, registered);
+    };
+  }
+
   private instantiate<E extends Event>(
     streamId: string,
     stored: StoredLocation & { readonly eventId: string },
     payload: unknown,
     datePaths: unknown,
+    registered = this.registry.findByName(stored.type),
   ): E {
-    const registered = this.registry.findByName(stored.type);
     if (!registered) {
       throw new UnknownEventTypeError(stored.type, streamId, stored.version, stored.position);
     }

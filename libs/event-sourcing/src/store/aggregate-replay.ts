@@ -1,5 +1,4 @@
-import type { Aggregate } from '../aggregate/aggregate';
-import type { Event } from '../event/event';
+import { historyReplayer, type Aggregate } from '../aggregate/aggregate';
 import type { RecordedEvent } from '../event/recorded-event';
 import type { EventSerializer } from '../serialization/event-serializer';
 import type { StreamEventsOptions } from './append-options';
@@ -32,11 +31,11 @@ export async function replayAggregate(
     }
     return;
   }
-  const one: Event[] = [];
-  await storage.replayStream(id, { fromVersion, pageSize: source.readPageSize }, (replayed) => {
-    one[0] = serializer.deserializeForReplay(id, replayed);
-    aggregate.loadFromHistory(one);
-  });
+  const deserialize = serializer.replayDeserializer(id);
+  const feed = historyReplayer(aggregate);
+  await storage.replayStream(id, { fromVersion, pageSize: source.readPageSize }, (replayed) =>
+    feed(deserialize(replayed)),
+  );
 }
 
 /** Feeds the aggregate versions `fromVersion`..`toVersion` of stream `id`, in bounded pages. */

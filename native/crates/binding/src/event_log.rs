@@ -7,7 +7,7 @@
 
 use cello_core::event_log::record::RecordError;
 use cello_core::event_log::{
-    AppendError, AppendOutcome, EventLog, ExpectedVersion, RecordLocation,
+    AppendError, AppendOutcome, EventLog, ExpectedVersion, RecordLocation, REPLAY_FACTS,
 };
 use napi::bindgen_prelude::{BufferSlice, Float64ArraySlice, Uint32ArraySlice};
 use napi::{Env, JsString};
@@ -65,7 +65,7 @@ fn position(value: f64) -> u64 {
 #[napi]
 pub struct NativeEventLog {
     log: Option<EventLog>,
-    /// Reused by `readStreamPayloads`, so a page allocates no new Rust buffer.
+    /// Reused by `replayPage`, so a page allocates no new Rust buffer.
     json: Vec<u8>,
 }
 
@@ -159,30 +159,38 @@ impl NativeEventLog {
         })
     }
 
-    /// Like `readStream`, and returns the page's event ids and payloads as
-    /// one JSON array text, `[id, data, id, data, ...]` (its length / 2 is the
-    /// record count): one crossing and one `JSON.parse` a page instead of two
-    /// string reads and a parse per event. ASCII text (the usual case) is
-    /// handed over as Latin-1, which V8 copies without decoding.
+    /// `EventStore.load`'s read: the records of `stream` from version `from`,
+    /// as many as `positions` holds, with their event ids and payloads as one
+    /// JSON array text, `[id, data, id, data, ...]`. `facts[0]` gets the
+    /// record count, then five words a record (chunk, offset, type index,
+    /// schema version, 1 when the metadata is not `{}`); `positions` gets
+    /// their positions. One crossing and one `JSON.parse` a page, nothing read
+    /// from the record in JavaScript. ASCII text (the usual case) is handed
+    /// over as Latin-1, which V8 copies without decoding.
     #[napi]
-    pub fn read_stream_payloads<'env>(
+    pub fn replay_page<'env>(
         &mut self,
         env: &'env Env,
         stream: String,
         from: f64,
-        mut out: Uint32ArraySlice,
+        mut facts: Uint32ArraySlice,
+        mut positions: Float64ArraySlice,
     ) -> napi::Result<JsString<'env>> {
-        guard("NativeEventLog.readStreamPayloads", || {
-            // SAFETY: JavaScript is blocked in this call; nothing else touches `out`.
-            let out = unsafe { out.as_mut() };
+        guard("NativeEventLog.replayPage", || {
+            // SAFETY: JavaScript is blocked in this call; nothing else touches `facts` or `positions`.
+            let (facts, positions) = unsafe { (facts.as_mut(), positions.as_mut()) };
             let log = self
                 .log
                 .as_ref()
                 .ok_or_else(|| coded("event-log-disposed", "the event log was disposed"))?;
-            let locations = log.read_stream(&stream, position(from), out.len() / 2);
-            write_locations(out, &locations);
-            log.write_ids_and_payloads_json(&locations, &mut self.json)
-                .map_err(record_error)?;
+            let Some((count, rows)) = facts.split_first_mut() else {
+                return Err(coded("invalid-argument", "facts holds no count"));
+            };
+            let limit = positions.len().min(rows.len() / REPLAY_FACTS);
+            let locations = log.read_stream(&stream, position(from), limit);
+            *count = log
+                .write_replay_page(&locations, &mut self.json, rows, positions)
+                .map_err(record_error)? as u32;
             if self.json.is_ascii() {
                 env.create_string_latin1(&self.json)
             } else {

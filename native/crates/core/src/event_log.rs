@@ -18,7 +18,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chunk::{Chunk, CHUNK_CAPACITY};
-use record::{parse_batch, BatchError, EventBlock, RecordError, RecordView};
+use record::{parse_batch, BatchError, EventBlock, RecordError, RecordView, ReplayRecord};
 
 /// What the stream's version must be for an append to go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +144,9 @@ impl From<BatchError> for AppendError {
         AppendError::Batch(err)
     }
 }
+
+/// Words [`EventLog::write_replay_page`] writes per record.
+pub const REPLAY_FACTS: usize = 5;
 
 /// Where a record is: chunk index and byte offset in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -529,33 +532,47 @@ impl EventLog {
     }
 
     /// Writes the event ids and payloads of the records at `locations` into
-    /// `out` (cleared first) as one JSON array, `[id, data, id, data, ...]`:
-    /// a reader then parses a whole page with one `JSON.parse` instead of
-    /// reading two strings and parsing once per event. Payloads were checked
-    /// to be JSON at append, so they are copied as they are.
-    pub fn write_ids_and_payloads_json(
+    /// `json` (cleared first) as one JSON array, `[id, data, id, data, ...]`,
+    /// and what a replay needs besides into `facts` ([`REPLAY_FACTS`] words a
+    /// record: chunk, offset, type index, schema version, 1 when the metadata
+    /// is not `{}`) and `positions`: a reader parses a whole page with one
+    /// `JSON.parse` and reads the rest from two typed arrays, never the
+    /// record. Payloads were checked to be JSON at append, so they are copied
+    /// as they are. Returns how many records were written: all of
+    /// `locations` that fit in `facts` and `positions`.
+    pub fn write_replay_page(
         &self,
         locations: &[RecordLocation],
-        out: &mut Vec<u8>,
-    ) -> Result<(), RecordError> {
-        out.clear();
-        out.push(b'[');
-        for (i, &location) in locations.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
+        json: &mut Vec<u8>,
+        facts: &mut [u32],
+        positions: &mut [f64],
+    ) -> Result<usize, RecordError> {
+        json.clear();
+        json.push(b'[');
+        let rows = facts
+            .chunks_exact_mut(REPLAY_FACTS)
+            .zip(positions.iter_mut());
+        let mut written = 0;
+        for (&location, (row, position)) in locations.iter().zip(rows) {
+            if written > 0 {
+                json.push(b',');
             }
-            let view = self.record_at(location)?;
-            let id = std::str::from_utf8(view.event_id).map_err(|_| RecordError::Corrupt {
-                detail: "its event id is not UTF-8".into(),
-            })?;
-            serde_json::to_writer(&mut *out, id).map_err(|err| RecordError::Corrupt {
-                detail: err.to_string(),
-            })?;
-            out.push(b',');
-            out.extend_from_slice(view.data);
+            let view = ReplayRecord::parse(self.location_bytes(location)?)?;
+            write_json_string(json, view.event_id)?;
+            json.push(b',');
+            json.extend_from_slice(view.data);
+            row.copy_from_slice(&[
+                location.chunk,
+                location.offset,
+                view.type_index,
+                view.schema_version,
+                u32::from(view.metadata != b"{}"),
+            ]);
+            *position = view.position as f64;
+            written += 1;
         }
-        out.push(b']');
-        Ok(())
+        json.push(b']');
+        Ok(written)
     }
 
     /// Locations of up to `limit` records of `stream` from version `from`
@@ -574,6 +591,26 @@ impl EventLog {
             .filter_map(|&p| self.records.get(p.checked_sub(1)? as usize).copied())
             .collect()
     }
+}
+
+/// Writes `text` to `json` as a JSON string: as it is when it needs no
+/// escape (the usual event id), else through serde_json.
+fn write_json_string(json: &mut Vec<u8>, text: &[u8]) -> Result<(), RecordError> {
+    if text
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        json.push(b'"');
+        json.extend_from_slice(text);
+        json.push(b'"');
+        return Ok(());
+    }
+    let text = std::str::from_utf8(text).map_err(|_| RecordError::Corrupt {
+        detail: "its event id is not UTF-8".into(),
+    })?;
+    serde_json::to_writer(&mut *json, text).map_err(|err| RecordError::Corrupt {
+        detail: err.to_string(),
+    })
 }
 
 /// `text` as a JSON string, so a reader can take it back out of a message.

@@ -48,7 +48,7 @@ describe('the native binding', () => {
       // When its payload is read
       let error: unknown;
       try {
-        callNative(() => log.readStreamPayloads('s', 1, new Uint32Array(2)));
+        callNative(() => log.replayPage('s', 1, new Uint32Array(1 + 5), new Float64Array(1)));
       } catch (caught) {
         error = caught;
       }

@@ -45,6 +45,8 @@ type NativeEventLog = InstanceType<typeof native.NativeEventLog>;
  * for 250-byte events) small enough for V8's young generation.
  */
 const REPLAY_PAGE_EVENTS = 256;
+/** Words `NativeEventLog.replayPage` writes per record: chunk, offset, type index, schema version, metadata flag. */
+const REPLAY_FACTS = 5;
 // What the native append did.
 const OUTCOME_DUPLICATE = 1;
 const OUTCOME_CONFLICT = 2;
@@ -67,8 +69,12 @@ export class MemoryEventStorage implements EventStorage {
   private readonly encoder = new EventBatchEncoder();
   private readonly decoder = new StoredRecordDecoder();
   private readonly page: Uint32Array;
-  /** `replayStream`'s own page: its callbacks may call other reads between two pages. */
-  private readonly replayPage: Uint32Array;
+  /**
+   * `replayStream`'s own page (its callbacks may call other reads between two
+   * pages): the record count, then REPLAY_FACTS words a record, and positions.
+   */
+  private readonly replayFacts = new Uint32Array(1 + REPLAY_FACTS * REPLAY_PAGE_EVENTS);
+  private readonly replayPositions = new Float64Array(REPLAY_PAGE_EVENTS);
   /** Where the native append writes its numbers (grown for re-sends of big batches). */
   private appendResult = new Float64Array(258);
   /** The last position, kept here so `headPosition` needs no crossing (only this object appends). */
@@ -81,7 +87,6 @@ export class MemoryEventStorage implements EventStorage {
   constructor(options: MemoryEventStorageOptions = {}) {
     this.log = new native.NativeEventLog(options.chunkCapacity);
     this.page = new Uint32Array(2 * Math.max(1, options.readPageSize ?? 1024));
-    this.replayPage = new Uint32Array(2 * REPLAY_PAGE_EVENTS);
   }
 
   /** Nothing to create: the log is ready when constructed. */
@@ -206,9 +211,10 @@ export class MemoryEventStorage implements EventStorage {
 
   /**
    * `EventStore.load`'s read: one native crossing and one `JSON.parse` per
-   * page (the page's event ids and payloads come as one JSON array), each
-   * record completed in place without metadata or Date and handed over at
-   * once.
+   * page (the page's event ids and payloads come as one JSON array, the rest
+   * in two typed arrays), each event handed over at once without metadata or
+   * Date. A page that does not parse (damaged bytes) is handed over with
+   * payloads as text, so the serializer names the event that is not JSON.
    */
   async replayStream(
     streamId: string,
@@ -221,24 +227,40 @@ export class MemoryEventStorage implements EventStorage {
       REPLAY_PAGE_EVENTS,
       Math.max(1, readOption('pageSize', options.pageSize, REPLAY_PAGE_EVENTS)),
     );
-    const out = this.replayPage.subarray(0, 2 * pageSize);
+    const facts = this.replayFacts.subarray(0, 1 + REPLAY_FACTS * pageSize);
+    const positions = this.replayPositions.subarray(0, pageSize);
     for (;;) {
-      const page = JSON.parse(log.readStreamPayloads(streamId, from, out)) as unknown[];
-      const count = page.length / 2;
-      let version = from;
+      const text = callNative(() => log.replayPage(streamId, from, facts, positions));
+      const count = facts[0];
+      const page = parsePage(text, count);
       for (let i = 0; i < count; i++) {
-        const event = this.decoder.decodeForReplay(
-          this.chunk(out[2 * i]),
-          out[2 * i + 1],
-          page[2 * i] as string,
-          page[2 * i + 1],
-        );
-        version = event.version;
-        onEvent(event);
+        const at = 1 + REPLAY_FACTS * i;
+        onEvent({
+          position: positions[i],
+          version: from + i,
+          eventId: page ? (page[2 * i] as string) : this.replayedText(facts, at, 'id'),
+          type:
+            this.decoder.cachedType(facts[at + 2]) ??
+            this.decoder.typeAt(this.chunk(facts[at]), facts[at + 1]),
+          schemaVersion: facts[at + 3],
+          data: page ? page[2 * i + 1] : this.replayedText(facts, at, 'data'),
+          datePaths:
+            facts[at + 4] === 0
+              ? undefined
+              : this.decoder.datePathsAt(this.chunk(facts[at]), facts[at + 1]),
+        });
       }
       if (count < pageSize) return;
-      from = version + 1;
+      from += count;
     }
+  }
+
+  /** The event id or payload text of a replay page's record at `facts[at]`, read from its chunk. */
+  private replayedText(facts: Uint32Array, at: number, field: 'id' | 'data'): string {
+    const chunk = this.chunk(facts[at]);
+    return field === 'id'
+      ? this.decoder.eventIdAt(chunk, facts[at + 1])
+      : this.decoder.dataTextAt(chunk, facts[at + 1]);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -416,4 +438,18 @@ export class MemoryEventStorage implements EventStorage {
     }
     return chunk;
   }
+}
+
+/**
+ * The `[id, data, ...]` array of a replay page of `count` records, or
+ * undefined when damaged bytes made it something else.
+ */
+function parsePage(text: string, count: number): unknown[] | undefined {
+  let page: unknown;
+  try {
+    page = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(page) && page.length === 2 * count ? page : undefined;
 }

@@ -1,5 +1,5 @@
 import { DATE_PATHS_METADATA_KEY } from '../../serialization/date-paths';
-import type { ReplayedEvent, StoredEvent } from '../event-storage';
+import type { StoredEvent } from '../event-storage';
 
 // Offsets in a stored record (native/crates/core/src/event_log/record.rs).
 const RECORD_LEN = 0;
@@ -55,28 +55,38 @@ export class StoredRecordDecoder {
     };
   }
 
+  /** The type name of type index `index` if it was decoded before (`typeAt` decodes it). */
+  cachedType(index: number): string | undefined {
+    return this.types[index];
+  }
+
   /**
-   * The record at `offset` of `chunk` as `EventStore.load` replays it, with
-   * its event id and parsed payload given (they come from the page's JSON):
-   * no metadata object and no Date; the metadata is parsed only when it
-   * holds date paths.
+   * The date paths in the metadata of the record at `offset` of `chunk`
+   * (undefined when it names none), parsing the metadata only when it names
+   * them.
    */
-  decodeForReplay(chunk: Buffer, offset: number, eventId: string, data: unknown): ReplayedEvent {
+  datePathsAt(chunk: Buffer, offset: number): unknown {
     const idLen = chunk.readUInt32LE(offset + EVENT_ID_LEN);
     const typeLen = chunk.readUInt32LE(offset + TYPE_LEN);
     const dataLen = chunk.readUInt32LE(offset + DATA_LEN);
     const metadataLen = chunk.readUInt32LE(offset + METADATA_LEN);
-    const typeAt = offset + TEXTS + idLen;
-    const dataAt = typeAt + typeLen;
-    return {
-      position: chunk.readDoubleLE(offset + POSITION),
-      version: chunk.readDoubleLE(offset + VERSION),
-      eventId,
-      type: this.typeOf(chunk, offset, typeAt, dataAt),
-      schemaVersion: chunk.readUInt32LE(offset + SCHEMA_VERSION),
-      data,
-      datePaths: metadataLen > 2 ? datePathsOf(chunk, dataAt + dataLen, metadataLen) : undefined,
-    };
+    return datePathsOf(chunk, offset + TEXTS + idLen + typeLen + dataLen, metadataLen);
+  }
+
+  /** The payload text of the record at `offset` of `chunk`, unparsed. */
+  dataTextAt(chunk: Buffer, offset: number): string {
+    const dataAt =
+      offset +
+      TEXTS +
+      chunk.readUInt32LE(offset + EVENT_ID_LEN) +
+      chunk.readUInt32LE(offset + TYPE_LEN);
+    return chunk.toString('utf8', dataAt, dataAt + chunk.readUInt32LE(offset + DATA_LEN));
+  }
+
+  /** The event id of the record at `offset` of `chunk`. */
+  eventIdAt(chunk: Buffer, offset: number): string {
+    const idAt = offset + TEXTS;
+    return chunk.toString('utf8', idAt, idAt + chunk.readUInt32LE(offset + EVENT_ID_LEN));
   }
 
   /** The type name of the record at `offset` of `chunk`, without decoding the rest. */

@@ -42,9 +42,11 @@ fn a_record_length_past_its_chunk_is_an_error() {
     assert!(is_corrupt(log.record(1)));
     assert!(is_corrupt(log.record_bytes(1)));
     let mut json = Vec::new();
-    assert!(is_corrupt(log.write_ids_and_payloads_json(
+    assert!(is_corrupt(log.write_replay_page(
         &log.read_stream("s", 1, 10),
-        &mut json
+        &mut json,
+        &mut [0; 2 * REPLAY_FACTS],
+        &mut [0.0; 2],
     )));
     // The neighbour is intact.
     assert_eq!(log.record(2).unwrap().event_id, b"b");
@@ -131,7 +133,12 @@ proptest! {
             let _ = log.record_bytes(position);
         }
         let mut json = Vec::new();
-        let _ = log.write_ids_and_payloads_json(&log.read_stream("s", 1, 100), &mut json);
+        let _ = log.write_replay_page(
+            &log.read_stream("s", 1, 100),
+            &mut json,
+            &mut [0; 100 * REPLAY_FACTS],
+            &mut [0.0; 100],
+        );
         let _ = log.position_of_id(b"id-0");
         // A re-send of every id reads the damaged records back.
         let _ = log.append("s", ExpectedVersion::Any, 0.0, &batch(&refs));

@@ -279,10 +279,16 @@ pub struct RecordView<'a> {
     pub metadata: &'a [u8],
 }
 
-impl<'a> RecordView<'a> {
-    /// Reads the record occupying exactly `bytes`; every length in it is
-    /// checked against the others, so damaged bytes are an error.
-    pub fn parse(bytes: &'a [u8]) -> Result<Self, RecordError> {
+/// The parts of a stored record that [`RecordView`] and [`ReplayRecord`]
+/// share, their lengths checked against each other.
+struct RecordParts<'a> {
+    block: &'a [u8],
+    fields: [&'a [u8]; 4],
+    stream: &'a [u8],
+}
+
+impl<'a> RecordParts<'a> {
+    fn parse(bytes: &'a [u8]) -> Result<Self, RecordError> {
         let len = stored_record_len(bytes)?;
         if len != bytes.len() {
             return Err(corrupt(format!(
@@ -305,23 +311,74 @@ impl<'a> RecordView<'a> {
                 block.len()
             )));
         }
-        let [event_id, event_type, data, metadata] =
-            block_fields(block, lens).ok_or_else(|| corrupt("its fields are cut off"))?;
-        let stream = bytes
-            .get(block_end..)
-            .and_then(|raw| std::str::from_utf8(raw).ok())
-            .ok_or_else(|| corrupt("its stream id is not UTF-8"))?;
-        let number = |at: usize| read_f64(bytes, at).ok_or_else(|| corrupt("cut off"));
-        let word = |at: usize| read_u32(bytes, at).ok_or_else(|| corrupt("cut off"));
+        let fields = block_fields(block, lens).ok_or_else(|| corrupt("its fields are cut off"))?;
+        let stream = bytes.get(block_end..).ok_or_else(|| corrupt("cut off"))?;
+        Ok(RecordParts {
+            block,
+            fields,
+            stream,
+        })
+    }
+
+    fn schema_version(&self) -> Result<u32, RecordError> {
+        read_u32(self.block, 0).ok_or_else(|| corrupt("cut off"))
+    }
+}
+
+fn number_at(bytes: &[u8], at: usize) -> Result<f64, RecordError> {
+    read_f64(bytes, at).ok_or_else(|| corrupt("cut off"))
+}
+
+fn word_at(bytes: &[u8], at: usize) -> Result<u32, RecordError> {
+    read_u32(bytes, at).ok_or_else(|| corrupt("cut off"))
+}
+
+/// What a replay reads of a stored record: no stream id (the reader named
+/// it), so nothing to check as UTF-8 but what is copied out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayRecord<'a> {
+    pub position: u64,
+    pub type_index: u32,
+    pub schema_version: u32,
+    pub event_id: &'a [u8],
+    pub data: &'a [u8],
+    pub metadata: &'a [u8],
+}
+
+impl<'a> ReplayRecord<'a> {
+    /// Reads the record occupying exactly `bytes`, checked as [`RecordView::parse`] does.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, RecordError> {
+        let parts = RecordParts::parse(bytes)?;
+        let [event_id, _, data, metadata] = parts.fields;
+        Ok(ReplayRecord {
+            // `as` saturates (NaN reads as 0): a damaged number is wrong, not a panic.
+            position: number_at(bytes, 8)? as u64,
+            type_index: word_at(bytes, 36)?,
+            schema_version: parts.schema_version()?,
+            event_id,
+            data,
+            metadata,
+        })
+    }
+}
+
+impl<'a> RecordView<'a> {
+    /// Reads the record occupying exactly `bytes`; every length in it is
+    /// checked against the others, so damaged bytes are an error.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, RecordError> {
+        let parts = RecordParts::parse(bytes)?;
+        let [event_id, event_type, data, metadata] = parts.fields;
+        let stream =
+            std::str::from_utf8(parts.stream).map_err(|_| corrupt("its stream id is not UTF-8"))?;
         Ok(RecordView {
             // `as` saturates (NaN reads as 0): a damaged number is wrong, not a panic.
-            position: number(8)? as u64,
-            version: number(16)? as u64,
-            recorded_at_ms: number(24)?,
-            stream_index: word(32)?,
-            type_index: word(36)?,
+            position: number_at(bytes, 8)? as u64,
+            version: number_at(bytes, 16)? as u64,
+            recorded_at_ms: number_at(bytes, 24)?,
+            stream_index: word_at(bytes, 32)?,
+            type_index: word_at(bytes, 36)?,
             stream,
-            schema_version: read_u32(block, 0).ok_or_else(|| corrupt("cut off"))?,
+            schema_version: parts.schema_version()?,
             event_id,
             event_type,
             data,

@@ -398,7 +398,7 @@ proptest! {
 }
 
 #[test]
-fn a_page_of_ids_and_payloads_is_one_json_array() {
+fn a_replay_page_is_one_json_array_of_ids_and_payloads_with_its_facts_beside() {
     let mut log = EventLog::new();
     let mut events = Vec::new();
     encode_block(
@@ -409,24 +409,70 @@ fn a_page_of_ids_and_payloads_is_one_json_array() {
         "{\"n\":1,\"s\":\"ü\"}",
         "{}",
     );
-    encode_block(&mut events, 1, "id-2", "T", "[1, 2]", "{}");
-    encode_block(&mut events, 1, "id-3", "T", "{}", "{}");
+    encode_block(&mut events, 2, "id-2", "U", "[1, 2]", "{\"a\":1}");
+    encode_block(&mut events, 3, "id-3", "T", "{}", "{}");
     log.append("s", ExpectedVersion::Any, 0.0, &events).unwrap();
     let mut json = vec![b'x'];
+    let mut facts = [0u32; 3 * REPLAY_FACTS];
+    let mut positions = [0f64; 3];
 
-    log.write_ids_and_payloads_json(&log.read_stream("s", 2, 10), &mut json)
+    let read = log.read_stream("s", 2, 10);
+    let written = log
+        .write_replay_page(&read, &mut json, &mut facts, &mut positions)
         .unwrap();
+    assert_eq!(written, 2);
     let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(parsed, serde_json::json!(["id-2", [1, 2], "id-3", {}]));
+    assert_eq!(
+        facts[..2 * REPLAY_FACTS],
+        [
+            read[0].chunk,
+            read[0].offset,
+            1,
+            2,
+            1,
+            read[1].chunk,
+            read[1].offset,
+            0,
+            3,
+            0
+        ]
+    );
+    assert_eq!(positions[..2], [2.0, 3.0]);
 
-    log.write_ids_and_payloads_json(&log.read_stream("s", 1, 1), &mut json)
-        .unwrap();
+    log.write_replay_page(
+        &log.read_stream("s", 1, 1),
+        &mut json,
+        &mut facts,
+        &mut positions,
+    )
+    .unwrap();
     let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(
         parsed,
         serde_json::json!(["id-\"1\"", { "n": 1, "s": "ü" }])
     );
 
-    log.write_ids_and_payloads_json(&[], &mut json).unwrap();
+    // Only as many records as the facts and positions hold.
+    let written = log
+        .write_replay_page(
+            &log.read_stream("s", 1, 10),
+            &mut json,
+            &mut facts[..REPLAY_FACTS],
+            &mut positions,
+        )
+        .unwrap();
+    assert_eq!(written, 1);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&json)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    log.write_replay_page(&[], &mut json, &mut facts, &mut positions)
+        .unwrap();
     assert_eq!(json, b"[]");
 }
