@@ -26,8 +26,9 @@ export interface PostgresSagaStorageOptions extends SqlSagaStorageOptions {
 
 /**
  * Saga state in PostgreSQL through a TypeORM DataSource. Writes of concurrent
- * sagas are coalesced into one `unnest` statement, each row fenced by its
- * writer's owner and fencing token.
+ * sagas are coalesced into one statement (`unnest` for creates,
+ * `json_to_recordset` for saves), each row fenced by its writer's owner and
+ * fencing token.
  */
 export class PostgresSagaStorage extends SqlSagaStorage {
   /** Opens a DataSource of its own on `url` (closed by `close()`). */
