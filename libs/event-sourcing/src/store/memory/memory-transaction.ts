@@ -77,13 +77,18 @@ export class MemoryTransaction implements EventLogTransaction {
       }
     }
     const running = new Map<string, number>();
-    for (const { streamId, events } of this.appends) {
+    for (const { streamId, events, result } of this.appends) {
       if (events.length === 0) continue;
       const checked = this.streams.get(streamId)!.checked;
       const expected = checked
         ? (running.get(streamId) ?? this.streams.get(streamId)!.base)
         : 'any';
-      running.set(streamId, this.log.appendNow(streamId, events, expected).streamVersion);
+      const stored = this.log.appendNow(streamId, events, expected);
+      running.set(streamId, stored.streamVersion);
+      // The caller's result, known only now (an append through the facade returns it).
+      result.streamVersion = stored.streamVersion;
+      result.positions.push(...stored.positions);
+      result.duplicate = stored.duplicate;
     }
   }
 

@@ -92,6 +92,22 @@ export function describeInlineProjections(subject: StorageUnderTest): void {
       expect(projection.applied.every((a) => !a.replaying)).toBe(true);
     });
 
+    it('should resolve a projected append with the positions its events were stored at', async () => {
+      // Given
+      const store = storeOver(subject.storage);
+      const stream = newStreamId();
+      store.registerInlineProjection(new Recorder(`inline-${stream}`, new Set([stream])));
+      // When
+      const result = await store.append(stream, [new InlineTested(1), new InlineTested(2)]);
+      // Then
+      const stored = await subject.storage.readStream(stream);
+      expect(result).toEqual({
+        streamVersion: 2,
+        positions: stored.map((event) => event.position),
+        duplicate: false,
+      });
+    });
+
     it('should refuse the append with InlineProjectionError and store none of it when a projection throws', async () => {
       // Given
       const store = storeOver(subject.storage);
