@@ -31,6 +31,8 @@ const created = (id: string) => new OrderCreated(id, 'c-1', [{ sku: 'A', quantit
 class OrderList implements OnSubscriberReset {
   readonly rows = new Map<string, string>();
   refuseShipments = false;
+  /** Refuses the shipments a rebuild replays. */
+  refuseReplayedShipments = false;
   resets: { position: number; withManager: boolean }[] = [];
 
   @EventHandler(OrderCreated)
@@ -41,6 +43,7 @@ class OrderList implements OnSubscriberReset {
   @EventHandler(OrderShipped)
   async onShipped(event: OrderShipped, context: InlineProjectionContext): Promise<void> {
     if (this.refuseShipments) throw new Error('shipments are refused');
+    if (this.refuseReplayedShipments && context.replaying) throw new Error('replay refused');
     await this.write(context.manager, event.orderId, 'shipped');
   }
 
@@ -178,6 +181,43 @@ describe.each(backends)('inline subscribers on %s', (_, useBackend, sql) => {
     expect(status.rebuilding).toBeUndefined();
   });
 
+  it('should report a failed rebuild as failed and down, skip it in appends, and recover with a rebuild', async () => {
+    // Given
+    const manager = app.get(SubscriptionManager);
+    const id = `order-${randomUUID()}`;
+    await store.append(id, [created(id), new OrderShipped(id, 'T-1')]);
+    list.refuseReplayedShipments = true;
+    // When
+    const error = await manager.rebuild('order-list').catch((caught: unknown) => caught);
+    const [failed] = (await manager.status()).filter((s) => s.name === 'order-list');
+    const health = await app.get(SubscriptionsHealthIndicator).isHealthy();
+    const other = `order-${randomUUID()}`;
+    await store.append(other, created(other));
+    const skipped = await statusOf(other);
+    list.refuseReplayedShipments = false;
+    await manager.rebuild('order-list');
+    // Then
+    expect(isCelloError(error, InlineProjectionError.code)).toBe(true);
+    expect(failed).toMatchObject({ mode: 'inline', state: 'failed' });
+    expect(failed.lastError).toContain('replay refused');
+    expect(health.subscriptions.status).toBe('down');
+    expect(skipped).toBeUndefined();
+    expect([await statusOf(id), await statusOf(other)]).toEqual(['shipped', 'created']);
+  });
+
+  it('should let waitForPosition pass an inline subscriber at once: it is never behind', async () => {
+    // Given
+    const id = `order-${randomUUID()}`;
+    const { positions } = await store.append(id, created(id));
+    // When
+    const waited = app.get(SubscriptionManager).waitForPosition(positions[0], {
+      subscribers: ['order-list'],
+      timeoutMs: 60_000,
+    });
+    // Then
+    await expect(waited).resolves.toBeUndefined();
+  });
+
   it('should refuse the operations of asynchronous subscribers with InlineSubscriberOperationError', async () => {
     // Given
     const manager = app.get(SubscriptionManager);
@@ -196,6 +236,72 @@ describe.each(backends)('inline subscribers on %s', (_, useBackend, sql) => {
     expect((errors[2] as Error).message).toContain('rebuild');
   });
 });
+
+/** One row per event, keyed by stream and version: applying an event twice breaks the key. */
+@Injectable()
+@EventSubscriber({ name: 'event-rows', inline: true, batchSize: 5 })
+class EventRows implements OnSubscriberReset {
+  @EventHandler(OrderCreated, OrderShipped)
+  async on(_event: OrderCreated | OrderShipped, context: InlineProjectionContext): Promise<void> {
+    await context.manager!.query(
+      `INSERT INTO inline_event_rows (stream_id, version) VALUES ('${context.streamId}', ${context.version})`,
+    );
+  }
+
+  async onSubscriberReset(_position: number, manager?: EntityManager): Promise<void> {
+    await manager!.query('DELETE FROM inline_event_rows');
+  }
+}
+
+describe.each(backends.filter(([, , sql]) => sql))(
+  'when appends race the rebuild of an inline subscriber on %s',
+  (_, useBackend) => {
+    const backend = useBackend();
+
+    it('should hold one row per stored event: none missed, none twice', async () => {
+      // Given: a log of several pages
+      const url = (backend as { url: string }).url;
+      const app = await bootSubscriptionApp({ storage: url }, [EventRows]);
+      const store = app.get(EventStore);
+      await store.transaction(async (tx) => {
+        await tx.manager!.query(
+          'CREATE TABLE inline_event_rows (stream_id VARCHAR(100), version INT, PRIMARY KEY (stream_id, version))',
+        );
+      });
+      const streams = Array.from({ length: 3 }, () => `order-${randomUUID()}`);
+      for (const id of streams) await store.append(id, [created(id), created(id), created(id)]);
+      // When: each stream gets appends until the rebuild is over
+      let rebuilding = true;
+      const rebuild = app
+        .get(SubscriptionManager)
+        .rebuild('event-rows')
+        .finally(() => {
+          rebuilding = false;
+        });
+      const racing = streams.map(async (id) => {
+        for (let n = 0; rebuilding || n < 5; n++) await store.append(id, created(id));
+      });
+      await Promise.all([rebuild, ...racing]);
+      // Then
+      const rows = await store.transaction(
+        async (tx) =>
+          (await tx.manager!.query(
+            'SELECT stream_id, COUNT(*) AS count, MAX(version) AS max FROM inline_event_rows GROUP BY stream_id',
+          )) as { stream_id: string; count: string | number; max: string | number }[],
+      );
+      for (const id of streams) {
+        const version = await store.streamVersion(id);
+        const row = rows.find((r) => r.stream_id === id);
+        expect({ id, count: Number(row?.count), max: Number(row?.max) }).toEqual({
+          id,
+          count: version,
+          max: version,
+        });
+      }
+      await app.close();
+    });
+  },
+);
 
 @Injectable()
 @EventSubscriber({ name: 'retrying-inline', inline: true, maxAttempts: 3, startFrom: 'end' })
