@@ -108,6 +108,27 @@ export function describeInlineProjections(subject: StorageUnderTest): void {
       });
     });
 
+    it('should give the projection the versions the events are stored at under concurrent appends to one stream', async () => {
+      // Given: a projection that yields while it projects
+      const store = storeOver(subject.storage);
+      const stream = newStreamId();
+      const seen: number[] = [];
+      store.registerInlineProjection({
+        name: `inline-${stream}`,
+        project: async (_event, context) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (context.streamId === stream) seen.push(context.version);
+        },
+      });
+      // When
+      const results = await Promise.all(
+        range(1, 4).map((n) => store.append(stream, new InlineTested(n))),
+      );
+      // Then
+      expect([...seen].sort()).toEqual([1, 2, 3, 4]);
+      expect(results.map((result) => result.streamVersion).sort()).toEqual([1, 2, 3, 4]);
+    });
+
     it('should refuse the append with InlineProjectionError and store none of it when a projection throws', async () => {
       // Given
       const store = storeOver(subject.storage);
