@@ -1,6 +1,7 @@
 import { isCelloError } from '@cello/core';
 import { EventType } from '../../decorators/event-type.decorator';
 import { InlineProjectionError } from '../../errors/inline-projection.error';
+import { RebuildInsideTransactionError } from '../../errors/rebuild-inside-transaction.error';
 import { Event } from '../../event/event';
 import { EventRegistry } from '../../event/event-registry';
 import { EventSerializer } from '../../serialization/event-serializer';
@@ -196,6 +197,23 @@ export function describeInlineProjections(subject: StorageUnderTest): void {
         });
       }
       expect(store.inlineProjectionStatus()[0].state).toBe('inline');
+    });
+
+    it('should refuse a rebuild started inside a transaction with RebuildInsideTransactionError', async () => {
+      // Given
+      const store = storeOver(subject.storage);
+      const stream = newStreamId();
+      const projection = new Recorder(`inline-${stream}`, new Set([stream]));
+      store.registerInlineProjection(projection);
+      // When
+      const error = await store.transaction(async (tx) => {
+        await tx.append(stream, new InlineTested(1));
+        return rejection(store.rebuildInlineProjection(projection.name));
+      });
+      // Then
+      expect(isCelloError(error, RebuildInsideTransactionError.code)).toBe(true);
+      expect(projection.resets).toBe(0);
+      expect(await subject.storage.streamVersion(stream)).toBe(1);
     });
 
     it('should leave a projection whose rebuild failed out of the appends until a rebuild succeeds', async () => {
