@@ -34,6 +34,7 @@ describe('the demo health check at /health', () => {
       status: 'up',
       subscribers: {
         'orders-read-model': {
+          mode: 'async',
           state: 'running',
           parked: 0,
           lag: 0,

@@ -17,6 +17,10 @@ export interface ParkedEventView {
 /** One subscriber in the Subscriptions view. */
 export interface SubscriptionView {
   readonly name: string;
+  /** `async` (fed after the commit) or `inline` (run in each append's transaction). */
+  readonly mode: 'async' | 'inline';
+  /** True while an inline subscriber is rebuilt (its checkpoint is the rebuild's progress). */
+  readonly rebuilding: boolean;
   /** `running`, `standby`, `stopped`, `failed`, or `stalled` while it retries what it is stuck on. */
   readonly status: 'running' | 'standby' | 'stopped' | 'failed' | 'stalled';
   /** The instance id holding the live lease (this one's or another's); null when none does, or the storage cannot tell. */
@@ -59,6 +63,8 @@ export class SubscriptionsOverview {
     for (const status of statuses) {
       subscriptions.push({
         name: status.name,
+        mode: status.mode,
+        rebuilding: status.rebuilding === true,
         status: status.retrying ? 'stalled' : status.state,
         leaseHolder: status.leaseHolder ?? null,
         checkpoint: status.checkpoint,

@@ -75,6 +75,7 @@ export const SUBSCRIPTIONS_VIEW_JS = `'use strict';
       const tr = el('tr'); tr.dataset.subscriber = s.name; tr.dataset.status = s.status;
       cell(tr, s.name);
       const status = cell(tr, ''); status.appendChild(el('span', s.status, 'badge ' + s.status));
+      if (s.mode === 'inline') status.appendChild(el('div', s.rebuilding ? 'inline, rebuilding' : 'inline', 'muted mode'));
       if (s.retrying) status.appendChild(el('div', 'retrying since ' + new Date(s.retrying.since).toLocaleTimeString() + ', ' + s.retrying.attempts + ' attempts', 'muted'));
       cell(tr, s.leaseHolder ? s.leaseHolder + (s.leaseHolder === page.instanceId ? ' (this instance)' : '') : (s.status === 'standby' ? 'another instance' : '—'), 'lease');
       cell(tr, s.checkpoint + ' / ' + s.headPosition, 'num');

@@ -45,6 +45,15 @@ export interface EventSubscriberOptions {
    * Default 'beginning'.
    */
   startFrom?: SubscriberStartFrom;
+  /**
+   * Runs the subscriber's `@EventHandler` methods inside each append's
+   * transaction, as an inline projection: they get `(event, context)` with the
+   * transaction's `EntityManager`, and their error rolls the append back
+   * (`InlineProjectionError`). No checkpoint, retries or parking: the retry and
+   * `startFrom` options are refused, `batchSize` is the rebuild's page size.
+   * Default false (asynchronous, after the commit).
+   */
+  inline?: boolean;
 }
 
 /**
@@ -76,6 +85,7 @@ const EVENT_SUBSCRIBER_OPTIONS: readonly (keyof EventSubscriberOptions)[] = [
   'onFailure',
   'batchSize',
   'startFrom',
+  'inline',
 ];
 
 /** The `@EventSubscriber` options of `target`, or undefined when it has none. */

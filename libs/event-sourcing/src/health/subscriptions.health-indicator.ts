@@ -17,6 +17,7 @@ export interface SubscriptionsHealthOptions {
 
 /** What the details say of one subscriber. */
 interface SubscriberHealth {
+  mode: SubscriptionStatus['mode'];
   state: SubscriptionStatus['state'];
   checkpoint: number;
   lag: number;
@@ -63,6 +64,7 @@ export class SubscriptionsHealthIndicator {
     const problems: string[] = [];
     for (const status of statuses) {
       const health: SubscriberHealth = {
+        mode: status.mode,
         state: status.state,
         checkpoint: status.checkpoint,
         lag: status.lag,
@@ -74,7 +76,11 @@ export class SubscriptionsHealthIndicator {
       }
       if (status.lastError !== undefined) health.lastError = status.lastError;
       subscribers[status.name] = health;
-      if (status.state === 'failed') {
+      if (status.state === 'failed' && status.mode === 'inline') {
+        problems.push(
+          `inline "${status.name}": its rebuild failed, appends skip it (${status.lastError})`,
+        );
+      } else if (status.state === 'failed') {
         problems.push(
           `"${status.name}" stopped at ${status.checkpoint} on an event that kept failing`,
         );

@@ -1,10 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { InlineProjectionError } from '../errors/inline-projection.error';
 import type { Event } from '../event/event';
 import type { AppendOptions } from './append-options';
 import type { AppendResult, EventToAppend } from './event-log';
 import type { EventLogTransaction, TransactionAppendResult } from './event-log-transaction';
-import type { InlineProjection } from './inline-projection';
 
 /** Serializes the events of one append, after the same checks as `EventStore.append`. */
 export type PrepareAppend = (
@@ -13,16 +11,26 @@ export type PrepareAppend = (
   options: AppendOptions,
 ) => EventToAppend[];
 
+/** Runs the inline projections on the events of one append, inside its transaction. */
+export type ProjectAppend = (
+  streamId: string,
+  events: readonly Event[],
+  rows: readonly EventToAppend[],
+  result: AppendResult,
+  manager: EntityManager | undefined,
+) => Promise<void>;
+
 /**
  * The handle `EventStore.transaction` gives its callback: appends to any
  * number of streams and, on SQL backends, the TypeORM `EntityManager` of the
  * same database transaction. Everything commits when the callback resolves.
  */
 export class EventStoreTransaction {
+  /** @internal Built by `EventStore.transaction`. */
   constructor(
     private readonly storage: EventLogTransaction,
     private readonly prepare: PrepareAppend,
-    private readonly projections: readonly InlineProjection[] = [],
+    private readonly project?: ProjectAppend,
   ) {}
 
   /**
@@ -58,29 +66,7 @@ export class EventStoreTransaction {
     const list: readonly Event[] = Array.isArray(events) ? events : [events as Event];
     const rows = this.prepare(streamId, list, options);
     const result = await this.storage.append(streamId, rows, options.expectedVersion ?? 'any');
-    if (result.duplicate || this.projections.length === 0) return result;
-    const first = result.streamVersion - list.length + 1;
-    for (let index = 0; index < list.length; index++) {
-      const context = {
-        manager: this.storage.manager,
-        streamId,
-        version: first + index,
-        type: rows[index].type,
-      };
-      for (const projection of this.projections) {
-        try {
-          await projection.project(list[index], context);
-        } catch (error) {
-          throw new InlineProjectionError(
-            projection.name,
-            context.type,
-            streamId,
-            context.version,
-            error,
-          );
-        }
-      }
-    }
+    await this.project?.(streamId, list, rows, result, this.storage.manager);
     return result;
   }
 }

@@ -14,6 +14,8 @@ import { AggregateNotFoundError } from '../errors/aggregate-not-found.error';
 import { AppendBatchTooLargeError } from '../errors/append-batch-too-large.error';
 import { ConcurrencyError } from '../errors/concurrency.error';
 import { MissingStreamIdError } from '../errors/missing-stream-id.error';
+import { RebuildInsideTransactionError } from '../errors/rebuild-inside-transaction.error';
+import { SubscriberNotFoundError } from '../errors/subscriber-not-found.error';
 import type { Event, EventClass } from '../event/event';
 import { ownMetadataOf } from '../event/own-metadata';
 import { EventRegistry } from '../event/event-registry';
@@ -30,7 +32,9 @@ import {
 import { TransactionsUnsupportedError } from '../errors/transactions-unsupported.error';
 import type { EventToAppend } from './event-log';
 import { EventStoreTransaction, type PrepareAppend } from './event-store-transaction';
-import type { InlineProjection } from './inline-projection';
+import type { InlineProjection, InlineProjectionStatus } from './inline-projection';
+import { rebuildInlineProjection } from './inline-projection-rebuild';
+import { InlineProjectionSet } from './inline-projection-set';
 import type { LoadOptions } from './load-options';
 import { checkExpectedVersion } from './expected-version-check';
 import { readOption } from './read-option';
@@ -60,7 +64,7 @@ export class EventStore {
   private readonly maxBatchSize: number;
   private readonly readPageSize: number;
   private readonly metrics: CelloMetrics;
-  private inlineProjections: readonly InlineProjection[] = [];
+  private readonly inlineProjections = new InlineProjectionSet();
   private readonly replaySource: AggregateReplaySource;
   private readonly snapshotter: AggregateSnapshotter;
 
@@ -130,7 +134,11 @@ export class EventStore {
     const prepare: PrepareAppend = (streamId, events, options) =>
       this.prepareAppend(streamId, events, options);
     const projections = this.inlineProjections;
-    return storage.transaction((tx) => work(new EventStoreTransaction(tx, prepare, projections)));
+    const project = projections.project.bind(projections);
+    const run = () =>
+      storage.transaction!((tx) => work(new EventStoreTransaction(tx, prepare, project)));
+    // Tracked only when something projects: a rebuild waits for these transactions.
+    return projections.isEmpty ? run() : projections.run(run);
   }
 
   /**
@@ -138,14 +146,40 @@ export class EventStore {
    * `transaction`'s appends): on PostgreSQL and MySQL it writes through the
    * transaction's `EntityManager`, so its read model is never behind; its
    * error rolls the append back as `InlineProjectionError`. On memory it runs
-   * before the append is stored, and its error refuses the append. Resolves
-   * to a function that unregisters it.
+   * before the append is stored, and its error refuses the append. Returns
+   * a function that unregisters it. Throws `DuplicateSubscriberNameError` when
+   * one of that name is registered.
    */
   registerInlineProjection(projection: InlineProjection): () => void {
-    this.inlineProjections = [...this.inlineProjections, projection];
-    return () => {
-      this.inlineProjections = this.inlineProjections.filter((p) => p !== projection);
-    };
+    return this.inlineProjections.register(projection);
+  }
+
+  /**
+   * Rebuilds the inline projection `name`: calls its `reset(manager)`, replays
+   * the whole log into it a page per transaction (`readPageSize` events),
+   * then runs it inline again. Appends go on meanwhile and skip it; they wait
+   * only while the last page is replayed, so each event is applied once, in order.
+   * A second call while it runs joins it. Its error leaves the projection
+   * `failed` (skipped by appends) until a rebuild succeeds.
+   */
+  rebuildInlineProjection(name: string): Promise<void> {
+    const entry = this.inlineProjections.entry(name);
+    if (!entry) {
+      return Promise.reject(new SubscriberNotFoundError(name, this.inlineProjections.names));
+    }
+    if (this.inlineProjections.insideTransaction) {
+      return Promise.reject(new RebuildInsideTransactionError(name));
+    }
+    return rebuildInlineProjection(this.inlineProjections, entry, {
+      storage: this.storage,
+      decode: (stored) => this.serializer.deserialize(stored).event,
+      pageSize: this.readPageSize,
+    });
+  }
+
+  /** Every inline projection's state: inline, rebuilding (and how far) or failed. */
+  inlineProjectionStatus(): InlineProjectionStatus[] {
+    return this.inlineProjections.status();
   }
 
   /** Events of one stream in version order, as recorded envelopes. */
@@ -387,7 +421,7 @@ export class EventStore {
       return { streamVersion: version, positions: [], duplicate: false };
     }
     // Only with inline projections does an append become a transaction: the plain path is unchanged.
-    if (this.inlineProjections.length > 0) return this.appendProjected(streamId, events, options);
+    if (!this.inlineProjections.isEmpty) return this.appendProjected(streamId, events, options);
     const rows = this.serializeForAppend(events, options);
     const stopTimer = this.metrics.eventAppendDuration?.startTimer();
     try {

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { SubscriberFailurePolicy } from '../event-sourcing-module-options';
 import type { SubscriberStartFrom } from '../decorators/event-subscriber.decorator';
 import type { Event, EventClass } from '../event/event';
@@ -52,10 +53,16 @@ export interface SubscriberDefinition {
   /** Every `@EventBatchHandler` method, in declaration order (the order they are called in). */
   readonly batchHandlers?: readonly BoundEventBatchHandler[];
   readonly settings: SubscriberSettings;
+  /** True for `@EventSubscriber({ inline: true })`: run in the append's transaction. */
+  readonly inline?: boolean;
 }
 
 /** Optional hook of a subscriber instance, called by `reset`/`rebuild` before it replays. */
 export interface OnSubscriberReset {
-  /** Clear what the subscriber built after `position` (e.g. truncate a read model at 0). */
-  onSubscriberReset(position: number): unknown;
+  /**
+   * Clear what the subscriber built after `position` (e.g. truncate a read model
+   * at 0). An inline subscriber's rebuild calls it with 0 and the `EntityManager`
+   * of its own transaction (SQL storages; undefined on memory).
+   */
+  onSubscriberReset(position: number, manager?: EntityManager): unknown;
 }

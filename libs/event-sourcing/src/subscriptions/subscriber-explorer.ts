@@ -3,7 +3,10 @@ import { DiscoveryService } from '@nestjs/core';
 import { Aggregate } from '../aggregate/aggregate';
 import { getEventBatchHandlerBindings } from '../decorators/event-batch-handler.decorator';
 import { getEventHandlerBindings } from '../decorators/event-handler.decorator';
-import { getEventSubscriberOptions } from '../decorators/event-subscriber.decorator';
+import {
+  getEventSubscriberOptions,
+  type EventSubscriberOptions,
+} from '../decorators/event-subscriber.decorator';
 import { getEventTypeMetadata } from '../decorators/event-type.decorator';
 import { DuplicateSubscriberNameError } from '../errors/duplicate-subscriber-name.error';
 import { InvalidSubscriberError } from '../errors/invalid-subscriber.error';
@@ -89,6 +92,14 @@ export class SubscriberExplorer {
         'it has no name. Set @EventSubscriber({ name: "..." }).',
       );
     }
+    const inline = options.inline ?? false;
+    if (typeof inline !== 'boolean') {
+      throw new InvalidSubscriberError(
+        subscriberClass.name,
+        `inline must be true or false, got ${String(inline)}.`,
+      );
+    }
+    if (inline) checkInlineOptions(subscriberClass.name, options);
     const retryDelayMs =
       options.retryDelayMs ?? defaults.retryDelayMs ?? SUBSCRIPTION_DEFAULTS.retryDelayMs;
     const settings: SubscriberSettings = {
@@ -134,6 +145,13 @@ export class SubscriberExplorer {
     const batchHandlers = new Map<string | symbol, BoundEventBatchHandler>();
     for (const binding of getEventBatchHandlerBindings(subscriberClass)) {
       const where = `"${String(binding.methodName)}"`;
+      if (inline) {
+        throw new InvalidSubscriberError(
+          subscriberClass.name,
+          `${where} has @EventBatchHandler, but the subscriber is inline: it receives the events ` +
+            'of each append one at a time. Use @EventHandler, or drop `inline: true`.',
+        );
+      }
       if (perEventMethods.has(binding.methodName)) {
         throw new InvalidSubscriberError(
           subscriberClass.name,
@@ -188,6 +206,7 @@ export class SubscriberExplorer {
       handledTypes: handled,
       batchHandlers: [...batchHandlers.values()],
       settings,
+      ...(inline ? { inline } : {}),
     };
   }
 }
@@ -239,6 +258,27 @@ function storedTypeOf(
     );
   }
   return type.name;
+}
+
+/** Options an inline subscriber cannot honour: refused rather than ignored. */
+const ASYNCHRONOUS_ONLY_OPTIONS = [
+  'maxAttempts',
+  'retryDelayMs',
+  'maxRetryDelayMs',
+  'isTransient',
+  'onFailure',
+  'startFrom',
+] as const;
+
+function checkInlineOptions(className: string, options: EventSubscriberOptions): void {
+  const given = ASYNCHRONOUS_ONLY_OPTIONS.filter((key) => options[key] !== undefined);
+  if (given.length === 0) return;
+  throw new InvalidSubscriberError(
+    className,
+    `${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply to an inline subscriber: ` +
+      'it has no checkpoint, and its error refuses the append instead of being retried or parked. ' +
+      'Remove them, or drop `inline: true` to run it asynchronously.',
+  );
 }
 
 function checkSettings(className: string, settings: SubscriberSettings): void {

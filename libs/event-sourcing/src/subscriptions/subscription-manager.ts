@@ -11,7 +11,9 @@ import {
 } from '@nestjs/common';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORAGE } from '../event-sourcing.constants';
 import type { EventSourcingModuleOptions } from '../event-sourcing-module-options';
+import { InlineSubscriberOperationError } from '../errors/inline-subscriber-operation.error';
 import { InvalidResetPositionError } from '../errors/invalid-reset-position.error';
+import { InvalidSubscriberError } from '../errors/invalid-subscriber.error';
 import { ParkedEventNotFoundError } from '../errors/parked-event-not-found.error';
 import { ReplayDisabledError } from '../errors/replay-disabled.error';
 import { SubscriberNotFoundError } from '../errors/subscriber-not-found.error';
@@ -22,6 +24,9 @@ import {
 import { EventRegistry } from '../event/event-registry';
 import { EventSerializer } from '../serialization/event-serializer';
 import type { EventStorage, ParkedEvent } from '../store/event-storage';
+import { EventStore } from '../store/event-store';
+import type { InlineProjectionStatus } from '../store/inline-projection';
+import { inlineProjectionOf } from './inline-subscriber-projection';
 import { SubscriberExplorer } from './subscriber-explorer';
 import type { OnSubscriberReset } from './subscriber-definition';
 import { SubscriptionProcessor } from './subscription-processor';
@@ -65,6 +70,8 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     private readonly serializer: EventSerializer,
     private readonly registry: EventRegistry,
     @Optional() private readonly metrics: CelloMetrics = CelloMetrics.disabled,
+    // Runs the inline subscribers; absent only where a test builds the manager by hand.
+    @Optional() private readonly eventStore?: EventStore,
   ) {}
 
   /**
@@ -86,9 +93,9 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     await this.stop();
   }
 
-  /** Names of the discovered subscribers. */
+  /** Names of the discovered subscribers, then of the inline projections. */
   get subscriberNames(): string[] {
-    return [...this.processors.keys()];
+    return [...this.processors.keys(), ...this.inlineStatuses().map((s) => s.name)];
   }
 
   /**
@@ -98,7 +105,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
   start(name?: string): void {
     this.discover();
     if (name !== undefined) {
-      this.processor(name).start();
+      this.processor(name, 'start').start();
       this.listenForAppends();
       return;
     }
@@ -110,7 +117,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
   /** Stops every subscriber (or the named one) after its event in progress, releasing leases. */
   async stop(name?: string): Promise<void> {
     if (name !== undefined) {
-      await this.processor(name).stop();
+      await this.processor(name, 'stop').stop();
       return;
     }
     this.started = false;
@@ -125,8 +132,16 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
    * Needs `enableReplay`. Works from any instance when the backend's
    * `resetCheckpoint` fences the current holder (PostgreSQL does): that holder
    * then re-reads the checkpoint. The hook runs in the calling instance.
+   * An inline subscriber only takes 0: it is rebuilt (see `rebuild`).
    */
   async reset(name: string, position = 0): Promise<void> {
+    if (this.inlineStatus(name)) {
+      if (position !== 0) {
+        throw new InlineSubscriberOperationError(name, `reset to position ${String(position)}`);
+      }
+      if (this.options.enableReplay === false) throw new ReplayDisabledError(name);
+      return this.eventStore!.rebuildInlineProjection(name);
+    }
     const processor = this.processor(name);
     if (this.options.enableReplay === false) throw new ReplayDisabledError(name);
     if (!Number.isInteger(position) || position < 0) {
@@ -151,8 +166,15 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
   /**
    * Rebuilds a subscriber from the beginning of the log and resolves when it
    * has caught up with the head as it was when called (bounded by `timeoutMs`).
+   *
+   * An inline subscriber (or projection registered on the `EventStore`) is
+   * rebuilt by `EventStore.rebuildInlineProjection`: reset, the log replayed a
+   * page per transaction while appends skip it, then inline again. After
+   * `timeoutMs` the call rejects with `WaitForPositionTimeoutError` and the
+   * rebuild goes on.
    */
   async rebuild(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.inlineStatus(name)) return this.rebuildInline(name, options.timeoutMs ?? 60_000);
     const head = await this.storage.headPosition();
     await this.reset(name, 0);
     if (!this.started) this.start(name);
@@ -164,6 +186,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
 
   /** Parked events, oldest first: of one subscriber, or of all. */
   async listParked(name?: string): Promise<ParkedEvent[]> {
+    if (name !== undefined && this.inlineStatus(name)) return [];
     if (name !== undefined) this.processor(name);
     return this.storage.listParked(name);
   }
@@ -201,7 +224,11 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     return parked;
   }
 
-  /** Every subscriber's state, checkpoint, head position and lag. */
+  /**
+   * Every subscriber's state, checkpoint, head position and lag; then every
+   * inline one (`mode: 'inline'`): never behind while it runs inline, its
+   * rebuild's progress while rebuilt, `failed` when that rebuild failed.
+   */
   async status(): Promise<SubscriptionStatus[]> {
     let headPosition = 0;
     try {
@@ -215,6 +242,7 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
       const leaseHolder = await this.leaseHolder(processor);
       statuses.push({
         name: processor.name,
+        mode: 'async',
         state: processor.state,
         checkpoint,
         headPosition,
@@ -222,6 +250,19 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
         ...(leaseHolder !== undefined ? { leaseHolder } : {}),
         ...(processor.lastError !== undefined ? { lastError: processor.lastError } : {}),
         ...(processor.retrying !== undefined ? { retrying: processor.retrying } : {}),
+      });
+    }
+    for (const inline of this.inlineStatuses()) {
+      const checkpoint = inline.state === 'inline' ? headPosition : (inline.rebuiltUpTo ?? 0);
+      statuses.push({
+        name: inline.name,
+        mode: 'inline',
+        state: inline.state === 'failed' ? 'failed' : 'running',
+        checkpoint,
+        headPosition,
+        lag: Math.max(0, headPosition - checkpoint),
+        ...(inline.state === 'rebuilding' ? { rebuilding: true } : {}),
+        ...(inline.lastError !== undefined ? { lastError: inline.lastError } : {}),
       });
     }
     return statuses;
@@ -235,9 +276,10 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
   async waitForPosition(position: number, options: WaitForPositionOptions = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     this.discover();
-    const targets = (options.subscribers ?? this.subscriberNames).map((name) =>
-      this.processor(name),
-    );
+    const names = options.subscribers ?? this.subscriberNames;
+    // An inline subscriber is there once it runs inline again (it lags only while rebuilt).
+    const inline = names.filter((name) => this.inlineStatus(name));
+    const targets = names.filter((name) => !inline.includes(name)).map((n) => this.processor(n));
     const deadline = Date.now() + timeoutMs;
     const { signal } = options;
     let pending = targets;
@@ -245,7 +287,8 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
       signal?.throwIfAborted();
       const checkpoints = await Promise.all(pending.map((p) => this.knownCheckpoint(p)));
       pending = pending.filter((_, i) => checkpoints[i] < position);
-      if (pending.length === 0) return;
+      const rebuilding = inline.filter((name) => this.inlineStatus(name)?.state !== 'inline');
+      if (pending.length === 0 && rebuilding.length === 0) return;
       const left = deadline - Date.now();
       if (left <= 0) {
         const lagging: LaggingSubscriber[] = await Promise.all(
@@ -255,6 +298,10 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
             state: p.state,
           })),
         );
+        for (const name of rebuilding) {
+          const status = this.inlineStatus(name)!;
+          lagging.push({ name, checkpoint: status.rebuiltUpTo ?? 0, state: status.state });
+        }
         throw new WaitForPositionTimeoutError(position, timeoutMs, lagging);
       }
       await this.nextProgress(pending, Math.min(left, REMOTE_CHECKPOINT_POLL_MS), signal);
@@ -269,6 +316,16 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     for (const definition of definitions) {
       for (const handled of definition.handledTypes.values()) {
         this.registry.registerEvent(handled.eventClass);
+      }
+      if (definition.inline) {
+        if (!this.eventStore) {
+          throw new InvalidSubscriberError(
+            definition.className,
+            'it is inline, but no EventStore runs here: import EventSourcingModule.forRoot.',
+          );
+        }
+        this.eventStore.registerInlineProjection(inlineProjectionOf(definition));
+        continue;
       }
       const processor = new SubscriptionProcessor(definition, {
         storage: this.storage,
@@ -285,7 +342,9 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     }
     if (definitions.length > 0) {
       this.logger.log(
-        `Subscribers: ${definitions.map((d) => `"${d.name}" (${d.className})`).join(', ')}`,
+        `Subscribers: ${definitions
+          .map((d) => `"${d.name}" (${d.className}${d.inline ? ', inline' : ''})`)
+          .join(', ')}`,
       );
     }
   }
@@ -297,11 +356,47 @@ export class SubscriptionManager implements OnApplicationBootstrap, OnModuleDest
     });
   }
 
-  private processor(name: string): SubscriptionProcessor {
+  private processor(name: string, operation = 'this operation'): SubscriptionProcessor {
     this.discover();
     const processor = this.processors.get(name);
-    if (!processor) throw new SubscriberNotFoundError(name, this.subscriberNames);
-    return processor;
+    if (processor) return processor;
+    if (this.inlineStatus(name)) throw new InlineSubscriberOperationError(name, operation);
+    throw new SubscriberNotFoundError(name, this.subscriberNames);
+  }
+
+  /** The inline projections of the event store (declared inline, or registered on it). */
+  private inlineStatuses(): InlineProjectionStatus[] {
+    return this.eventStore?.inlineProjectionStatus() ?? [];
+  }
+
+  /** The inline projection named `name` (when no asynchronous subscriber has that name). */
+  private inlineStatus(name: string): InlineProjectionStatus | undefined {
+    this.discover();
+    if (this.processors.has(name)) return undefined;
+    return this.inlineStatuses().find((status) => status.name === name);
+  }
+
+  /** Rebuilds an inline projection; past `timeoutMs` rejects as a wait would, and lets it go on. */
+  private async rebuildInline(name: string, timeoutMs: number): Promise<void> {
+    if (this.options.enableReplay === false) throw new ReplayDisabledError(name);
+    const rebuild = this.eventStore!.rebuildInlineProjection(name);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      if ((await Promise.race([rebuild, timeout])) !== 'timeout') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    rebuild.catch((error: unknown) => {
+      this.logger.error(`Rebuild of inline subscriber "${name}" failed: ${String(error)}`);
+    });
+    const head = await this.storage.headPosition();
+    const status = this.inlineStatus(name);
+    throw new WaitForPositionTimeoutError(head, timeoutMs, [
+      { name, checkpoint: status?.rebuiltUpTo ?? 0, state: status?.state ?? 'rebuilding' },
+    ]);
   }
 
   /** The checkpoint as this instance runs it, or as stored when another instance runs it. */

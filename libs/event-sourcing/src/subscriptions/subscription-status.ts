@@ -10,6 +10,12 @@ export type SubscriptionState = 'running' | 'standby' | 'stopped' | 'failed';
 /** One subscriber's progress, from `SubscriptionManager.status()`. */
 export interface SubscriptionStatus {
   readonly name: string;
+  /**
+   * `async`: fed from the log after the commit; `inline`: run inside each
+   * append's transaction (`@EventSubscriber({ inline: true })`), never behind
+   * while it runs inline (its `checkpoint` is then the head).
+   */
+  readonly mode: 'async' | 'inline';
   readonly state: SubscriptionState;
   /** The last global position this subscriber finished, as known here. */
   readonly checkpoint: number;
@@ -31,4 +37,10 @@ export interface SubscriptionStatus {
    * failed attempts. Its checkpoint (and `lag`) does not move meanwhile.
    */
   readonly retrying?: { readonly since: Date; readonly attempts: number };
+  /**
+   * Inline only: true while a rebuild replays the log into it. Appends skip it
+   * meanwhile; `checkpoint` is how far the rebuild got. It is `failed` when the
+   * rebuild failed, until a rebuild succeeds.
+   */
+  readonly rebuilding?: boolean;
 }

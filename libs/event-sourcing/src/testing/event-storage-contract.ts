@@ -17,6 +17,7 @@ import { describeAppendWakeUps } from './event-storage-contract/append-wake-ups.
 import { describePing } from './event-storage-contract/ping.contract';
 import { describeTransaction } from './event-storage-contract/transaction.contract';
 import { describeLoadToVersion } from './event-storage-contract/load-to-version.contract';
+import { describeInlineProjections } from './event-storage-contract/inline-projection.contract';
 import type { StorageUnderTest } from './event-storage-contract/storage-under-test';
 
 /**
@@ -68,5 +69,6 @@ export function describeEventStorageContract(
     describePing(subject);
     describeTransaction(subject);
     describeLoadToVersion(subject);
+    describeInlineProjections(subject);
   });
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
 import { callNative, native } from '@cello/core/internal';
 import { ConcurrencyError } from '../../errors/concurrency.error';
@@ -83,6 +84,13 @@ export class MemoryEventStorage implements EventStorage {
   private readonly leases = new MemoryProcessorLeases();
   private readonly parked = new MemoryParkedEvents();
   private readonly listeners = new MemoryAppendListeners(this.logger);
+  /**
+   * Transactions run one at a time, as the stream locks of SQL order them: an
+   * inline projection then sees the version its event is stored at. One started
+   * inside another's work (an append within a transaction) runs at once.
+   */
+  private transactions: Promise<unknown> = Promise.resolve();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
 
   constructor(options: MemoryEventStorageOptions = {}) {
     this.log = new native.NativeEventLog(options.chunkCapacity);
@@ -107,7 +115,16 @@ export class MemoryEventStorage implements EventStorage {
    * in one synchronous run after checking every expected version again; none
    * when it throws or a version moved.
    */
-  async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return this.runTransaction(work);
+    const turn = this.transactions.then(() =>
+      this.inTransaction.run(true, () => this.runTransaction(work)),
+    );
+    this.transactions = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runTransaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
     const log = this.open();
     const tx = new MemoryTransaction({
       versionNow: (streamId) => log.streamVersion(streamId),

@@ -109,6 +109,7 @@ export class MemoryTransaction implements EventLogTransaction {
     const running = new Map<string, number>();
     for (const append of this.appends) {
       const { streamId, events, result } = append;
+      if (events.length === 0) continue;
       const checked = this.streams.get(streamId)!.checked;
       // Checked streams did not move, so a whole re-send by another writer can only be on an 'any' stream.
       const expected = checked
@@ -116,6 +117,8 @@ export class MemoryTransaction implements EventLogTransaction {
         : 'any';
       const applied = this.log.appendNow(streamId, events, expected);
       running.set(streamId, applied.streamVersion);
+      // The caller's result, known only now (an append through the facade returns it).
+      result.streamVersion = applied.streamVersion;
       result.positions = [...applied.positions];
       result.duplicate = resent.has(append);
     }
