@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createConnection } from 'mysql2/promise';
 import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { TransactionConflictError } from '@cello/event-sourcing/errors/transaction-conflict.error';
@@ -12,7 +13,7 @@ import { PostgresEventStorage } from '@cello/event-sourcing/store/postgres/postg
 import { OrderCreated, OrderShipped } from '../../__fixtures__/order.fixture';
 import { waitUntil } from '../../../../support/eventually';
 import { useMysqlDatabase } from '../../../../support/mysql-database';
-import { usePostgresDatabase } from '../../../../support/postgres-database';
+import { connectToTestDatabase, usePostgresDatabase } from '../../../../support/postgres-database';
 
 function storeOver(storage: EventStorage): EventStore {
   const registry = new EventRegistry();
@@ -29,12 +30,29 @@ type Step = (tx: EventStoreTransaction) => Promise<unknown>;
 const LOCK_WAITS = {
   postgres:
     "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-  // INNODB_TRX is server-wide: only this database's sessions (other test files share the server).
+  // A session of this database inside a statement, other than the probe: the one that did not
+  // arrive is blocked in its append (MariaDB shows it "Updating" the log head, yet INNODB_TRX does
+  // not always list it as LOCK WAIT).
   mysql:
-    'SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t ' +
-    'JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id ' +
-    "WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()",
+    'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST ' +
+    "WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND = 'Query'",
 };
+
+/** A connection to the test database that answers plain rows, on either engine. */
+async function openProbe(url: string) {
+  if (url.startsWith('mysql')) {
+    const connection = await createConnection(url);
+    return {
+      query: async (sql: string) => (await connection.query(sql))[0] as { n: number | string }[],
+      close: () => connection.end(),
+    };
+  }
+  const client = await connectToTestDatabase(url);
+  return {
+    query: async (sql: string) => (await client.query<{ n: string }>(sql)).rows,
+    close: () => client.end(),
+  };
+}
 
 describe.each([
   ['PostgreSQL', usePostgresDatabase, PostgresEventStorage, LOCK_WAITS.postgres, '40P01'],
@@ -60,12 +78,15 @@ describe.each([
 
     afterEach(() => storage.close());
 
-    const lockWaits = async (): Promise<number> => {
-      const rows = (await store.transaction((tx) => tx.manager!.query(lockWaitsSql))) as {
-        n: number | string;
-      }[];
-      return Number(rows[0].n);
-    };
+    // Counted on a connection of its own, outside the store: the probe must never queue behind
+    // the two transactions it watches (pool, gates), or the wait below could not see them.
+    let probe: { query(sql: string): Promise<{ n: number | string }[]>; close(): Promise<void> };
+    beforeEach(async () => {
+      probe = await openProbe(db.url);
+    });
+    afterEach(() => probe.close());
+
+    const lockWaits = async (): Promise<number> => Number((await probe.query(lockWaitsSql))[0].n);
 
     /**
      * Two transactions doing `first` and `second` in opposite order, then
@@ -84,7 +105,7 @@ describe.each([
         await waitUntil(
           'both transactions hold a lock',
           async () => arrived === 2 || (await lockWaits()) > 0,
-          20_000,
+          60_000,
         );
       };
       return Promise.allSettled(
