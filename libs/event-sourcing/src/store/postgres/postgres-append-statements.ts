@@ -103,29 +103,41 @@ export class PostgresAppendStatements {
   }
 
   /**
-   * Several appends, each to its own stream (coalesced): each append's check
-   * filters its own rows, so an append is inserted whole or not at all and its
-   * neighbours are not held back; the rows name their stream.
+   * Several appends, each to its own stream (coalesced). Every event row
+   * carries its append's stream and expected version, and reads the stream's
+   * version itself (one index probe; no join, whose generic plan re-scanned
+   * the events per append): the events of one append read it in one snapshot,
+   * so each append's check keeps or filters all of its rows — an append is
+   * inserted whole or not at all, and its neighbours are not held back. The
+   * rows name their stream.
    */
   manyAppends(batch: readonly AppendRequest[]): QueryConfig {
     const t = this.tables;
     const packed = packEvents(batch);
+    const streams: string[] = [];
+    const expected: number[] = [];
+    for (const append of batch) {
+      const encoded = encodeExpected(append.expected);
+      for (let k = 0; k < append.events.length; k++) {
+        streams.push(append.streamId);
+        expected.push(encoded);
+      }
+    }
     return {
       name: `cello_append_batch_${t.key}`,
       text:
         `INSERT INTO ${t.events} (${this.columns}) ` +
-        'SELECT a.s, c.v + e.k, e.id, e.type, e.sv, ' +
+        'SELECT e.s, c.v + e.k, e.id, e.type, e.sv, ' +
         `${cut('$6::bytea', 'e.o', 'e.dl')}::jsonb, ${cut('$6::bytea', 'e.o + e.dl', 'e.ml')}::jsonb, c.x ` +
-        'FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS a(s, ex, n) ' +
+        'FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::integer[], $7::integer[], ' +
+        '$8::integer[], $9::integer[], $10::integer[]) WITH ORDINALITY AS e(s, ex, id, type, sv, o, dl, ml, k, i) ' +
         `CROSS JOIN LATERAL (SELECT coalesce(max(v.version), 0) AS v, pg_current_xact_id() AS x ` +
-        `FROM ${t.events} v WHERE v.stream_id = a.s) c ` +
-        'JOIN unnest($3::uuid[], $4::text[], $5::integer[], $7::integer[], $8::integer[], ' +
-        '$9::integer[], $10::integer[], $11::integer[]) AS e(id, type, sv, o, dl, ml, n, k) ' +
-        `ON e.n = a.n WHERE ${this.check('c.v', 'a.ex')} ` +
-        'ORDER BY e.n, e.k RETURNING position, version, stream_id',
+        `FROM ${t.events} v WHERE v.stream_id = e.s) c ` +
+        `WHERE ${this.check('c.v', 'e.ex')} ` +
+        'ORDER BY e.i RETURNING position, version, stream_id',
       values: [
-        batch.map((append) => append.streamId),
-        batch.map((append) => encodeExpected(append.expected)),
+        streams,
+        expected,
         packed.ids,
         packed.types,
         packed.schemaVersions,
@@ -133,7 +145,6 @@ export class PostgresAppendStatements {
         packed.offsets,
         packed.dataLengths,
         packed.metadataLengths,
-        packed.appendIndexes,
         packed.eventIndexes,
       ],
     };
