@@ -23,8 +23,9 @@ export interface SafePrefix {
  * The proof: when a gap is first seen, a fresh transaction id is allocated
  * (the marker), and the highest position visible just before it is noted.
  * Every missing position below that one was taken before it, by a transaction
- * that already had an id (the append function writes the stream row before it
- * takes any position), so lower than the marker. Once a later read's snapshot
+ * that already had an id (every append takes its transaction id with
+ * `pg_current_xact_id()` before it takes any position), so lower than the
+ * marker. Once a later read's snapshot
  * has `xmin >= marker`, every transaction with a lower id has ended; a position
  * still missing in that same snapshot never commits. One marker so proves
  * every gap of the history below it at once.

@@ -18,10 +18,11 @@ export class PostgresStreamReader {
   async streamVersion(streamId: string): Promise<number> {
     const result = await this.connection.query<{ version: string }>('reading a stream version', {
       name: `cello_stream_version_${this.tables.key}`,
-      text: `SELECT version FROM ${this.tables.streams} WHERE stream_id = $1`,
+      // No stream row: the highest version of its events (one backward index probe).
+      text: `SELECT coalesce(max(version), 0) AS version FROM ${this.tables.events} WHERE stream_id = $1`,
       values: [streamId],
     });
-    return result.rows.length === 0 ? 0 : Number(result.rows[0].version);
+    return Number(result.rows[0].version);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

@@ -11,10 +11,11 @@ export class PostgresTables extends SqlTableNames {
   readonly schema: string;
   /** Quoted schema, e.g. `"public"`. */
   readonly quotedSchema: string;
+  /** The append function that decides each append of a batch precisely (the slow path). */
   readonly appendFunction: string;
-  /** The previous fast-path append function, kept for instances of the previous version. */
+  /** An earlier entry point, kept for instances of earlier versions; calls `appendFunction`. */
   readonly fastAppendFunction: string;
-  /** The append function the storage calls (packed payloads, falls back to `appendFunction`). */
+  /** The slow path the storage calls (packed payloads), unpacking for `appendFunction`. */
   readonly packedAppendFunction: string;
   /** LISTEN/NOTIFY channel woken by every append. */
   readonly channel: string;

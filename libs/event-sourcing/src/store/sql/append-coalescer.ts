@@ -25,7 +25,10 @@ export interface AppendStats {
  * `maxInFlight` statements run at once (each on its own pooled connection).
  *
  * Two appends sharing an event id never travel in one statement: the later
- * one waits for the next, where it is recognised as a re-send.
+ * one waits for the next, where it is recognised as a re-send. An append to
+ * a stream that an in-flight statement writes waits for that statement (a
+ * stream's appends stay in order), so two statements of one instance never
+ * race for a stream's next version: the later one sees the first committed.
  */
 export class AppendCoalescer {
   private readonly queue: QueuedAppend[] = [];
@@ -34,6 +37,8 @@ export class AppendCoalescer {
   private appends = 0;
   private statements = 0;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Streams written by statements in flight (with how many statements). */
+  private readonly busyStreams = new Map<string, number>();
 
   constructor(
     private readonly send: (batch: QueuedAppend[]) => Promise<void>,
@@ -76,7 +81,9 @@ export class AppendCoalescer {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       // Everything queued leaves together: on a commit-bound database one
       // statement of N appends beats N/2 statements on two connections.
-      const batch = this.takeBatch();
+      const taken = this.takeBatch();
+      if (taken.length === 0) return;
+      const batch = taken.map((append) => this.busy(append));
       this.inFlight += 1;
       this.statements += 1;
       this.send(batch)
@@ -92,18 +99,61 @@ export class AppendCoalescer {
     }
   }
 
-  /** Takes appends from the head of the queue, in order, while they fit. */
+  /**
+   * Marks the append's stream busy until the append is settled (before its
+   * caller resumes, so that the caller's next append to it is not held back).
+   */
+  private busy(append: QueuedAppend): QueuedAppend {
+    const streamId = append.streamId;
+    this.busyStreams.set(streamId, (this.busyStreams.get(streamId) ?? 0) + 1);
+    let settled = false;
+    const release = (): void => {
+      if (settled) return;
+      settled = true;
+      const left = this.busyStreams.get(streamId)! - 1;
+      if (left === 0) this.busyStreams.delete(streamId);
+      else this.busyStreams.set(streamId, left);
+    };
+    return {
+      streamId,
+      events: append.events,
+      expected: append.expected,
+      resolve: (result) => {
+        release();
+        append.resolve(result);
+      },
+      reject: (error) => {
+        release();
+        append.reject(error);
+      },
+    };
+  }
+
+  /**
+   * Takes appends from the head of the queue, in order, while they fit,
+   * passing over (and leaving queued, in order) those whose stream is being
+   * written by a statement in flight.
+   */
   private takeBatch(): QueuedAppend[] {
     const ids = new Set<string>();
+    const batch: QueuedAppend[] = [];
+    const kept: QueuedAppend[] = [];
     let events = 0;
-    let taken = 0;
-    for (const candidate of this.queue) {
-      const fits = taken === 0 || events + candidate.events.length <= this.maxEventsPerStatement;
+    let index = 0;
+    for (; index < this.queue.length; index++) {
+      const candidate = this.queue[index];
+      if (this.busyStreams.has(candidate.streamId)) {
+        kept.push(candidate);
+        continue;
+      }
+      const fits =
+        batch.length === 0 || events + candidate.events.length <= this.maxEventsPerStatement;
       if (!fits || candidate.events.some((event) => ids.has(event.eventId))) break;
       for (const event of candidate.events) ids.add(event.eventId);
       events += candidate.events.length;
-      taken += 1;
+      batch.push(candidate);
     }
-    return this.queue.splice(0, taken);
+    this.queue.splice(0, index, ...kept);
+    return batch;
   }
 }

@@ -180,7 +180,7 @@ export abstract class SqlEventStorage implements EventStorage {
     for (let index = 0; index < batch.length; index++) {
       const outcome = outcomes[index];
       if (outcome instanceof Error) {
-        batch[index].reject(outcome);
+        batch[index].reject(this.appendError(batch[index], outcome));
       } else {
         if (!outcome.duplicate) appended = true;
         batch[index].resolve(outcome);

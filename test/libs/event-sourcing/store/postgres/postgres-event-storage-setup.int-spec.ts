@@ -44,6 +44,7 @@ describe('PostgresEventStorage setup', () => {
           'AddFastAppendFunction1795837200000',
           'AddPackedAppendFunction1795848000000',
           'AllowUnstartedProcessorCheckpoint1796610700000',
+          'DropStreamRows1796700000000',
         ]);
         const tables = await sql<{ table_name: string }>(
           "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' " +
@@ -75,7 +76,7 @@ describe('PostgresEventStorage setup', () => {
 
         // Then
         const migrations = await sql(`SELECT name FROM "${schema}".cello_migrations`);
-        expect(migrations).toHaveLength(4);
+        expect(migrations).toHaveLength(5);
       } finally {
         await Promise.all(storages.map((storage) => storage.close()));
       }

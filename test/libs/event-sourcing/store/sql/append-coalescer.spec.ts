@@ -83,8 +83,30 @@ describe('AppendCoalescer', () => {
       }
       await both;
 
-      // Then
-      expect(sent.map((batch) => batch.map((a) => a.streamId))).toEqual([['a'], ['a', 'b']]);
+      // Then: the re-send waits for the first's statement (its stream is busy), 'b' passes it
+      expect(sent.map((batch) => batch.map((a) => a.streamId))).toEqual([['a'], ['b'], ['a']]);
+    });
+  });
+
+  describe('when a stream is being written by a statement in flight', () => {
+    it('should hold its next appends back, in order, and let other streams pass', async () => {
+      // Given two statements may be in flight
+      const { sent, release, append } = setup(2);
+      const first = append('a');
+      await flushMicrotasks();
+
+      // When more appends to 'a' and one to 'b' arrive while 'a' is in flight
+      const later = Promise.all([append('a'), append('b'), append('a')]);
+      await flushMicrotasks();
+
+      // Then 'b' leaves at once; the appends to 'a' leave together once 'a' is settled
+      expect(sent.map((batch) => batch.map((a) => a.streamId))).toEqual([['a'], ['b']]);
+      while (release.length > 0) {
+        release.shift()!();
+        await flushMicrotasks();
+      }
+      await Promise.all([first, later]);
+      expect(sent.map((batch) => batch.map((a) => a.streamId))).toEqual([['a'], ['b'], ['a', 'a']]);
     });
   });
 

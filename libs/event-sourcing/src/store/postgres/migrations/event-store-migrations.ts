@@ -4,6 +4,7 @@ import { AddFastAppendFunction1795837200000 } from './add-fast-append-function.m
 import { AddPackedAppendFunction1795848000000 } from './add-packed-append-function.migration';
 import { AllowUnstartedProcessorCheckpoint1796610700000 } from './allow-unstarted-processor-checkpoint.migration';
 import { CreateEventStoreTables1764300000000 } from './create-event-store-tables.migration';
+import { DropStreamRows1796700000000 } from './drop-stream-rows.migration';
 
 /**
  * Every shipped migration of the PostgreSQL event store, oldest first, bound
@@ -16,5 +17,6 @@ export function eventStoreMigrations(tables: PostgresTables): MigrationInterface
     new AddFastAppendFunction1795837200000(tables),
     new AddPackedAppendFunction1795848000000(tables),
     new AllowUnstartedProcessorCheckpoint1796610700000(tables),
+    new DropStreamRows1796700000000(tables),
   ];
 }
