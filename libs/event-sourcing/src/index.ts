@@ -20,6 +20,7 @@ export * from './store/load-options';
 export { DEFAULT_MAX_EVENT_BYTES } from './serialization/event-serializer';
 export * from './errors/event-sourcing.error';
 export * from './errors/concurrency.error';
+export * from './errors/transaction-aborted.error';
 export * from './errors/transaction-conflict.error';
 export * from './errors/transaction-ended.error';
 export * from './errors/inline-projection.error';

@@ -1,5 +1,5 @@
 import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { SqlConnection } from '../sql/sql-connection';
 import { migrateEventStore } from './migrations/event-store-migrator';
 import type { TransactionConflictReason } from '../../errors/transaction-conflict.error';
@@ -43,6 +43,13 @@ export class PostgresConnection extends SqlConnection<Pool> {
 
   mapError(error: unknown, during: string): unknown {
     return mapStorageError(error, during);
+  }
+
+  /** pg reports the server's transaction status of each connection: 'E' is a failed transaction. */
+  override isTransactionAborted(manager: EntityManager): boolean {
+    const runner = manager.queryRunner as
+      { databaseConnection?: { getTransactionStatus?(): string | null } } | undefined;
+    return runner?.databaseConnection?.getTransactionStatus?.() === 'E';
   }
 
   protected conflictReason(error: unknown): TransactionConflictReason | undefined {

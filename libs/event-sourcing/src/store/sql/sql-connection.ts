@@ -18,7 +18,7 @@ export abstract class SqlConnection<Pool> {
     protected readonly dataSource: DataSource,
     private readonly ownsDataSource: boolean,
     /** Names the database in errors ("PostgreSQL", "MySQL"). */
-    private readonly engine: string,
+    readonly engine: string,
   ) {}
 
   /** True once `connect()` succeeded, until `detach()`. */
@@ -94,6 +94,16 @@ export abstract class SqlConnection<Pool> {
     return reason === undefined
       ? undefined
       : new TransactionConflictError(reason, this.engine, error);
+  }
+
+  /**
+   * Whether the database already aborted the open transaction of `manager`
+   * (a failed statement the callback caught), so that its COMMIT would store
+   * nothing. Only PostgreSQL aborts a transaction on any error.
+   */
+  isTransactionAborted(manager: EntityManager): boolean {
+    void manager;
+    return false;
   }
 
   /** Why the driver's `error` rolled a transaction back (deadlock...), undefined when it did not. */

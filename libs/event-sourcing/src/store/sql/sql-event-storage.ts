@@ -1,6 +1,7 @@
 import { EventIdConflictError } from '../../errors/event-id-conflict.error';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error';
 import { InvalidAppendError } from '../../errors/invalid-append.error';
+import { TransactionAbortedError } from '../../errors/transaction-aborted.error';
 import { TransactionEndedError } from '../../errors/transaction-ended.error';
 import type {
   AppendResult,
@@ -141,6 +142,10 @@ export abstract class SqlEventStorage implements EventStorage {
         });
         // The work caught the conflict and resolved: committing now would store nothing and say it did.
         if (lost !== undefined) throw lost;
+        // The work caught a failed statement of its own: PostgreSQL would turn the COMMIT into a ROLLBACK.
+        if (connection.isTransactionAborted(manager)) {
+          throw new TransactionAbortedError(connection.engine);
+        }
         return value;
       });
     } catch (error) {
