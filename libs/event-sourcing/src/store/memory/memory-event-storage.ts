@@ -149,25 +149,8 @@ export class MemoryEventStorage implements EventStorage {
    * or undefined when they are new.
    */
   private probeNow(streamId: string, events: readonly EventToAppend[]): AppendResult | undefined {
-    const log = this.open();
-    const batch = this.encoder.encode(events);
-    if (this.appendResult.length < events.length + 2) {
-      this.appendResult = new Float64Array(events.length + 2);
-    }
-    const out = this.appendResult;
-    let outcome: number;
-    try {
-      outcome = log.append(streamId, UNREACHABLE_VERSION, Date.now(), batch, out);
-    } catch (error) {
-      throw appendError(streamId, error);
-    }
-    if (outcome === OUTCOME_DUPLICATE) {
-      return {
-        streamVersion: out[0],
-        positions: Array.from(out.subarray(2, 2 + events.length)),
-        duplicate: true,
-      };
-    }
+    const outcome = this.appendNative(streamId, UNREACHABLE_VERSION, events);
+    if (outcome === OUTCOME_DUPLICATE) return this.duplicateResult(events.length);
     if (outcome !== OUTCOME_CONFLICT) {
       throw new Error(`the native log appended to "${streamId}" on a dry run`);
     }
@@ -180,35 +163,47 @@ export class MemoryEventStorage implements EventStorage {
     events: readonly EventToAppend[],
     expected: ExpectedVersion,
   ): AppendResult {
-    const log = this.open();
+    this.open();
     checkAppend(streamId, events);
-    const nativeExpected = toNativeExpected(streamId, expected);
-    const batch = this.encoder.encode(events);
-    if (this.appendResult.length < events.length + 2) {
-      this.appendResult = new Float64Array(events.length + 2);
-    }
+    const outcome = this.appendNative(streamId, toNativeExpected(streamId, expected), events);
     const out = this.appendResult;
-    let outcome: number;
-    try {
-      outcome = log.append(streamId, nativeExpected, Date.now(), batch, out);
-    } catch (error) {
-      throw appendError(streamId, error);
-    }
     if (outcome === OUTCOME_CONFLICT) {
       throw new ConcurrencyError(streamId, expected, out[0]);
     }
-    if (outcome === OUTCOME_DUPLICATE) {
-      return {
-        streamVersion: out[0],
-        positions: Array.from(out.subarray(2, 2 + events.length)),
-        duplicate: true,
-      };
-    }
+    if (outcome === OUTCOME_DUPLICATE) return this.duplicateResult(events.length);
     const positions = new Array<number>(events.length);
     for (let i = 0; i < positions.length; i++) positions[i] = out[1] + i;
     this.head = positions[positions.length - 1];
     this.listeners.schedule();
     return { streamVersion: out[0], positions, duplicate: false };
+  }
+
+  /** One native append; its figures are left in `appendResult` (version, first position, re-sent positions). */
+  private appendNative(
+    streamId: string,
+    nativeExpected: number,
+    events: readonly EventToAppend[],
+  ): number {
+    const log = this.open();
+    const batch = this.encoder.encode(events);
+    if (this.appendResult.length < events.length + 2) {
+      this.appendResult = new Float64Array(events.length + 2);
+    }
+    try {
+      return log.append(streamId, nativeExpected, Date.now(), batch, this.appendResult);
+    } catch (error) {
+      throw appendError(streamId, error);
+    }
+  }
+
+  /** The stored append that `count` events re-send, from `appendResult`. */
+  private duplicateResult(count: number): AppendResult {
+    const out = this.appendResult;
+    return {
+      streamVersion: out[0],
+      positions: Array.from(out.subarray(2, 2 + count)),
+      duplicate: true,
+    };
   }
 
   async streamVersion(streamId: string): Promise<number> {
