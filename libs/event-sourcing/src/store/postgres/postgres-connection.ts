@@ -6,6 +6,13 @@ import type { TransactionConflictReason } from '../../errors/transaction-conflic
 import { mapStorageError, postgresConflictReason } from './postgres-error-mapper';
 import type { PostgresTables } from './postgres-tables';
 
+/** What a pg client tells of its transaction (pg ≥ 8.19). */
+interface TransactionStatusSource {
+  readonly readyForQuery: boolean;
+  readonly connection: import('node:events').EventEmitter;
+  getTransactionStatus?(): string | null;
+}
+
 /** The PostgreSQL event storage's pg pool (the DataSource's own), and its two query helpers. */
 export class PostgresConnection extends SqlConnection<Pool> {
   constructor(
@@ -45,11 +52,27 @@ export class PostgresConnection extends SqlConnection<Pool> {
     return mapStorageError(error, during);
   }
 
-  /** pg reports the server's transaction status of each connection: 'E' is a failed transaction. */
-  override isTransactionAborted(manager: EntityManager): boolean {
-    const runner = manager.queryRunner as
-      { databaseConnection?: { getTransactionStatus?(): string | null } } | undefined;
-    return runner?.databaseConnection?.getTransactionStatus?.() === 'E';
+  /**
+   * pg reports the server's transaction status of each connection: 'E' is a
+   * failed transaction. A failed statement's promise rejects on the error
+   * message, before the server's ready-for-query that carries the status, so
+   * wait for that message when one is due.
+   */
+  override async isTransactionAborted(manager: EntityManager): Promise<boolean> {
+    const client = (
+      manager.queryRunner as { databaseConnection?: TransactionStatusSource } | undefined
+    )?.databaseConnection;
+    if (client?.getTransactionStatus === undefined) return false;
+    if (client.readyForQuery === false) {
+      await new Promise<void>((resolve) => {
+        const settle = (): void => {
+          client.connection.off('readyForQuery', settle).off('end', settle);
+          resolve();
+        };
+        client.connection.on('readyForQuery', settle).on('end', settle);
+      });
+    }
+    return client.getTransactionStatus() === 'E';
   }
 
   protected conflictReason(error: unknown): TransactionConflictReason | undefined {

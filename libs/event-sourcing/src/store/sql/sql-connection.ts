@@ -101,9 +101,9 @@ export abstract class SqlConnection<Pool> {
    * (a failed statement the callback caught), so that its COMMIT would store
    * nothing. Only PostgreSQL aborts a transaction on any error.
    */
-  isTransactionAborted(manager: EntityManager): boolean {
+  isTransactionAborted(manager: EntityManager): Promise<boolean> {
     void manager;
-    return false;
+    return Promise.resolve(false);
   }
 
   /** Why the driver's `error` rolled a transaction back (deadlock...), undefined when it did not. */

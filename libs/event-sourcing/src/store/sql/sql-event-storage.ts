@@ -143,7 +143,7 @@ export abstract class SqlEventStorage implements EventStorage {
         // The work caught the conflict and resolved: committing now would store nothing and say it did.
         if (lost !== undefined) throw lost;
         // The work caught a failed statement of its own: PostgreSQL would turn the COMMIT into a ROLLBACK.
-        if (connection.isTransactionAborted(manager)) {
+        if (await connection.isTransactionAborted(manager)) {
           throw new TransactionAbortedError(connection.engine);
         }
         return value;
