@@ -3,23 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { ConcurrencyError } from '@cello/event-sourcing/errors/concurrency.error';
 import { TransactionsUnsupportedError } from '@cello/event-sourcing/errors/transactions-unsupported.error';
-import { EventRegistry } from '@cello/event-sourcing/event/event-registry';
-import { EventSerializer } from '@cello/event-sourcing/serialization/event-serializer';
 import type { EventStorage } from '@cello/event-sourcing/store/event-storage';
-import { EventStore } from '@cello/event-sourcing/store/event-store';
+import type { EventStore } from '@cello/event-sourcing/store/event-store';
 import { MemoryEventStorage } from '@cello/event-sourcing/store/memory/memory-event-storage';
 import { MysqlEventStorage } from '@cello/event-sourcing/store/mysql/mysql-event-storage';
 import { PostgresEventStorage } from '@cello/event-sourcing/store/postgres/postgres-event-storage';
+import { orderEventStore } from '../../__fixtures__/order-event-store.fixture';
 import { OrderCreated, OrderShipped } from '../../__fixtures__/order.fixture';
 import { useMysqlDatabase } from '../../../../support/mysql-database';
 import { usePostgresDatabase } from '../../../../support/postgres-database';
-
-function storeOver(storage: EventStorage): EventStore {
-  const registry = new EventRegistry();
-  registry.registerEvent(OrderCreated);
-  registry.registerEvent(OrderShipped);
-  return new EventStore(storage, new EventSerializer(registry, {}), registry, {});
-}
 
 const created = (id: string) => new OrderCreated(id, 'c-1', [{ sku: 'A', quantity: 1 }]);
 
@@ -43,7 +35,7 @@ describe.each([
 
   beforeEach(async () => {
     storage = Storage.fromUrl(db.url, { poolSize: 4 });
-    store = storeOver(storage);
+    store = orderEventStore(storage);
     await store.transaction(async (tx) => {
       await tx.manager!.query('CREATE TABLE IF NOT EXISTS app_ledger (note VARCHAR(100))');
       await tx.manager!.query('DELETE FROM app_ledger');
@@ -106,7 +98,7 @@ describe('EventStore.transaction on memory', () => {
   it('should give no EntityManager and store the appends together', async () => {
     // Given
     const storage = new MemoryEventStorage();
-    const store = storeOver(storage);
+    const store = orderEventStore(storage);
     const [a, b] = [`order-${randomUUID()}`, `order-${randomUUID()}`];
     // When
     const manager = await store.transaction(async (tx) => {
@@ -126,7 +118,7 @@ describe('EventStore.transaction on memory', () => {
     const plain = Object.create(storage) as EventStorage;
     Object.defineProperty(plain, 'transaction', { value: undefined });
     // When
-    const error = await storeOver(plain)
+    const error = await orderEventStore(plain)
       .transaction(async () => 'never')
       .catch((caught: unknown) => caught);
     // Then

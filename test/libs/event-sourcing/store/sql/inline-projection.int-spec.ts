@@ -2,11 +2,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { InlineProjectionError } from '@cello/event-sourcing/errors/inline-projection.error';
-import { EventRegistry } from '@cello/event-sourcing/event/event-registry';
 import type { Event } from '@cello/event-sourcing/event/event';
-import { EventSerializer } from '@cello/event-sourcing/serialization/event-serializer';
 import type { EventStorage } from '@cello/event-sourcing/store/event-storage';
-import { EventStore } from '@cello/event-sourcing/store/event-store';
+import type { EventStore } from '@cello/event-sourcing/store/event-store';
 import type {
   InlineProjection,
   InlineProjectionContext,
@@ -14,16 +12,10 @@ import type {
 import { MemoryEventStorage } from '@cello/event-sourcing/store/memory/memory-event-storage';
 import { MysqlEventStorage } from '@cello/event-sourcing/store/mysql/mysql-event-storage';
 import { PostgresEventStorage } from '@cello/event-sourcing/store/postgres/postgres-event-storage';
+import { orderEventStore } from '../../__fixtures__/order-event-store.fixture';
 import { OrderCreated, OrderShipped } from '../../__fixtures__/order.fixture';
 import { useMysqlDatabase } from '../../../../support/mysql-database';
 import { usePostgresDatabase } from '../../../../support/postgres-database';
-
-function storeOver(storage: EventStorage): EventStore {
-  const registry = new EventRegistry();
-  registry.registerEvent(OrderCreated);
-  registry.registerEvent(OrderShipped);
-  return new EventStore(storage, new EventSerializer(registry, {}), registry, {});
-}
 
 const created = (id: string) => new OrderCreated(id, 'c-1', [{ sku: 'A', quantity: 1 }]);
 
@@ -59,7 +51,7 @@ describe.each([
 
   beforeEach(async () => {
     storage = Storage.fromUrl(db.url, { poolSize: 4 });
-    store = storeOver(storage);
+    store = orderEventStore(storage);
     await store.transaction(async (tx) => {
       await tx.manager!.query(
         'CREATE TABLE IF NOT EXISTS order_rows (stream_id VARCHAR(100), version INT, type VARCHAR(100))',
@@ -111,7 +103,7 @@ describe.each([
   it('should project the appends of a transaction and roll the read model back with it', async () => {
     // Given
     const storage = Storage.fromUrl(db.url, { poolSize: 2 });
-    const store = storeOver(storage);
+    const store = orderEventStore(storage);
     await store.transaction(async (tx) => {
       await tx.manager!.query(
         'CREATE TABLE IF NOT EXISTS order_rows (stream_id VARCHAR(100), version INT, type VARCHAR(100))',
@@ -151,7 +143,7 @@ describe('inline projections on memory', () => {
   it('should run before the append resolves, and refuse the append when it throws', async () => {
     // Given
     const storage = new MemoryEventStorage();
-    const store = storeOver(storage);
+    const store = orderEventStore(storage);
     const seen: string[] = [];
     store.registerInlineProjection({
       name: 'strict',
@@ -177,7 +169,7 @@ describe('inline projections on memory', () => {
   it('should leave plain appends alone once unregistered', async () => {
     // Given
     const storage = new MemoryEventStorage();
-    const store = storeOver(storage);
+    const store = orderEventStore(storage);
     const unregister = store.registerInlineProjection({
       name: 'refuse-all',
       project: () => {

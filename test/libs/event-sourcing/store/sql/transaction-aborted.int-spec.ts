@@ -2,21 +2,14 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { TransactionAbortedError } from '@cello/event-sourcing/errors/transaction-aborted.error';
-import { EventRegistry } from '@cello/event-sourcing/event/event-registry';
-import { EventSerializer } from '@cello/event-sourcing/serialization/event-serializer';
 import type { EventStorage } from '@cello/event-sourcing/store/event-storage';
-import { EventStore } from '@cello/event-sourcing/store/event-store';
+import type { EventStore } from '@cello/event-sourcing/store/event-store';
 import { MysqlEventStorage } from '@cello/event-sourcing/store/mysql/mysql-event-storage';
 import { PostgresEventStorage } from '@cello/event-sourcing/store/postgres/postgres-event-storage';
+import { orderEventStore } from '../../__fixtures__/order-event-store.fixture';
 import { OrderCreated } from '../../__fixtures__/order.fixture';
 import { useMysqlDatabase } from '../../../../support/mysql-database';
 import { usePostgresDatabase } from '../../../../support/postgres-database';
-
-function storeOver(storage: EventStorage): EventStore {
-  const registry = new EventRegistry();
-  registry.registerEvent(OrderCreated);
-  return new EventStore(storage, new EventSerializer(registry, {}), registry, {});
-}
 
 const created = (id: string) => new OrderCreated(id, 'c-1', [{ sku: 'A', quantity: 1 }]);
 const DIVISION_BY_ZERO = 'SELECT 1 / 0 AS boom';
@@ -28,7 +21,7 @@ describe('EventStore.transaction on PostgreSQL when the callback swallows a fail
 
   beforeEach(() => {
     storage = PostgresEventStorage.fromUrl(db.url, { poolSize: 2 });
-    store = storeOver(storage);
+    store = orderEventStore(storage);
   });
 
   afterEach(() => storage.close());
@@ -77,7 +70,7 @@ describe('EventStore.transaction on MySQL/MariaDB when the callback swallows a f
   it('should commit the rest, as MySQL rolls back only the failed statement', async () => {
     // Given
     storage = MysqlEventStorage.fromUrl(db.url, { poolSize: 2 });
-    const store = storeOver(storage);
+    const store = orderEventStore(storage);
     const id = `order-${randomUUID()}`;
     // When: a duplicate key fails one statement; MySQL keeps the transaction open
     await store.transaction(async (tx) => {

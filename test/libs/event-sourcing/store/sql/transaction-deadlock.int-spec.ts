@@ -3,24 +3,16 @@ import { createConnection } from 'mysql2/promise';
 import { randomUUID } from 'node:crypto';
 import { isCelloError } from '@cello/core';
 import { TransactionConflictError } from '@cello/event-sourcing/errors/transaction-conflict.error';
-import { EventRegistry } from '@cello/event-sourcing/event/event-registry';
-import { EventSerializer } from '@cello/event-sourcing/serialization/event-serializer';
 import type { EventStorage } from '@cello/event-sourcing/store/event-storage';
-import { EventStore } from '@cello/event-sourcing/store/event-store';
+import type { EventStore } from '@cello/event-sourcing/store/event-store';
 import type { EventStoreTransaction } from '@cello/event-sourcing/store/event-store-transaction';
 import { MysqlEventStorage } from '@cello/event-sourcing/store/mysql/mysql-event-storage';
 import { PostgresEventStorage } from '@cello/event-sourcing/store/postgres/postgres-event-storage';
+import { orderEventStore } from '../../__fixtures__/order-event-store.fixture';
 import { OrderCreated, OrderShipped } from '../../__fixtures__/order.fixture';
 import { waitUntil } from '../../../../support/eventually';
 import { useMysqlDatabase } from '../../../../support/mysql-database';
 import { connectToTestDatabase, usePostgresDatabase } from '../../../../support/postgres-database';
-
-function storeOver(storage: EventStorage): EventStore {
-  const registry = new EventRegistry();
-  registry.registerEvent(OrderCreated);
-  registry.registerEvent(OrderShipped);
-  return new EventStore(storage, new EventSerializer(registry, {}), registry, {});
-}
 
 const created = (id: string) => new OrderCreated(id, 'c-1', [{ sku: 'A', quantity: 1 }]);
 
@@ -66,7 +58,7 @@ describe.each([
 
     beforeEach(async () => {
       storage = Storage.fromUrl(db.url, { poolSize: 4 });
-      store = storeOver(storage);
+      store = orderEventStore(storage);
       await store.transaction(async (tx) => {
         await tx.manager!.query(
           'CREATE TABLE IF NOT EXISTS app_account (id VARCHAR(20) PRIMARY KEY, balance INT NOT NULL)',
