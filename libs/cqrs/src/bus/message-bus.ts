@@ -1,27 +1,35 @@
-import { celloTracer, refreshCelloTracer, traceSpan } from '@cello/core/internal';
-import type { Tracer } from '@opentelemetry/api';
+import { celloTracer, refreshCelloTracer } from '@cello/core/internal';
 import { HandlerNotFoundError } from '../errors/handler-not-found.error';
 import type { MessageClass, MessageKind } from '../message/message-class';
 import type { DeadlineScheduler } from '../timeouts/deadline-scheduler';
 import type { Route } from './route';
+import { tracedRoute } from './traced-route';
 
 /** What both buses share: the route table and the lookup. */
 export abstract class MessageBus {
   /** Message class -> compiled route; filled once at start-up. */
   protected routes = new Map<unknown, Route>();
   private scheduler: DeadlineScheduler | undefined = undefined;
-  /** Undefined when no OpenTelemetry SDK is registered: dispatch then creates no span at all. */
-  private tracer: Tracer | undefined = undefined;
 
   protected abstract readonly kind: MessageKind;
 
   /** @internal Installs the routes built at start-up. */
   useRoutes(routes: Map<MessageClass, Route>, scheduler: DeadlineScheduler): void {
-    this.routes = routes;
     this.scheduler = scheduler;
-    // Start-up: whether an OpenTelemetry SDK is registered is decided now, once.
+    // Start-up: whether an OpenTelemetry SDK is registered is decided now, once. With one,
+    // every dispatch is in a span (its route wraps it); without, the routes are the plain
+    // ones and a dispatch checks nothing about tracing (the dispatch hot path).
     refreshCelloTracer();
-    this.tracer = celloTracer();
+    const tracer = celloTracer();
+    this.routes =
+      tracer === undefined
+        ? routes
+        : new Map(
+            [...routes].map(([type, route]): [MessageClass, Route] => [
+              type,
+              tracedRoute(route, this.kind, tracer),
+            ]),
+          );
   }
 
   /** The message classes this bus has a handler for. */
@@ -46,31 +54,6 @@ export abstract class MessageBus {
       (message as { constructor?: unknown } | null | undefined)?.constructor,
     );
     if (route === undefined) return Promise.reject(this.notFound(message));
-    // No SDK registered: no span, not even its attributes (the dispatch hot path).
-    const tracer = this.tracer;
-    if (tracer === undefined) return this.deliver(route, message, request, signal);
-    const name = (message as object).constructor.name;
-    return traceSpan(
-      tracer,
-      `${this.kind} ${name}`,
-      {
-        attributes: {
-          'messaging.system': 'cello',
-          'messaging.operation.name': 'dispatch',
-          'messaging.destination.name': name,
-          'cello.message.kind': this.kind,
-        },
-      },
-      () => this.deliver(route, message, request, signal),
-    );
-  }
-
-  private deliver(
-    route: Route,
-    message: object,
-    request: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
     if (signal !== undefined) return route.dispatchWithSignal(message, request, signal);
     return route.dispatch(message, request);
   }
