@@ -113,7 +113,7 @@ export class PostgresAppendWriter implements SqlAppendWriter {
         append.events.length === 1
           ? this.statements.oneEvent(append)
           : this.statements.oneAppend(append);
-      const { rows } = await this.connection.rawQuery<InsertedRow>(statement);
+      const { rows } = await this.connection.appendQuery<InsertedRow>(statement);
       if (rows.length > 0) outcomes[indexes[0]] = appended(rows);
       return;
     }
