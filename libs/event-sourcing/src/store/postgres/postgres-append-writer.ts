@@ -12,7 +12,7 @@ import {
   type InsertedRow,
 } from './postgres-append-statements';
 import type { PostgresConnection } from './postgres-connection';
-import { isUnavailable } from './postgres-error-mapper';
+import { isUnavailable, mapStorageError } from './postgres-error-mapper';
 import type { PostgresTables } from './postgres-tables';
 
 interface AppendRow {
@@ -113,7 +113,7 @@ export class PostgresAppendWriter implements SqlAppendWriter {
         append.events.length === 1
           ? this.statements.oneEvent(append)
           : this.statements.oneAppend(append);
-      const { rows } = await this.connection.rawQuery<InsertedRow>(statement);
+      const { rows } = await this.connection.appendQuery<InsertedRow>(statement);
       if (rows.length > 0) outcomes[indexes[0]] = appended(rows);
       return;
     }
@@ -151,6 +151,8 @@ export class PostgresAppendWriter implements SqlAppendWriter {
 }
 
 function asError(error: unknown): Error {
+  // A lost connection stays recognisable (a driver's error may not be an `Error` of this realm).
+  if (isUnavailable(error)) return mapStorageError(error, 'appending') as Error;
   return error instanceof Error ? error : new Error(String(error));
 }
 

@@ -1,6 +1,7 @@
 import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SqlConnection } from '../sql/sql-connection';
+import { PostgresHeldClient } from './postgres-held-client';
 import { migrateEventStore } from './migrations/event-store-migrator';
 import type { TransactionConflictReason } from '../../errors/transaction-conflict.error';
 import { mapStorageError, postgresConflictReason } from './postgres-error-mapper';
@@ -42,6 +43,24 @@ export class PostgresConnection extends SqlConnection<Pool> {
     const withTimeout = config as QueryConfig & { query_timeout?: number };
     withTimeout.query_timeout ??= this.statementTimeoutMs + 2000;
     return this.pool.query<R>(withTimeout);
+  }
+
+  private readonly held = new PostgresHeldClient();
+
+  /**
+   * Runs an append statement on the client held between appends (see
+   * PostgresHeldClient), with the same client-side timeout as `rawQuery`.
+   */
+  appendQuery<R extends QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>> {
+    if (!this.connected) return Promise.reject(this.unavailable());
+    const withTimeout = config as QueryConfig & { query_timeout?: number };
+    withTimeout.query_timeout ??= this.statementTimeoutMs + 2000;
+    return this.held.query<R>(this.pool, withTimeout);
+  }
+
+  override detach(): void {
+    this.held.release();
+    super.detach();
   }
 
   ping(timeoutMs: number): Promise<unknown> {
