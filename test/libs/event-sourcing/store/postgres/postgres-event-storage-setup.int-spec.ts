@@ -161,7 +161,9 @@ describe('PostgresEventStorage setup', () => {
 
   describe('when built on an application DataSource', () => {
     it('should use its pg pool, open no second pool, and leave it open on close', async () => {
-      // Given
+      // Given (connections of earlier tests may still be closing on the server: only the
+      // client backends that start from now on are this test's)
+      const [{ since }] = await sql<{ since: Date }>('SELECT clock_timestamp() AS since');
       const applicationName = `app-${randomUUID().slice(0, 8)}`;
       const dataSource = new DataSource({ type: 'postgres', url: db.url, applicationName });
       await dataSource.initialize();
@@ -177,7 +179,9 @@ describe('PostgresEventStorage setup', () => {
         // Then every connection of this database belongs to the application's pool
         const names = await sql<{ application_name: string }>(
           'SELECT DISTINCT application_name FROM pg_stat_activity ' +
-            'WHERE datname = current_database() AND pid <> pg_backend_pid()',
+            'WHERE datname = current_database() AND pid <> pg_backend_pid() ' +
+            "AND backend_type = 'client backend' AND backend_start >= $1",
+          [since],
         );
         expect(names.map((n) => n.application_name)).toEqual([applicationName]);
         await storage.close();
