@@ -31,7 +31,8 @@ export class CommandBus extends MessageBus {
    */
   dispatch<TResult>(command: Command<TResult>, options?: CommandDispatchOptions): Promise<TResult> {
     if (!contextSwitch.enabled) {
-      return this.send(command, options?.request, options?.signal) as Promise<TResult>;
+      if (options === undefined) return this.sendBare(command) as Promise<TResult>;
+      return this.send(command, options.request, options.signal) as Promise<TResult>;
     }
     // The handler's appends carry the request's correlation id and this command as their cause.
     const context = new MessageContextOfCommand(options?.request, currentContext());

@@ -123,6 +123,27 @@ describe('CommandBus', () => {
     });
   });
 
+  describe('when what is dispatched is not a command object', () => {
+    it('should reject with a TypeError naming it, with or without dispatch options', async () => {
+      // Given (a caller without types)
+      const app = await bootCqrsApp({}, { providers: [OrderIds, CreateOrderHandler] });
+      const bus = app.get(CommandBus) as unknown as {
+        dispatch(command: unknown, options?: object): Promise<unknown>;
+      };
+      // When
+      const bare = bus.dispatch(null);
+      const withOptions = bus.dispatch(undefined, { request: {} });
+      // Then
+      await expect(bare).rejects.toThrow(
+        new TypeError('dispatch() needs a command object, got null'),
+      );
+      await expect(withOptions).rejects.toThrow(
+        new TypeError('dispatch() needs a command object, got undefined'),
+      );
+      await app.close();
+    });
+  });
+
   describe('when two handlers claim the same command', () => {
     it('should fail start-up naming both handler classes', async () => {
       // Given
