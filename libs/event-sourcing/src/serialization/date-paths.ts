@@ -27,10 +27,15 @@ function describePath(path: readonly (string | number)[]): string {
  * its `Date`s (so they can be revived on read, no annotations needed), and the
  * first value JSON would reject or silently lose: BigInt, functions, symbols,
  * cycles, Map/Set, invalid dates.
+ *
+ * With `checkStrings` false, strings and keys are not scanned for NUL or lone
+ * surrogates: a caller that checks the JSON text afterwards (where both show
+ * only as `\u` escapes) skips a scan per string.
  */
 export function prepareJson(
   value: unknown,
   skipKeys: ReadonlySet<string> = new Set(),
+  checkStrings = true,
 ): PreparedJson {
   const datePaths: JsonPath[] = [];
   const ancestors = new Set<object>();
@@ -39,6 +44,7 @@ export function prepareJson(
   const visit = (current: unknown, isRoot: boolean): UnserializableValue | undefined => {
     switch (typeof current) {
       case 'string': {
+        if (!checkStrings) return undefined;
         // PostgreSQL's jsonb refuses these; refused here, every backend refuses the same.
         const reason = unstorableStringReason(current);
         return reason ? { path: describePath(path), reason: `the string ${reason}` } : undefined;
@@ -97,7 +103,7 @@ export function prepareJson(
       }
       for (const key of Object.keys(current)) {
         if (isRoot && skipKeys.has(key)) continue;
-        const keyReason = unstorableStringReason(key);
+        const keyReason = checkStrings ? unstorableStringReason(key) : undefined;
         if (keyReason)
           return { path: describePath([...path, key]), reason: `the key ${keyReason}` };
         const child = (current as Record<string, unknown>)[key];
@@ -116,6 +122,49 @@ export function prepareJson(
 
   const problem = visit(value, true);
   return problem ? { datePaths, problem } : { datePaths };
+}
+
+/** Deeper than this, {@link isPlainJson} leaves the value (and any cycle) to {@link prepareJson}. */
+const PLAIN_JSON_MAX_DEPTH = 32;
+
+/**
+ * True when `value` is made only of JSON's own values (finite numbers,
+ * strings, booleans, null, arrays without `undefined`, objects without
+ * `toJSON`): no `Date` to record, nothing JSON would refuse or lose but
+ * strings' contents (not checked here). A cheap first look, with no path nor
+ * ancestors kept: anything else, deeper ones included, returns false and goes
+ * through {@link prepareJson}, which decides.
+ */
+export function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= PLAIN_JSON_MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      if (!isPlainJson(value[index], depth + 1)) return false;
+    }
+    return true;
+  }
+  // A Date (whose toJSON makes it a string), any other toJSON, a Map or a Set: prepareJson decides.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (value instanceof Map || value instanceof Set) return false;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const child = record[key];
+    // JSON drops undefined fields, as prepareJson allows.
+    if (child !== undefined && !isPlainJson(child, depth + 1)) return false;
+  }
+  return true;
 }
 
 /** Turns the ISO strings at `datePaths` back into `Date`s, in place. */

@@ -9,7 +9,14 @@ import type { Event, EventClass } from '../event/event';
 import { EventRegistry, type RegisteredEventType } from '../event/event-registry';
 import type { RecordedEvent } from '../event/recorded-event';
 import type { EventToAppend, ReplayedEvent, StoredEvent } from '../store/event-storage';
-import { DATE_PATHS_METADATA_KEY, isJsonPathList, prepareJson, reviveDates } from './date-paths';
+import {
+  DATE_PATHS_METADATA_KEY,
+  isJsonPathList,
+  isPlainJson,
+  prepareJson,
+  reviveDates,
+  type PreparedJson,
+} from './date-paths';
 
 export { DATE_PATHS_METADATA_KEY } from './date-paths';
 
@@ -18,6 +25,9 @@ type StoredLocation = Pick<StoredEvent, 'type' | 'version' | 'position' | 'schem
 
 /** Default `maxEventBytes`: 1 MiB. */
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+/** What prepareJson finds in an event made only of JSON's own values. */
+const NO_DATES: PreparedJson = { datePaths: [] };
 
 /** The event's own fields that are not payload. */
 const NON_PAYLOAD_KEYS: ReadonlySet<string> = new Set(['eventId']);
@@ -40,14 +50,9 @@ export class EventSerializer {
   /** Serializes one event with the given append metadata. */
   serialize(event: Event, metadata: Record<string, unknown> = {}): EventToAppend {
     const registered = this.registry.typeOf(event.constructor as EventClass);
-    const prepared = prepareJson(event, NON_PAYLOAD_KEYS);
-    if (prepared.problem) {
-      throw new EventSerializationError(
-        registered.name,
-        prepared.problem.path,
-        prepared.problem.reason,
-      );
-    }
+    // Strings are checked on the JSON text below, in one scan rather than one per string.
+    const prepared = isPlainJson(event) ? NO_DATES : prepareJson(event, NON_PAYLOAD_KEYS, false);
+    if (prepared.problem) this.refuse(registered.name, event);
     let data: string;
     let metadataText: string;
     try {
@@ -64,9 +69,15 @@ export class EventSerializer {
         cause: error,
       });
     }
-    const bytes = Buffer.byteLength(data);
-    if (bytes > this.maxEventBytes) {
-      throw new EventTooLargeError(registered.name, bytes, this.maxEventBytes);
+    // JSON.stringify writes a NUL or a lone surrogate (in a value or a key) only
+    // as a `\u` escape: text without one needs no per-string check.
+    if (data.includes('\\u')) this.refuse(registered.name, event);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most payloads need no count.
+    if (data.length * 3 > this.maxEventBytes) {
+      const bytes = Buffer.byteLength(data);
+      if (bytes > this.maxEventBytes) {
+        throw new EventTooLargeError(registered.name, bytes, this.maxEventBytes);
+      }
     }
     return {
       eventId: event.eventId,
@@ -75,6 +86,17 @@ export class EventSerializer {
       data,
       metadata: metadataText,
     };
+  }
+
+  /**
+   * Throws for the first value of `event` (in walk order, strings included)
+   * that JSON cannot store; returns when there is none (a `\u` that is not
+   * a NUL or a lone surrogate, or one inside an object's own `toJSON` form,
+   * which the storage's own check then judges).
+   */
+  private refuse(eventType: string, event: Event): void {
+    const { problem } = prepareJson(event, NON_PAYLOAD_KEYS);
+    if (problem) throw new EventSerializationError(eventType, problem.path, problem.reason);
   }
 
   /** Turns a stored row into its event: class instance, current schema, `Date`s restored. */

@@ -31,11 +31,9 @@ export function unstorablePayloadReason(text: string): string | undefined {
 
 /** Refuses an event whose data or metadata not every backend would store as given. */
 export function checkPayload(streamId: string, where: string, event: EventToAppend): void {
-  for (const [field, text] of [
-    ['data', event.data],
-    ['metadata', event.metadata],
-  ] as const) {
-    const reason = unstorablePayloadReason(text);
-    if (reason) throw new InvalidAppendError(streamId, `${where} ${field}: ${reason}`);
-  }
+  const dataReason = unstorablePayloadReason(event.data);
+  if (dataReason) throw new InvalidAppendError(streamId, `${where} data: ${dataReason}`);
+  const metadataReason = unstorablePayloadReason(event.metadata);
+  if (metadataReason)
+    throw new InvalidAppendError(streamId, `${where} metadata: ${metadataReason}`);
 }

@@ -92,6 +92,25 @@ describe('EventSerializer', () => {
       expect(JSON.parse(row.metadata)[DATE_PATHS_METADATA_KEY]).toHaveLength(3);
     });
 
+    it('should restore a Date nested deeper than the quick plain-JSON look goes', () => {
+      // Given: a Date under 40 levels of objects
+      const { serializer } = setup();
+      const leaf: Record<string, unknown> = { at: new Date('2026-03-04T05:06:07.089Z') };
+      let deep: Record<string, unknown> = leaf;
+      for (let level = 0; level < 40; level++) deep = { next: deep };
+      const event = Object.assign(new PriceChanged(), { deep });
+      // When
+      const row = serializer.serialize(event);
+      const back = serializer.deserialize<PriceChanged & { deep: Record<string, unknown> }>(
+        storedFrom(row),
+      ).event;
+      // Then
+      let node = back.deep;
+      for (let level = 0; level < 40; level++) node = node.next as Record<string, unknown>;
+      expect(node.at).toEqual(new Date('2026-03-04T05:06:07.089Z'));
+      expect(node.at).toBeInstanceOf(Date);
+    });
+
     it('should not call the class constructor', () => {
       // Given
       const { serializer } = setup();
@@ -135,6 +154,43 @@ describe('EventSerializer', () => {
         expect((error as Error).message).toMatch(reason);
       },
     );
+
+    it('should name the first problem in field order when a bad string comes before a BigInt', () => {
+      // Given: strings are checked on the JSON text, other values on the walk
+      const { serializer } = setup();
+      const event = Object.assign(new Timeline(), { a: { name: 'x\u0000' }, b: 1n });
+      // When
+      const error = catchError(() => serializer.serialize(event));
+      // Then
+      expect(error).toMatchObject({ field: 'a.name', code: 'event-serialization-failed' });
+      expect((error as Error).message).toMatch(/NUL/);
+    });
+
+    it('should name a lone surrogate in a key', () => {
+      const { serializer } = setup();
+      const event = Object.assign(new Timeline(), { tags: { ['k\udc00']: 1 } });
+      const error = catchError(() => serializer.serialize(event));
+      expect(error).toMatchObject({ field: 'tags.k\udc00' });
+      expect((error as Error).message).toMatch(/key holds a lone UTF-16/);
+    });
+
+    it('should store text that only looks like an escape (a backslash then u) and emoji', () => {
+      // Given
+      const { serializer } = setup();
+      const event = Object.assign(new Timeline(), {
+        path: 'C:\\users\\u0000',
+        smile: '\ud83d\ude00',
+      });
+      // When
+      const row = serializer.serialize(event);
+      const back = serializer.deserialize<Timeline & { path: string; smile: string }>(
+        storedFrom(row),
+      ).event;
+      // Then
+      expect(back.path).toBe('C:\\users\\u0000');
+      expect(back.smile).toBe('\u{1F600}');
+      expect(back.startedAt).toEqual(new Date('2026-01-02T03:04:05.678Z'));
+    });
 
     it('should name a circular reference', () => {
       // Given

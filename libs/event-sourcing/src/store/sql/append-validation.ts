@@ -36,8 +36,10 @@ export function validateAppend(
   if (!Array.isArray(events) || events.length === 0) {
     throw new InvalidAppendError(stream, 'an append needs at least one event');
   }
-  const ids = new Set<string>();
-  events.forEach((event, index) => {
+  // A single event cannot repeat an id: no set for the most common append.
+  const ids = events.length > 1 ? new Set<string>() : undefined;
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index];
     const where = `event #${index + 1}`;
     if (typeof event?.eventId !== 'string' || !UUID.test(event.eventId)) {
       throw new InvalidAppendError(
@@ -45,11 +47,13 @@ export function validateAppend(
         `${where} has event id ${String(event?.eventId)}, not a UUID`,
       );
     }
-    const id = event.eventId.toLowerCase();
-    if (ids.has(id)) {
-      throw new InvalidAppendError(stream, `${where} repeats event id ${event.eventId}`);
+    if (ids) {
+      const id = event.eventId.toLowerCase();
+      if (ids.has(id)) {
+        throw new InvalidAppendError(stream, `${where} repeats event id ${event.eventId}`);
+      }
+      ids.add(id);
     }
-    ids.add(id);
     if (
       typeof event.type !== 'string' ||
       event.type.length === 0 ||
@@ -71,5 +75,5 @@ export function validateAppend(
       throw new InvalidAppendError(stream, `${where} must carry data and metadata as JSON text`);
     }
     checkPayload(stream, where, event);
-  });
+  }
 }

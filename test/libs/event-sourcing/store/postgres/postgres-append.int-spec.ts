@@ -35,6 +35,48 @@ describe('PostgresEventStorage appends', () => {
     }
   }
 
+  describe('when an append is malformed', () => {
+    it('should refuse one append that repeats an event id (in another case), writing nothing', async () => {
+      // Given
+      const streamId = newStream();
+      const first = anEvent();
+      const again = { ...anEvent(), eventId: first.eventId.toUpperCase() };
+
+      // When
+      const error = await storage.append(streamId, [first, again], 'any').catch((e: unknown) => e);
+
+      // Then
+      expect(isCelloError(error, InvalidAppendError.code)).toBe(true);
+      expect((error as Error).message).toContain(`event #2 repeats event id ${again.eventId}`);
+      expect(await countRows(streamId)).toBe(0);
+    });
+
+    it('should refuse a single event whose id is not a UUID or whose data holds a NUL', async () => {
+      // Given
+      const streamId = newStream();
+      const notUuid = { ...anEvent(), eventId: 'not-a-uuid' };
+      const nul = { ...anEvent(), data: JSON.stringify({ note: 'a\u0000b' }) };
+
+      // When
+      const errors = await Promise.all(
+        [notUuid, nul].map((event) =>
+          storage.append(streamId, [event], 'any').catch((e: unknown) => e),
+        ),
+      );
+
+      // Then
+      expect(errors.map((error) => isCelloError(error, InvalidAppendError.code))).toEqual([
+        true,
+        true,
+      ]);
+      expect((errors[0] as Error).message).toContain(
+        'event #1 has event id not-a-uuid, not a UUID',
+      );
+      expect((errors[1] as Error).message).toMatch(/event #1 data: .*NUL/);
+      expect(await countRows(streamId)).toBe(0);
+    });
+  });
+
   describe('when the expected version does not hold', () => {
     it('should throw a ConcurrencyError naming stream, expected and actual, and write nothing', async () => {
       // Given
