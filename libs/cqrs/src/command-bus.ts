@@ -31,7 +31,8 @@ export class CommandBus extends MessageBus {
    */
   dispatch<TResult>(command: Command<TResult>, options?: CommandDispatchOptions): Promise<TResult> {
     if (!contextSwitch.enabled) {
-      if (options === undefined) return this.sendBare(command) as Promise<TResult>;
+      // No options (the common dispatch): no optional reads of a request and a signal.
+      if (options === undefined) return this.send(command, undefined) as Promise<TResult>;
       return this.send(command, options.request, options.signal) as Promise<TResult>;
     }
     // The handler's appends carry the request's correlation id and this command as their cause.

@@ -58,16 +58,6 @@ export abstract class MessageBus {
     return route.dispatch(message, request);
   }
 
-  /** {@link send} with no request and no signal, the common dispatch: the lookup and the route call. */
-  protected sendBare(message: object): Promise<unknown> {
-    const route = this.routes.get(
-      (message as { constructor?: unknown } | null | undefined)?.constructor,
-    );
-    return route === undefined
-      ? Promise.reject(this.notFound(message))
-      : route.dispatch(message, undefined);
-  }
-
   private notFound(message: unknown): Error {
     if (typeof message !== 'object' || message === null) {
       return new TypeError(`dispatch() needs a ${this.kind} object, got ${String(message)}`);

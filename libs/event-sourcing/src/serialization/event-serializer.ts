@@ -52,7 +52,7 @@ export class EventSerializer {
     const registered = this.registry.typeOf(event.constructor as EventClass);
     // Strings are checked on the JSON text below, in one scan rather than one per string.
     const prepared = isPlainJson(event) ? NO_DATES : prepareJson(event, NON_PAYLOAD_KEYS, false);
-    if (prepared.problem) this.refuse(registered.name, event);
+    if (prepared.problem) this.throwIfUnstorable(registered.name, event);
     let data: string;
     let metadataText: string;
     try {
@@ -71,7 +71,7 @@ export class EventSerializer {
     }
     // JSON.stringify writes a NUL or a lone surrogate (in a value or a key) only
     // as a `\u` escape: text without one needs no per-string check.
-    if (data.includes('\\u')) this.refuse(registered.name, event);
+    if (data.includes('\\u')) this.throwIfUnstorable(registered.name, event);
     // A UTF-16 code unit is at most 3 UTF-8 bytes: most payloads need no count.
     if (data.length * 3 > this.maxEventBytes) {
       const bytes = Buffer.byteLength(data);
@@ -94,7 +94,7 @@ export class EventSerializer {
    * a NUL or a lone surrogate, or one inside an object's own `toJSON` form,
    * which the storage's own check then judges).
    */
-  private refuse(eventType: string, event: Event): void {
+  private throwIfUnstorable(eventType: string, event: Event): void {
     const { problem } = prepareJson(event, NON_PAYLOAD_KEYS);
     if (problem) throw new EventSerializationError(eventType, problem.path, problem.reason);
   }
